@@ -1,0 +1,108 @@
+"""Weight constraints with Keras 3's names, defaults and epsilon handling.
+
+A constraint maps weights to projected weights: `w_new = constraint(w)` (same shape and dtype).
+Norms are taken along `axis` (0 for a Dense kernel: each unit's incoming weight vector).
+"""
+import numpy as np
+
+from ._util import resolve
+
+EPSILON = 1e-7  # keras.backend.epsilon()
+
+
+def _norms(w, axis):
+    """sqrt(Σ w² along axis), kept as a broadcastable array."""
+    return np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
+
+
+class Constraint:
+    """Base: `__call__(w) -> projected w`, `get_config()`."""
+
+    name = "constraint"
+
+    def get_config(self):
+        """The constructor arguments as plain values."""
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class MaxNorm(Constraint):
+    """Rescale each weight vector whose norm exceeds max_value (default 2) down to it."""
+
+    name = "max_norm"
+
+    def __init__(self, max_value=2, axis=0):
+        self.max_value, self.axis = max_value, axis
+
+    def __call__(self, w):
+        norms = _norms(w, self.axis)
+        desired = np.clip(norms, 0, self.max_value)
+        return (w * (desired / (EPSILON + norms))).astype(w.dtype, copy=False)
+
+    def get_config(self):
+        return {"max_value": self.max_value, "axis": self.axis}
+
+
+class MinMaxNorm(Constraint):
+    """Move each weight vector's norm into [min_value, max_value] at `rate` (defaults 0, 1, 1)."""
+
+    name = "min_max_norm"
+
+    def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
+        self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
+
+    def __call__(self, w):
+        norms = _norms(w, self.axis)
+        desired = self.rate * np.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
+        return (w * (desired / (EPSILON + norms))).astype(w.dtype, copy=False)
+
+    def get_config(self):
+        return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
+
+
+class NonNeg(Constraint):
+    """Zero every negative weight."""
+
+    name = "non_neg"
+
+    def __call__(self, w):
+        return w * (w >= 0).astype(w.dtype)
+
+
+class UnitNorm(Constraint):
+    """Scale each weight vector to norm 1 (up to epsilon)."""
+
+    name = "unit_norm"
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def __call__(self, w):
+        return (w / (EPSILON + _norms(w, self.axis))).astype(w.dtype, copy=False)
+
+    def get_config(self):
+        return {"axis": self.axis}
+
+
+REGISTRY = {cls.name: cls for cls in (MaxNorm, MinMaxNorm, NonNeg, UnitNorm)}
+NAMES = tuple(REGISTRY)
+_LOOKUP = {**REGISTRY, **{cls.__name__: cls for cls in (MaxNorm, MinMaxNorm, NonNeg, UnitNorm)}}
+
+
+def get(identifier):
+    """Resolve None, a name ('max_norm', 'MaxNorm', …), a Constraint, or a callable w -> w."""
+    if identifier is None:
+        return None
+    if callable(identifier) and not isinstance(identifier, (Constraint, type)):
+        return identifier
+    return resolve(identifier, _LOOKUP, "constraint", "constraint", Constraint)
+
+
+def serialize(constraint):
+    """Plain value for get_config: None or {'class_name', 'config'}."""
+    if constraint is None:
+        return None
+    return {"class_name": type(constraint).__name__, "config": getattr(constraint, "get_config", dict)()}

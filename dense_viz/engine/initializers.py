@@ -1,0 +1,303 @@
+"""Weight initializers with Keras 3's names, defaults and formulas.
+
+Each initializer is called as `init(shape, dtype, rng) -> ndarray of shape` where `rng` is a
+`np.random.Generator`; the same generator state gives the same weights.
+"""
+import math
+
+import numpy as np
+
+from ._util import resolve
+
+# Keras divides the stddev of a 2-sigma truncated normal by this, so the truncated draw keeps the target variance.
+TRUNCATION_STDDEV_CORRECTION = 0.87962566103423978
+
+
+def compute_fans(shape):
+    """(fan_in, fan_out) as Keras computes them for a kernel `shape`."""
+    shape = tuple(shape)
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive = math.prod(shape[:-2])
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+def truncated_normal(rng, shape, mean, stddev, dtype):
+    """Normal(mean, stddev) redrawn outside mean ± 2·stddev (Keras' truncated_normal)."""
+    out = rng.standard_normal(shape)
+    bad = np.abs(out) > 2.0
+    while bad.any():
+        out[bad] = rng.standard_normal(int(bad.sum()))
+        bad = np.abs(out) > 2.0
+    return (out * stddev + mean).astype(dtype, copy=False)
+
+
+class Initializer:
+    """Base class: `__call__(shape, dtype, rng) -> ndarray`; `get_config()` gives plain values."""
+
+    name = "initializer"
+
+    def get_config(self):
+        """The constructor arguments as plain values."""
+        return {}
+
+    def describe(self):
+        """Human description of the distribution, e.g. 'U(-0.2, 0.2)'; '' if not a distribution."""
+        return ""
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Constant(Initializer):
+    """Every entry equals `value`."""
+
+    name = "constant"
+
+    def __init__(self, value=0.0):
+        self.value = float(value)
+
+    def __call__(self, shape, dtype="float32", rng=None):
+        return np.full(shape, self.value, dtype=dtype)
+
+    def get_config(self):
+        return {"value": self.value}
+
+    def describe(self):
+        return f"constant {self.value:g}"
+
+
+class Zeros(Constant):
+    """Every entry is 0."""
+
+    name = "zeros"
+
+    def __init__(self):
+        super().__init__(0.0)
+
+    def get_config(self):
+        return {}
+
+
+class Ones(Constant):
+    """Every entry is 1."""
+
+    name = "ones"
+
+    def __init__(self):
+        super().__init__(1.0)
+
+    def get_config(self):
+        return {}
+
+
+class RandomNormal(Initializer):
+    """Normal(mean, stddev); Keras default stddev 0.05."""
+
+    name = "random_normal"
+
+    def __init__(self, mean=0.0, stddev=0.05):
+        self.mean, self.stddev = float(mean), float(stddev)
+
+    def __call__(self, shape, dtype="float32", rng=None):
+        rng = rng if rng is not None else np.random.default_rng()
+        return (rng.standard_normal(shape) * self.stddev + self.mean).astype(dtype, copy=False)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev}
+
+    def describe(self):
+        return f"N({self.mean:g}, {self.stddev:g}²)"
+
+
+class TruncatedNormal(RandomNormal):
+    """Normal(mean, stddev) cut at 2·stddev; Keras default stddev 0.05."""
+
+    name = "truncated_normal"
+
+    def __call__(self, shape, dtype="float32", rng=None):
+        rng = rng if rng is not None else np.random.default_rng()
+        return truncated_normal(rng, shape, self.mean, self.stddev, dtype)
+
+    def describe(self):
+        return f"N({self.mean:g}, {self.stddev:g}²) cut at ±2σ"
+
+
+class RandomUniform(Initializer):
+    """Uniform(minval, maxval); Keras default ±0.05."""
+
+    name = "random_uniform"
+
+    def __init__(self, minval=-0.05, maxval=0.05):
+        self.minval, self.maxval = float(minval), float(maxval)
+
+    def __call__(self, shape, dtype="float32", rng=None):
+        rng = rng if rng is not None else np.random.default_rng()
+        return rng.uniform(self.minval, self.maxval, shape).astype(dtype, copy=False)
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval}
+
+    def describe(self):
+        return f"U({self.minval:g}, {self.maxval:g})"
+
+
+class VarianceScaling(Initializer):
+    """Keras' VarianceScaling: variance scale/fan with fan from `mode`; uniform, truncated or untruncated normal."""
+
+    name = "variance_scaling"
+    MODES = ("fan_in", "fan_out", "fan_avg")
+    DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal"):
+        if not scale > 0.0:
+            raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
+        if mode not in self.MODES:
+            raise ValueError(f"Invalid `mode` argument: expected one of {set(self.MODES)}. Received: mode={mode}")
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        if distribution not in self.DISTRIBUTIONS:
+            raise ValueError(
+                f"Invalid `distribution` argument: expected one of {set(self.DISTRIBUTIONS)}. "
+                f"Received: distribution={distribution}"
+            )
+        self.scale, self.mode, self.distribution = float(scale), mode, distribution
+
+    def fan(self, shape):
+        """The fan this initializer divides by, for a kernel `shape`."""
+        fan_in, fan_out = compute_fans(shape)
+        return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+
+    def stddev(self, shape):
+        """Standard deviation of the drawn weights (the target sqrt(scale / fan))."""
+        return math.sqrt(self.scale / max(1.0, self.fan(shape)))
+
+    def limit(self, shape):
+        """Half-width of the support: sqrt(3·scale/fan) (uniform) or the 2σ cut of the normal draw."""
+        if self.distribution == "uniform":
+            return math.sqrt(3.0) * self.stddev(shape)
+        if self.distribution == "truncated_normal":
+            return 2.0 * self.stddev(shape) / TRUNCATION_STDDEV_CORRECTION
+        return math.inf
+
+    def __call__(self, shape, dtype="float32", rng=None):
+        rng = rng if rng is not None else np.random.default_rng()
+        std = self.stddev(shape)
+        if self.distribution == "uniform":
+            limit = math.sqrt(3.0) * std
+            return rng.uniform(-limit, limit, shape).astype(dtype, copy=False)
+        if self.distribution == "truncated_normal":
+            return truncated_normal(rng, shape, 0.0, std / TRUNCATION_STDDEV_CORRECTION, dtype)
+        return (rng.standard_normal(shape) * std).astype(dtype, copy=False)
+
+    def get_config(self):
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution}
+
+    def describe(self, shape=None):
+        formula = f"{self.scale:g}/{self.mode}"
+        if shape is None:
+            return f"{self.distribution}, variance {formula}"
+        if self.distribution == "uniform":
+            return f"U(±{self.limit(shape):.4g}), limit = sqrt(3·{formula})"
+        if self.distribution == "truncated_normal":
+            return f"N(0, {self.stddev(shape) / TRUNCATION_STDDEV_CORRECTION:.4g}²) cut at ±{self.limit(shape):.4g}"
+        return f"N(0, {self.stddev(shape):.4g}²)"
+
+
+def _variance_scaling(name, scale, mode, distribution, doc):
+    """Make a named VarianceScaling subclass with fixed arguments, as Keras' GlorotUniform etc."""
+
+    def __init__(self):
+        VarianceScaling.__init__(self, scale, mode, distribution)
+
+    cls_name = "".join(part.capitalize() for part in name.split("_"))
+    return type(cls_name, (VarianceScaling,), {"__init__": __init__, "name": name, "__doc__": doc,
+                                               "get_config": lambda self: {}})
+
+
+GlorotUniform = _variance_scaling("glorot_uniform", 1.0, "fan_avg", "uniform", "U(±sqrt(6/(fan_in+fan_out))).")
+GlorotNormal = _variance_scaling("glorot_normal", 1.0, "fan_avg", "truncated_normal",
+                                 "Truncated normal, stddev sqrt(2/(fan_in+fan_out))/0.8796.")
+HeUniform = _variance_scaling("he_uniform", 2.0, "fan_in", "uniform", "U(±sqrt(6/fan_in)).")
+HeNormal = _variance_scaling("he_normal", 2.0, "fan_in", "truncated_normal",
+                             "Truncated normal, stddev sqrt(2/fan_in)/0.8796.")
+LecunUniform = _variance_scaling("lecun_uniform", 1.0, "fan_in", "uniform", "U(±sqrt(3/fan_in)).")
+LecunNormal = _variance_scaling("lecun_normal", 1.0, "fan_in", "truncated_normal",
+                                "Truncated normal, stddev sqrt(1/fan_in)/0.8796.")
+
+
+class Orthogonal(Initializer):
+    """Keras' Orthogonal: QR of a normal matrix, signs fixed by diag(R), times `gain`."""
+
+    name = "orthogonal"
+
+    def __init__(self, gain=1.0):
+        self.gain = float(gain)
+
+    def __call__(self, shape, dtype="float32", rng=None):
+        if len(shape) < 2:
+            raise ValueError(f"The tensor to initialize must be at least two-dimensional. Received: shape={shape}")
+        rng = rng if rng is not None else np.random.default_rng()
+        num_rows, num_cols = math.prod(shape[:-1]), shape[-1]
+        a = rng.standard_normal((max(num_cols, num_rows), min(num_cols, num_rows)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if num_rows < num_cols:
+            q = q.T
+        return (self.gain * q).reshape(shape).astype(dtype, copy=False)
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+    def describe(self):
+        return f"orthogonal, gain {self.gain:g}"
+
+
+class Identity(Initializer):
+    """Keras' Identity (2-D only): `gain` on the diagonal, 0 elsewhere (rectangular allowed)."""
+
+    name = "identity"
+
+    def __init__(self, gain=1.0):
+        self.gain = float(gain)
+
+    def __call__(self, shape, dtype="float32", rng=None):
+        if len(shape) != 2:
+            raise ValueError(
+                f"Identity matrix initializer can only be used for 2D square matrices. Received: shape={shape} of rank {len(shape)}."
+            )
+        return (self.gain * np.eye(*shape)).astype(dtype, copy=False)
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+    def describe(self):
+        return f"identity, gain {self.gain:g}"
+
+
+_CLASSES = (Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,
+            GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal, Orthogonal, Identity)
+REGISTRY = {cls.name: cls for cls in _CLASSES}
+ALIASES = {"normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros}
+NAMES = tuple(REGISTRY)  # the canonical names, in the order the UI lists them
+_LOOKUP = {**REGISTRY, **ALIASES, **{cls.__name__: cls for cls in _CLASSES}}
+
+
+def get(identifier):
+    """Resolve a name ('glorot_uniform', 'GlorotUniform', alias 'normal'), an Initializer, or a callable."""
+    if callable(identifier) and not isinstance(identifier, (Initializer, type)):
+        return identifier
+    return resolve(identifier, _LOOKUP, "initializer", "initializer", Initializer)
+
+
+def serialize(initializer):
+    """The plain value Keras' get_config shows: a name string for defaults, else a dict."""
+    if isinstance(initializer, Initializer):
+        config = initializer.get_config()
+        return initializer.name if not config else {"class_name": type(initializer).__name__, "config": config}
+    return getattr(initializer, "__name__", repr(initializer))

@@ -1,0 +1,104 @@
+"""Sequential: a stack of Dense layers, called in order; backward runs them in reverse."""
+import numpy as np
+
+from .layers import auto_name, format_shape
+
+
+def readable_memory_size(n_bytes):
+    """Keras' size string: 1024-based units with two decimals, e.g. 10240000 -> '9.77 MB'."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n_bytes / 1024 < 1:
+            return f"{n_bytes:.2f} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.2f} PB"
+
+
+class Sequential:
+    """Layers applied in order: x (batch, …, in) -> y (batch, …, out); `input_shape` excludes the batch axis."""
+
+    def __init__(self, layers=None, input_shape=None, name=None):
+        self.layers = list(layers or [])
+        self.name = name or auto_name("sequential")
+        self.built = False
+        if input_shape is not None:
+            self.build((None,) + tuple(input_shape))
+
+    def add(self, layer):
+        """Append a layer (building it if the model is built)."""
+        self.layers.append(layer)
+        if self.built:
+            self.build(self.input_shape)
+
+    def build(self, input_shape):
+        """Build every layer in turn from (None, …, in); remembers each layer's output shape."""
+        shape = tuple(input_shape)
+        self.input_shape, self.output_shapes = shape, []
+        for layer in self.layers:
+            if not layer.built:
+                layer.build(shape)
+            shape = layer.compute_output_shape(shape)
+            self.output_shapes.append(shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """The last layer's output shape for `input_shape`."""
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def forward(self, x):
+        """Run every layer; x: (batch, …, in) -> y: (batch, …, out)."""
+        if not self.built:
+            self.build((None,) + tuple(np.shape(x)[1:]))
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    __call__ = forward
+
+    def backward(self, dy):
+        """dL/dy -> dL/dx through every layer in reverse; each layer's grads are filled."""
+        for layer in reversed(self.layers):
+            dy = layer.backward(dy)
+        return dy
+
+    @property
+    def losses(self):
+        """Every layer's penalties, in layer order."""
+        return [loss for layer in self.layers for loss in layer.losses]
+
+    def count_params(self):
+        """Total number of weights over all layers."""
+        return sum(layer.count_params() for layer in self.layers)
+
+    def summary(self):
+        """The table Keras' model.summary() prints: Layer (type), Output Shape, Param #, then the totals."""
+        if not self.built:
+            raise ValueError(f"Sequential model '{self.name}' has not been built yet: pass `input_shape` or call "
+                             "`build(input_shape)` before `summary()`.")
+        rows = [(f"{layer.name} ({type(layer).__name__})", format_shape(shape), f"{layer.count_params():,}")
+                for layer, shape in zip(self.layers, self.output_shapes)]
+        widths = [max([31, len("Layer (type)")] + [len(r[0]) for r in rows]),
+                  max([22] + [len(r[1]) for r in rows]), max([13] + [len(r[2]) for r in rows])]
+
+        def rule(left, fill, mid, right):
+            return left + mid.join(fill * (w + 2) for w in widths) + right
+
+        def line(cells, edge):
+            a, b, c = cells
+            return f"{edge} {a:<{widths[0]}} {edge} {b:<{widths[1]}} {edge} {c:>{widths[2]}} {edge}"
+
+        body = [rule("┏", "━", "┳", "┓"), line(("Layer (type)", "Output Shape", "Param #"), "┃"),
+                rule("┡", "━", "╇", "┩")]
+        for i, row in enumerate(rows):
+            if i:
+                body.append(rule("├", "─", "┼", "┤"))
+            body.append(line(row, "│"))
+        body.append(rule("└", "─", "┴", "┘"))
+        total = self.count_params()
+        size = sum(w.nbytes for layer in self.layers for w in layer.weights)
+        body += [f" Total params: {total:,} ({readable_memory_size(size)})",
+                 f" Trainable params: {total:,} ({readable_memory_size(size)})",
+                 " Non-trainable params: 0 (0.00 B)"]
+        return f'Model: "{self.name}"\n' + "\n".join(body)

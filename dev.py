@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""One-command set-up and tasks for dense_viz, using only the Python standard library.
+
+    python3 dev.py app      # set up .venv if needed, serve the explainer with Voila on http://localhost:8866
+    python3 dev.py lab      # the same set-up, then JupyterLab on notebooks/
+    python3 dev.py test     # set up .venv and a headless Chromium if needed, run the whole test suite
+    python3 dev.py bench    # run the benchmarks in bench/ (they print; they do not assert)
+    python3 dev.py parity   # opt-in: compare against real Keras 3 (torch backend) in .venv-keras
+
+Each command is quick when already set up: installs are skipped while pyproject.toml is unchanged.
+"""
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+def run(*cmd, **kw):
+    """Run a command, echoing it; exit with its code on failure."""
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    code = subprocess.call([str(c) for c in cmd], **kw)
+    if code:
+        sys.exit(code)
+
+
+def is_root():
+    """True when running as root (allowed to apt-get)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def apt_install(*packages):
+    """Install Debian packages as root; exit with a clear message otherwise."""
+    if not (is_root() and shutil.which("apt-get")):
+        sys.exit(f"dev.py: needs the system packages {' '.join(packages)}; install them (sudo apt-get install "
+                 f"{' '.join(packages)}) and run again.")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run("apt-get", "update", "-qq", env=env)
+    run("apt-get", "install", "-y", "-qq", *packages, env=env)
+
+
+def ensure_venv(extras):
+    """Create .venv and install the package with `extras`, unless already done for this pyproject.toml."""
+    if not PY.exists():
+        if subprocess.call([sys.executable, "-m", "venv", str(VENV)]) != 0:
+            shutil.rmtree(VENV, ignore_errors=True)  # Debian ships venv without ensurepip: add it and retry
+            apt_install(f"python3.{sys.version_info.minor}-venv")
+            run(sys.executable, "-m", "venv", VENV)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    stamp = VENV / ".dense_viz-installed"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip")
+    run(PY, "-m", "pip", "install", "-q", "-e", f".[{extras}]", cwd=ROOT)
+    stamp.write_text(digest)
+
+
+def find_chromium():
+    """Path of a Chromium the browser tests can drive, or None."""
+    for path in [os.environ.get("DV_CHROMIUM")] + list(CHROMIUM_CANDIDATES):
+        if path and Path(path).exists():
+            return path
+    return None
+
+
+def ensure_chromium():
+    """The OS package when root, else Playwright's own download; the tests find it either way."""
+    if find_chromium():
+        return
+    if is_root() and shutil.which("apt-get"):
+        apt_install("chromium")
+    else:
+        run(PY, "-m", "playwright", "install", "chromium")
+
+
+def jupyter_env():
+    """Environment with Jupyter's paths inside the project, so nothing is written into the home folder."""
+    base = ROOT / ".jupyter-local"
+    env = dict(os.environ)
+    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                     ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")):
+        env.setdefault(var, str(base / sub))
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def cmd_app(args):
+    ensure_venv("app")
+    print("\ndense_viz: serving the explainer at http://localhost:8866  (Ctrl-C stops it)\n", flush=True)
+    run(BIN / "voila", "notebooks/explainer.ipynb", "--no-browser", "--port=8866", *args, cwd=ROOT, env=jupyter_env())
+
+
+def cmd_lab(args):
+    ensure_venv("app")
+    run(BIN / "jupyter", "lab", "--no-browser", "notebooks/", *args, cwd=ROOT, env=jupyter_env())
+
+
+def cmd_test(args):
+    ensure_venv("app,test")
+    ensure_chromium()
+    run(PY, "-m", "pytest", *args, cwd=ROOT, env=jupyter_env())
+
+
+def cmd_bench(args):
+    ensure_venv("app,test")
+    for script in sorted((ROOT / "bench").glob("bench_*.py")):
+        if not args or any(a in script.name for a in args):
+            run(PY, script, cwd=ROOT, env=jupyter_env())
+
+
+def cmd_parity(args):
+    """Real Keras 3 with the torch backend in its own venv; the project itself never needs them."""
+    venv = ROOT / ".venv-keras"
+    py = venv / "bin" / "python"
+    if not py.exists():
+        run(sys.executable, "-m", "venv", venv)
+        run(py, "-m", "pip", "install", "-q", "torch==2.13.0", "keras", "pytest", "hypothesis")
+        run(py, "-m", "pip", "install", "-q", "-e", ".", cwd=ROOT)
+    env = dict(os.environ, KERAS_BACKEND="torch", DV_PARITY="1")
+    run(py, "-m", "pytest", "tests/test_parity_keras.py", *args, cwd=ROOT, env=env)
+
+
+COMMANDS = {"app": cmd_app, "lab": cmd_lab, "test": cmd_test, "bench": cmd_bench, "parity": cmd_parity}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[sys.argv[1]](sys.argv[2:])
