@@ -71,6 +71,7 @@ class Dense:
         self.kernel = self.bias = None
         self.cache = None  # Cache(x, z, y) of the last forward call
         self.grads = {}
+        self.dz = None  # δ = dL/dz of the last backward call (B, …, units)
         self.activity_loss = None
 
     # -- building -------------------------------------------------------------------------------
@@ -167,7 +168,7 @@ class Dense:
     __call__ = forward
 
     def backward(self, dy):
-        """dy = dL/dy (batch, …, out) -> dx (batch, …, input_dim); fills grads['kernel'] and grads['bias']."""
+        """dy = dL/dy (batch, …, out) -> dx (batch, …, input_dim); fills grads['kernel'], grads['bias'] and dz."""
         if self.cache is None:
             raise ValueError(f"Layer '{self.name}' has no forward pass to differentiate: call it on an input first.")
         x, z, y = self.cache
@@ -176,7 +177,7 @@ class Dense:
             raise ValueError(f"Expected `dy` with the shape of the layer's output {y.shape}. Received: dy.shape={dy.shape}")
         if self.activity_regularizer is not None:  # d(penalty(y)/batch)/dy
             dy = dy + self.activity_regularizer.gradient(y) / y.shape[0]
-        dz = self.activation.backward(z, y, dy)
+        dz = self.dz = self.activation.backward(z, y, dy)
         dz2 = dz.reshape(-1, self.units)
         dW = x.reshape(-1, x.shape[-1]).T @ dz2          # xᵀ·δ summed over every batch/leading position
         if self.kernel_regularizer is not None:

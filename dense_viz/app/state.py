@@ -1,0 +1,354 @@
+"""The one model of the explainer: configuration traits (Keras names) and the numbers derived from them.
+
+Controls link to the configuration traits; views observe `version` (bumped after every successful
+recompute) and read the derived arrays. Every number comes from the engine's `Dense` (nothing is
+computed twice). A configuration the engine refuses, or one above the size guard, leaves the last valid
+state in place: the offending traits are reverted and `status` says what was expected and received.
+Never imports ipywidgets.
+"""
+import logging
+import math
+import traceback
+
+import numpy as np
+from traitlets import Any, Bool, Float, HasTraits, Instance, Int, Tuple, Unicode, observe
+
+from ..engine import Dense, losses, regularizers
+from ..engine.layers import format_shape
+
+log = logging.getLogger("dense_viz")
+
+INPUT_DATA = ("random_normal", "uniform", "ones", "one_hot")
+LOSSES = ("mean_squared_error", "sum")  # MSE against a seeded random target, or L = Σ y
+NONE = "none"  # the dropdown value for "no regularizer / constraint"
+DEFAULT_MAX_KERNEL_ENTRIES = 20_000_000
+DEFAULT_MAX_OUTPUT_ENTRIES = 8_000_000
+
+# Traits whose change needs a new kernel and bias; any other configuration change keeps the weights.
+WEIGHT_TRAITS = ("input_dim", "units", "use_bias", "kernel_initializer", "bias_initializer", "seed")
+CONFIG_TRAITS = ("input_dim", "leading_dims", "batch_size", "units", "activation", "use_bias",
+                 "kernel_initializer", "bias_initializer", "kernel_regularizer", "kernel_regularizer_factor",
+                 "bias_regularizer", "bias_regularizer_factor", "activity_regularizer",
+                 "activity_regularizer_factor", "kernel_constraint", "bias_constraint", "seed", "input_data", "loss")
+SELECTION_TRAITS = ("sample", "unit", "position")
+
+
+def make_regularizer(name, factor):
+    """A Keras regularizer object from a dropdown name and its factor ('l1l2' gets the factor for both)."""
+    if name in (None, NONE):
+        return None
+    cls = regularizers.REGISTRY.get(name)
+    if cls is None:
+        return regularizers.get(name)  # raises the Keras-style error listing the valid names
+    return cls(factor, factor) if cls is regularizers.L1L2 else cls(factor)
+
+
+def make_input(kind, shape, rng, dtype):
+    """The input batch x of `shape` (B, …, in): random normal, uniform(-1, 1), ones, or one-hot rows."""
+    if kind == "random_normal":
+        return rng.standard_normal(shape).astype(dtype)
+    if kind == "uniform":
+        return rng.uniform(-1.0, 1.0, shape).astype(dtype)
+    if kind == "ones":
+        return np.ones(shape, dtype)
+    if kind == "one_hot":
+        x = np.zeros(shape, dtype)
+        hot = rng.integers(0, shape[-1], size=shape[:-1])
+        np.put_along_axis(x, hot[..., None], 1.0, axis=-1)
+        return x
+    raise ValueError(f"Received an invalid value for `input_data`, expected one of {INPUT_DATA}. "
+                     f"Received: input_data={kind!r}")
+
+
+class ExplainerState(HasTraits):
+    """Configuration of one Dense layer plus its batch, and every derived array the views show."""
+
+    # -- configuration: Keras' argument names, plus the batch the layer is applied to -----------------
+    input_dim = Int(4)
+    leading_dims = Tuple()                  # axes between batch and features, e.g. (5,) or (5, 3)
+    batch_size = Int(8)
+    units = Int(3)
+    activation = Unicode("relu")
+    use_bias = Bool(True)
+    kernel_initializer = Unicode("glorot_uniform")
+    bias_initializer = Unicode("zeros")
+    kernel_regularizer = Unicode(NONE)
+    kernel_regularizer_factor = Float(0.01)
+    bias_regularizer = Unicode(NONE)
+    bias_regularizer_factor = Float(0.01)
+    activity_regularizer = Unicode(NONE)
+    activity_regularizer_factor = Float(0.01)
+    kernel_constraint = Unicode(NONE)
+    bias_constraint = Unicode(NONE)
+    seed = Int(0)
+    input_data = Unicode("random_normal")
+    loss = Unicode("mean_squared_error")
+    preset = Unicode("")
+
+    # -- what the Forward view looks at: sample i, unit j, flat index into the leading dims ------------
+    sample = Int(0)
+    unit = Int(0)
+    position = Int(0)
+
+    # -- limits -----------------------------------------------------------------------------------------
+    max_kernel_entries = Int(DEFAULT_MAX_KERNEL_ENTRIES)
+    max_output_entries = Int(DEFAULT_MAX_OUTPUT_ENTRIES)
+
+    # -- derived (set only by recompute; views read them) -------------------------------------------------
+    layer = Instance(Dense, allow_none=True)  # built; .kernel (in, units), .bias, .cache (x, z, y), .grads
+    x = Any()            # input (B, …, in)
+    z = Any()            # pre-activation x·W + b (B, …, units)
+    y = Any()            # output activation(z) (B, …, out)
+    target = Any()       # MSE target (B, …, out), seeded; None for the "sum" loss
+    loss_value = Float(0.0)
+    dy = Any()           # ∂L/∂y (B, …, out)
+    dz = Any()           # δ = ∂L/∂z (B, …, units)
+    dx = Any()           # ∂L/∂x = δ·Wᵀ (B, …, in)
+    version = Int(0)     # +1 after every successful recompute: the one thing views observe
+    weights_version = Int(0)  # +1 whenever kernel/bias are new arrays (views may cache per weights)
+    status = Unicode("")
+    status_level = Unicode("ok")  # "ok" | "warning" | "error"
+
+    def __init__(self, layer=None, **config):
+        super().__init__()
+        self._suspended = False
+        self._valid = {}
+        if layer is not None:
+            config = {**self.config_from_layer(layer), **config}
+        self.update(**config)
+        if self.status_level == "error":  # an invalid initial config is a programming error: say so loudly
+            raise ValueError(self.status)
+        if layer is not None and layer.built and layer.kernel.shape == (self.input_dim, self.units):
+            self.layer.set_weights(layer.get_weights())
+            self.recompute(rebuild=False)
+
+    # -- public API ----------------------------------------------------------------------------------------
+    @staticmethod
+    def config_from_layer(layer):
+        """The configuration traits that reproduce a dense_viz.Dense (its weights are copied separately)."""
+        config = {"units": layer.units, "activation": layer.activation.name, "use_bias": layer.use_bias}
+        for arg in ("kernel_initializer", "bias_initializer"):
+            init = getattr(layer, arg)
+            config[arg] = getattr(init, "name", "glorot_uniform")
+        for kind in ("kernel", "bias", "activity"):
+            reg = getattr(layer, f"{kind}_regularizer")
+            if reg is not None:
+                config[f"{kind}_regularizer"] = reg.name
+                config[f"{kind}_regularizer_factor"] = max(getattr(reg, "l1", 0.0), getattr(reg, "l2", 0.0))
+        for kind in ("kernel", "bias"):
+            con = getattr(layer, f"{kind}_constraint")
+            if con is not None:
+                config[f"{kind}_constraint"] = getattr(con, "name", NONE)
+        if layer.seed is not None:
+            config["seed"] = layer.seed
+        if layer.built:
+            config["input_dim"] = layer.kernel.shape[0]
+        return config
+
+    def update(self, **config):
+        """Set several traits at once and recompute once; on error revert them all and report."""
+        unknown = set(config) - set(self.trait_names())
+        if unknown:
+            raise ValueError(f"Unknown configuration keys: {sorted(unknown)}. Expected some of: "
+                             f"{', '.join(CONFIG_TRAITS + SELECTION_TRAITS + ('preset',))}")
+        before = {name: getattr(self, name) for name in config}
+        self._suspended = True
+        try:
+            for name, value in config.items():
+                setattr(self, name, value)
+        except Exception as error:  # a traitlets type error: report it like any other bad value
+            self._revert(before)
+            self._suspended = False
+            self.report_error(error)
+            return False
+        self._suspended = False
+        return self.recompute(rebuild=bool(set(config) & set(WEIGHT_TRAITS)) or self.layer is None,
+                              revert=before)
+
+    def report_error(self, error):
+        """Show an error in the status line (the state itself is unchanged)."""
+        message = error if isinstance(error, str) else str(error) or type(error).__name__
+        log.warning("dense_viz: %s", message)
+        self.set_trait("status_level", "error")
+        self.status = message
+
+    def report_exception(self, error):
+        """For unexpected exceptions in callbacks: log the traceback, show the message."""
+        log.error("dense_viz: unexpected error\n%s", traceback.format_exc())
+        self.report_error(f"{type(error).__name__}: {error}")
+
+    def new_weights(self):
+        """Draw new weights: the next seed."""
+        self.update(seed=self.seed + 1)
+
+    @property
+    def kernel_entries(self):
+        """input_dim × units."""
+        return self.input_dim * self.units
+
+    @property
+    def output_units(self):
+        """Size of the output's last axis (units, or units/2 for glu)."""
+        return self.layer.activation.output_units(self.units)
+
+    @property
+    def input_shape(self):
+        """Keras' input shape with the batch axis as None: (None, …, in)."""
+        return (None, *self.leading_dims, self.input_dim)
+
+    @property
+    def output_shape(self):
+        """Keras' output shape with the batch axis as None: (None, …, units)."""
+        return self.layer.compute_output_shape(self.input_shape)
+
+    @property
+    def batch_shape(self):
+        """Concrete input shape of the current batch (B, …, in)."""
+        return (self.batch_size, *self.leading_dims, self.input_dim)
+
+    @property
+    def param_count(self):
+        """in·units + units (no bias term without use_bias)."""
+        return self.layer.count_params()
+
+    @property
+    def param_formula(self):
+        """e.g. '100 × 25600 + 0'."""
+        return f"{self.input_dim:,} × {self.units:,} + {self.units if self.use_bias else 0:,}"
+
+    @property
+    def param_bytes(self):
+        """Memory of kernel and bias in bytes (float32: 4 per weight)."""
+        return sum(w.nbytes for w in self.layer.weights)
+
+    @property
+    def madds_per_example(self):
+        """Multiply–adds for one example: in·units per position of the leading dims."""
+        return self.input_dim * self.units * math.prod(self.leading_dims)
+
+    def position_index(self):
+        """The leading-dims index tuple of `position` (empty without leading dims)."""
+        return np.unravel_index(self.position, self.leading_dims) if self.leading_dims else ()
+
+    # -- the pipeline ------------------------------------------------------------------------------------------
+    @observe(*CONFIG_TRAITS)
+    def _config_changed(self, change):
+        if self._suspended:
+            return
+        self.recompute(rebuild=change["name"] in WEIGHT_TRAITS, revert={change["name"]: change["old"]})
+
+    @observe(*SELECTION_TRAITS)
+    def _selection_changed(self, change):
+        if self._suspended:
+            return
+        limits = {"sample": self.batch_size, "unit": self.units, "position": max(1, math.prod(self.leading_dims))}
+        name = change["name"]
+        if not 0 <= change["new"] < limits[name]:
+            self.set_trait(name, change["old"] if 0 <= change["old"] < limits[name] else 0)
+            self.report_error(f"Received an invalid value for `{name}`, expected an integer in "
+                              f"[0, {limits[name] - 1}]. Received: {name}={change['new']}")
+            return
+        self.version += 1
+
+    def _check_limits(self):
+        """Refuse configurations too large to show (the size guard) or ill-formed batch shapes."""
+        for name in ("input_dim", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer. "
+                                 f"Received: {name}={getattr(self, name)}")
+        if any(not isinstance(d, (int, np.integer)) or d < 1 for d in self.leading_dims):
+            raise ValueError("Received an invalid value for `leading_dims`, expected positive integers such as "
+                             f"(5,) or (5, 3). Received: leading_dims={self.leading_dims}")
+        if self.kernel_entries > self.max_kernel_entries:
+            raise ValueError(f"Refused: a kernel of {self.input_dim:,} × {self.units:,} = {self.kernel_entries:,} "
+                             f"entries is above this app's limit of {self.max_kernel_entries:,}. Expected "
+                             "input_dim × units at most that; raise `max_kernel_entries` in explain() to allow it.")
+        outputs = self.batch_size * math.prod(self.leading_dims) * self.units
+        if outputs > self.max_output_entries:
+            raise ValueError(f"Refused: a batch output of {format_shape(self.batch_shape[:-1] + (self.units,))} = "
+                             f"{outputs:,} numbers is above this app's limit of {self.max_output_entries:,}. "
+                             "Expected a smaller batch_size, leading_dims or units.")
+        if self.input_data not in INPUT_DATA:
+            make_input(self.input_data, (1, 1), None, "float32")  # raises the Keras-style message
+        if self.loss not in LOSSES:
+            raise ValueError(f"Received an invalid value for `loss`, expected one of {LOSSES}. "
+                             f"Received: loss={self.loss!r}")
+
+    def _make_layer(self, weights_from=None):
+        """A Dense with the current configuration; weights copied from `weights_from` when given."""
+        layer = Dense(self.units, activation=self.activation, use_bias=self.use_bias,
+                      kernel_initializer=self.kernel_initializer, bias_initializer=self.bias_initializer,
+                      kernel_regularizer=make_regularizer(self.kernel_regularizer, self.kernel_regularizer_factor),
+                      bias_regularizer=make_regularizer(self.bias_regularizer, self.bias_regularizer_factor),
+                      activity_regularizer=make_regularizer(self.activity_regularizer,
+                                                            self.activity_regularizer_factor),
+                      kernel_constraint=None if self.kernel_constraint == NONE else self.kernel_constraint,
+                      bias_constraint=None if self.bias_constraint == NONE else self.bias_constraint,
+                      seed=self.seed, name="dense")
+        if weights_from is None:
+            layer.build(self.input_shape)
+        else:
+            layer.kernel, layer.bias, layer.built = weights_from.kernel, weights_from.bias, True
+        return layer
+
+    def recompute(self, rebuild=True, revert=None):
+        """Rebuild (or reuse) the layer, run forward and backward on the batch; bump `version`.
+
+        Returns True on success. On failure the traits in `revert` go back to their old values, the derived
+        arrays stay as they were, and `status` carries the error.
+        """
+        try:
+            self._check_limits()
+            reuse = None if rebuild or self.layer is None else self.layer
+            layer = self._make_layer(weights_from=reuse)
+            data_rng, target_rng = np.random.default_rng([self.seed, 1]).spawn(2)
+            x = make_input(self.input_data, self.batch_shape, data_rng, layer.dtype)
+            y = layer(x)
+            if self.loss == "sum":
+                target, dy = None, np.ones_like(y)
+                loss_value = float(y.sum(dtype=np.float64))
+            else:
+                target = target_rng.standard_normal(y.shape).astype(y.dtype)
+                mse = losses.get("mean_squared_error")
+                loss_value, dy = float(mse(target, y)), mse.gradient(target, y)
+            loss_value += sum(layer.losses)
+            dx = layer.backward(dy)
+        except Exception as error:  # engine errors are ValueErrors in Keras' words; anything else is a bug
+            if revert:
+                self._revert(revert)
+            if isinstance(error, ValueError):
+                self.report_error(error)
+            else:
+                self.report_exception(error)
+            return False
+        with self.hold_trait_notifications():
+            self.layer, self.x, self.z, self.y = layer, x, layer.cache.z, y
+            self.target, self.loss_value, self.dy, self.dz, self.dx = target, loss_value, dy, layer.dz, dx
+            self._clamp_selection()
+            self._valid = {name: getattr(self, name) for name in CONFIG_TRAITS}
+            self.set_trait("status_level", "ok")
+            self.status = self._summary_line()
+        if reuse is None:
+            self.weights_version += 1
+        self.version += 1
+        return True
+
+    def _clamp_selection(self):
+        """Keep sample/unit/position inside the current shapes after a shape change."""
+        self.set_trait("sample", min(self.sample, self.batch_size - 1))
+        self.set_trait("unit", min(self.unit, self.units - 1))
+        self.set_trait("position", min(self.position, max(1, math.prod(self.leading_dims)) - 1))
+
+    def _revert(self, old_values):
+        """Put traits back without triggering a recompute."""
+        self._suspended = True
+        try:
+            for name, value in old_values.items():
+                self.set_trait(name, value)
+        finally:
+            self._suspended = False
+
+    def _summary_line(self):
+        """The status line after a good recompute."""
+        return (f"OK: Dense({self.units:,}) on input {format_shape(self.input_shape)} → "
+                f"{format_shape(self.output_shape)}, {self.param_count:,} parameters.")
