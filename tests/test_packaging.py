@@ -18,7 +18,7 @@ def conda_packages(path):
         match = re.match(r"^  - ([A-Za-z0-9_.-]+[^#]*)$", line)
         if match:
             deps.append(match.group(1))
-    return names(deps) - {"python", "pip"}
+    return names(d.rstrip(":") for d in deps) - {"python", "pip"}
 
 
 def test_three_dependency_lists_agree():
