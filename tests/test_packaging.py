@@ -14,7 +14,8 @@ def names(requirements):
 def conda_packages(path):
     """Conda dependencies of an environment.yml, without python and pip (and the pip section)."""
     deps = []
-    for line in path.read_text().splitlines():
+    text = path.read_text()
+    for line in text[text.index("dependencies:"):].splitlines():
         match = re.match(r"^  - ([A-Za-z0-9_.-]+[^#]*)$", line)
         if match:
             deps.append(match.group(1))
