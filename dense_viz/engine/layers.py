@@ -150,8 +150,8 @@ class Dense:
             self.bias = np.asarray(self.bias_constraint(self.bias), dtype=self.dtype)
 
     # -- forward / backward -------------------------------------------------------------------------
-    def forward(self, x):
-        """y = activation(x @ kernel + bias); x: (batch, …, input_dim) -> y: (batch, …, units)."""
+    def call(self, x):
+        """The computation alone, nothing cached: x (batch, …, input_dim) -> (x, z, y) with z = x @ kernel + bias."""
         x = np.asarray(x, dtype=self.dtype)
         self._check_input_shape(x.shape)
         if not self.built:
@@ -159,7 +159,11 @@ class Dense:
         z = x @ self.kernel
         if self.bias is not None:
             z += self.bias
-        y = self.activation(z)
+        return x, z, self.activation(z)
+
+    def forward(self, x):
+        """y = activation(x @ kernel + bias); x: (batch, …, input_dim) -> y: (batch, …, units)."""
+        x, z, y = self.call(x)
         self.cache = Cache(x, z, y)
         if self.activity_regularizer is not None:
             self.activity_loss = self.activity_regularizer(y) / y.shape[0]

@@ -1,7 +1,9 @@
 """Sequential: a stack of Dense layers, called in order; backward runs them in reverse."""
 import numpy as np
 
+from . import losses as losses_module, optimizers as optimizers_module
 from .layers import auto_name, format_shape
+from .statistics import layer_stats
 
 
 def readable_memory_size(n_bytes):
@@ -62,6 +64,31 @@ class Sequential:
         for layer in reversed(self.layers):
             dy = layer.backward(dy)
         return dy
+
+    def train_step(self, x, y, loss, optimizer):
+        """One step on a batch: forward, loss + penalties, backward, optimizer update. Returns the loss value.
+
+        x: (batch, …, in), y: targets for `loss`. Afterwards `self.stats` holds each layer's gradient sizes and
+        fraction of dead / saturated units, measured on this step's forward and backward (no extra pass).
+        """
+        loss, optimizer = losses_module.get(loss), optimizers_module.get(optimizer)
+        y_pred = self.forward(x)
+        value = float(loss(y, y_pred)) + float(sum(self.losses))
+        self.backward(loss.gradient(y, y_pred))
+        self.stats = [layer_stats(layer) for layer in self.layers]
+        optimizer.step(self.layers)
+        return value
+
+    def evaluate(self, x, y, loss):
+        """Loss on a batch plus the weight penalties, leaving every layer's caches and weights as they are."""
+        penalties = sum(v for layer in self.layers for k, v in layer.loss_terms.items() if k != "activity")
+        return float(losses_module.get(loss)(y, self.predict(x))) + float(penalties)
+
+    def predict(self, x):
+        """Outputs for x without touching the caches: (batch, …, in) -> (batch, …, out)."""
+        for layer in self.layers:
+            x = layer.call(x)[1]
+        return x
 
     @property
     def losses(self):
