@@ -124,7 +124,7 @@ def cmd_parity(args):
         run(py, "-m", "pip", "install", "-q", "torch==2.13.0", "keras", "pytest", "hypothesis")
         run(py, "-m", "pip", "install", "-q", "-e", ".", cwd=ROOT)
     env = dict(os.environ, KERAS_BACKEND="torch", DV_PARITY="1")
-    run(py, "-m", "pytest", "tests/test_parity_keras.py", *args, cwd=ROOT, env=env)
+    run(py, "-m", "pytest", "-p", "no:cacheprovider", "tests/parity_keras.py", *args, cwd=ROOT, env=env)
 
 
 COMMANDS = {"app": cmd_app, "lab": cmd_lab, "test": cmd_test, "bench": cmd_bench, "parity": cmd_parity}
