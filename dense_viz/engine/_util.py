@@ -19,3 +19,17 @@ def resolve(identifier, registry, kind, argname, instance_type):
         f"Could not interpret {kind} identifier: {identifier!r}. "
         f"Expected one of: {', '.join(sorted(registry))}. Received: {argname}={identifier!r}"
     )
+
+
+class Configurable:
+    """Base of Keras-style objects: `get_config()` gives the constructor arguments as plain values."""
+
+    name = ""
+
+    def get_config(self):
+        """The constructor arguments as plain values."""
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        return f"{type(self).__name__}({args})"

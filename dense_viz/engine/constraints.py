@@ -5,7 +5,7 @@ Norms are taken along `axis` (0 for a Dense kernel: each unit's incoming weight 
 """
 import numpy as np
 
-from ._util import resolve
+from ._util import Configurable, resolve
 
 EPSILON = 1e-7  # keras.backend.epsilon()
 
@@ -15,18 +15,8 @@ def _norms(w, axis):
     return np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
 
 
-class Constraint:
+class Constraint(Configurable):
     """Base: `__call__(w) -> projected w`, `get_config()`."""
-
-    name = "constraint"
-
-    def get_config(self):
-        """The constructor arguments as plain values."""
-        return {}
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class MaxNorm(Constraint):

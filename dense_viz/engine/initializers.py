@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ._util import resolve
+from ._util import Configurable, resolve
 
 # Keras divides the stddev of a 2-sigma truncated normal by this, so the truncated draw keeps the target variance.
 TRUNCATION_STDDEV_CORRECTION = 0.87962566103423978
@@ -36,22 +36,12 @@ def truncated_normal(rng, shape, mean, stddev, dtype):
     return (out * stddev + mean).astype(dtype, copy=False)
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base class: `__call__(shape, dtype, rng) -> ndarray`; `get_config()` gives plain values."""
-
-    name = "initializer"
-
-    def get_config(self):
-        """The constructor arguments as plain values."""
-        return {}
 
     def describe(self):
         """Human description of the distribution, e.g. 'U(-0.2, 0.2)'; '' if not a distribution."""
         return ""
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class Constant(Initializer):

@@ -9,7 +9,7 @@ keras/src/backend/numpy/nn.py. Arithmetic runs in y_pred's float dtype (float64 
 """
 import numpy as np
 
-from ._util import resolve
+from ._util import Configurable, resolve
 
 EPSILON = 1e-7  # keras.backend.epsilon()
 
@@ -53,7 +53,7 @@ def _clip_passes(p):
     return ((p >= low) & (p <= high)).astype(p.dtype)
 
 
-class Loss:
+class Loss(Configurable):
     """Base: `loss(y_true, y_pred) -> float`; `gradient(...)` -> dL/dy_pred, shaped like y_pred."""
 
     name = "loss"
@@ -91,9 +91,6 @@ class Loss:
     def get_config(self):
         """Keras' Loss config: name and reduction."""
         return {"name": self.name, "reduction": "sum_over_batch_size"}
-
-    def __repr__(self):
-        return f"{type(self).__name__}()"
 
 
 class MeanSquaredError(Loss):

@@ -7,7 +7,7 @@ counts apply() calls, and constraints are applied after the update.
 """
 import numpy as np
 
-from ._util import resolve
+from ._util import Configurable, resolve
 
 
 def _checked(argname, value, expected, is_valid):
@@ -68,7 +68,7 @@ def _layer_entries(layer):
     return [(name, getattr(layer, name), grads[name]) for name in names]
 
 
-class Optimizer:
+class Optimizer(Configurable):
     """Base: `apply(params, grads)` updates arrays in place; `step(layers)` does so for Dense-like layers."""
 
     name = "optimizer"
@@ -153,10 +153,6 @@ class Optimizer:
     def get_config(self):
         """The constructor arguments plus the name, as plain values."""
         return {"name": self.name, "learning_rate": self.learning_rate}
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
-        return f"{type(self).__name__}({args})"
 
 
 class SGD(Optimizer):

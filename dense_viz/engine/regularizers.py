@@ -4,7 +4,7 @@ A regularizer is called on an array and returns a float penalty; `gradient(x)` i
 """
 import numpy as np
 
-from ._util import resolve
+from ._util import Configurable, resolve
 
 
 def _factor(name, value):
@@ -18,22 +18,12 @@ def _factor(name, value):
     return value
 
 
-class Regularizer:
+class Regularizer(Configurable):
     """Base: `__call__(x) -> float`, `gradient(x) -> ndarray like x`, `get_config()`."""
-
-    name = "regularizer"
-
-    def get_config(self):
-        """The constructor arguments as plain values."""
-        return {}
 
     def formula(self):
         """The penalty written out, e.g. '0.01·Σ|w|'."""
         return ""
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class L1L2(Regularizer):
