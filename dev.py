@@ -87,6 +87,11 @@ def jupyter_env():
     for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")):
         env.setdefault(var, str(base / sub))
+    # share/jupyter holds the app's Voila template ("dense_viz" in voila.json: the lab template, offline).
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(ROOT / "share" / "jupyter"), env.get("JUPYTER_PATH")) if p)
+    # One BLAS thread per process: the app's matrices are small, and threads that wait for a busy core on a
+    # shared machine (a classroom server, CI) stalled a 3 ms backward for 300-480 ms.
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 

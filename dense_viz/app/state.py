@@ -19,7 +19,9 @@ from ..engine.layers import format_shape
 log = logging.getLogger("dense_viz")
 
 INPUT_DATA = ("random_normal", "uniform", "ones", "one_hot")
-LOSSES = ("mean_squared_error", "sum")  # MSE against a seeded random target, or L = Σ y
+# The loss whose gradients the app shows: MSE against a seeded random target, cross-entropy against seeded
+# random one-hot classes (Keras normalises and clips y first), or L = Σ y.
+LOSSES = ("mean_squared_error", "categorical_crossentropy", "sum")
 NONE = "none"  # the dropdown value for "no regularizer / constraint"
 DEFAULT_MAX_KERNEL_ENTRIES = 20_000_000
 DEFAULT_MAX_OUTPUT_ENTRIES = 8_000_000
@@ -99,7 +101,7 @@ class ExplainerState(HasTraits):
     x = Any()            # input (B, …, in)
     z = Any()            # pre-activation x·W + b (B, …, units)
     y = Any()            # output activation(z) (B, …, out)
-    target = Any()       # MSE target (B, …, out), seeded; None for the "sum" loss
+    target = Any()       # the loss's target (B, …, out), seeded; None for the "sum" loss
     loss_value = Float(0.0)
     dy = Any()           # ∂L/∂y (B, …, out)
     dz = Any()           # δ = ∂L/∂z (B, …, units)
@@ -214,7 +216,7 @@ class ExplainerState(HasTraits):
     @property
     def param_formula(self):
         """e.g. '100 × 25600 + 0'."""
-        return f"{self.input_dim:,} × {self.units:,} + {self.units if self.use_bias else 0:,}"
+        return f"{self.input_dim} × {self.units} + {self.units if self.use_bias else 0}"
 
     @property
     def param_bytes(self):
@@ -308,9 +310,12 @@ class ExplainerState(HasTraits):
                 target, dy = None, np.ones_like(y)
                 loss_value = float(y.sum(dtype=np.float64))
             else:
-                target = target_rng.standard_normal(y.shape).astype(y.dtype)
-                mse = losses.get("mean_squared_error")
-                loss_value, dy = float(mse(target, y)), mse.gradient(target, y)
+                if self.loss == "mean_squared_error":
+                    target = target_rng.standard_normal(y.shape).astype(y.dtype)
+                else:  # one-hot classes over the output's last axis
+                    target = np.eye(y.shape[-1], dtype=y.dtype)[target_rng.integers(0, y.shape[-1], y.shape[:-1])]
+                loss = losses.get(self.loss)
+                loss_value, dy = float(loss(target, y)), loss.gradient(target, y)
             loss_value += sum(layer.losses)
             dx = layer.backward(dy)
         except Exception as error:  # engine errors are ValueErrors in Keras' words; anything else is a bug

@@ -228,6 +228,11 @@ class Activation:
             return np.multiply(d, dy, out=d)
         return d * dy
 
+    @property
+    def can_die(self):
+        """True if the derivative is exactly 0 on an interval (FLAT_REGION), or unknown (a custom callable)."""
+        return self.name in FLAT_REGION or self.name not in _REGISTRY
+
     def output_units(self, units):
         """Number of outputs for `units` pre-activations: units, or units // 2 for glu (odd -> ValueError)."""
         if not self._halves:
@@ -303,6 +308,11 @@ _REGISTRY = {act.name: act for act in _TABLE}
 
 # Keras maps these names to the very same function, so Dense(activation="swish") reports "silu".
 ALIASES = {"hard_swish": "hard_silu", "swish": "silu"}
+# Activations whose derivative is exactly 0 on a whole interval (the ReLU family and its hard / sparse cousins):
+# a unit whose pre-activation stays there for a whole batch is dead. Elsewhere an exact 0 is float underflow far
+# out in a tail (float32 sigmoid(20) == 1): such a unit is saturated, not dead.
+FLAT_REGION = frozenset({"relu", "relu6", "hard_sigmoid", "hard_silu", "hard_tanh", "hard_shrink",
+                         "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax"})
 NAMES = tuple(sorted([*_REGISTRY, *ALIASES]))
 
 

@@ -151,7 +151,7 @@ class Dense:
 
     # -- forward / backward -------------------------------------------------------------------------
     def call(self, x):
-        """The computation alone, nothing cached: x (batch, …, input_dim) -> (x, z, y) with z = x @ kernel + bias."""
+        """The computation alone, nothing cached: x (batch, …, input_dim) -> Cache(x, z, y), z = x @ kernel + bias."""
         x = np.asarray(x, dtype=self.dtype)
         self._check_input_shape(x.shape)
         if not self.built:
@@ -159,12 +159,12 @@ class Dense:
         z = x @ self.kernel
         if self.bias is not None:
             z += self.bias
-        return x, z, self.activation(z)
+        return Cache(x, z, self.activation(z))
 
     def forward(self, x):
         """y = activation(x @ kernel + bias); x: (batch, …, input_dim) -> y: (batch, …, units)."""
-        x, z, y = self.call(x)
-        self.cache = Cache(x, z, y)
+        self.cache = self.call(x)
+        x, z, y = self.cache
         if self.activity_regularizer is not None:
             self.activity_loss = self.activity_regularizer(y) / y.shape[0]
         return y

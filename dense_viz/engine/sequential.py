@@ -87,7 +87,7 @@ class Sequential:
     def predict(self, x):
         """Outputs for x without touching the caches: (batch, …, in) -> (batch, …, out)."""
         for layer in self.layers:
-            x = layer.call(x)[1]
+            x = layer.call(x).y
         return x
 
     @property

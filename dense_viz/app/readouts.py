@@ -1,0 +1,104 @@
+"""The numbers a learner asks first: output shape, parameter count (and why), memory, work, loss.
+
+Each value sits alone in its own element with a DOM class (`dv-output-shape`, `dv-param-count`, …) so a
+test or the user's CSS can find it; labels and explanations are separate elements around it.
+"""
+import html
+import math
+import re
+
+import ipywidgets as widgets
+
+from ..engine.layers import format_shape
+from ..engine.sequential import readable_memory_size
+
+
+def _value(css, tooltip=""):
+    """An HTML element holding one value (and nothing else)."""
+    value = widgets.HTML("", tooltip=tooltip)
+    value.add_class(css)
+    value.add_class("dv-readout-value")
+    return value
+
+
+def _card(title, main, note):
+    """A small box: a grey title, the value in bold, a note (formula, batch shape, …) below it."""
+    head = widgets.HTML(f"<span style='color:#667;font-size:11px;text-transform:uppercase;"
+                        f"letter-spacing:.04em'>{html.escape(title)}</span>")
+    card = widgets.VBox([head, main, note])
+    card.add_class("dv-readout")
+    card.layout = widgets.Layout(border="1px solid #d8dde6", padding="0 10px 2px", margin="0 6px 6px 0")
+    return card
+
+
+class Readouts(widgets.VBox):
+    """Output shape, parameter count with its formula, memory, multiply–adds and loss of an ExplainerState.
+
+    Observes state.version; with a Debouncer the refresh is scheduled (one per burst), else immediate.
+    """
+
+    def __init__(self, state, debouncer=None):
+        super().__init__()
+        self.state = state
+        self.add_class("dv-readouts")
+        self._debouncer = debouncer
+        self._output_shape = _value("dv-output-shape", "Keras' output shape; the batch axis is None.")
+        self._batch_shape = _value("dv-batch-shape", "The concrete shape of y for the current batch.")
+        self._param_count = _value("dv-param-count", "Trainable weights: kernel and bias entries.")
+        self._param_formula = _value("dv-param-formula", "input_dim × units + (units if use_bias else 0)")
+        self._memory = _value("dv-memory", "Memory of kernel and bias as float32 (4 bytes each), as Keras' "
+                                           "summary prints it.")
+        self._memory_note = _value("dv-memory-note")
+        self._madds = _value("dv-madds", "Multiply–adds to compute one example's output: input_dim × units "
+                                         "per position.")
+        self._madds_note = _value("dv-madds-note")
+        self._loss = _value("dv-loss-value", "The loss of this batch (plus any regularization penalties).")
+        self._loss_note = _value("dv-loss-note")
+        self.children = [widgets.HBox([
+            _card("Output shape", self._output_shape, self._batch_shape),
+            _card("Parameters", self._param_count, self._param_formula),
+            _card("Memory", self._memory, self._memory_note),
+            _card("Multiply–adds / example", self._madds, self._madds_note),
+            _card("Loss", self._loss, self._loss_note),
+        ], layout=widgets.Layout(flex_flow="row wrap"))]
+        self.drawn_version = -1
+        state.observe(self._changed, "version")
+        self.refresh()
+
+    def _changed(self, change=None):
+        if self._debouncer is not None:
+            self._debouncer.call("readouts", self.refresh)  # the debouncer reports exceptions itself
+            return
+        try:
+            self.refresh()
+        except Exception as error:  # noqa: BLE001 - never lose an exception in a callback
+            self.state.report_exception(error)
+
+    def refresh(self):
+        """Write every value from the state (cheap: text only)."""
+        s = self.state
+        big, small = "<b style='font-size:15px'>{}</b>", "<span style='color:#556;font-size:12px'>{}</span>"
+        self._output_shape.value = big.format(format_shape(s.output_shape))
+        self._batch_shape.value = small.format(f"this batch: {format_shape(s.y.shape)}")
+        self._param_count.value = big.format(f"{s.param_count:,}")
+        self._param_formula.value = small.format(s.param_formula)
+        self._memory.value = big.format(readable_memory_size(s.param_bytes))
+        self._memory_note.value = small.format("float32, 4 bytes each")
+        self._madds.value = big.format(f"{s.madds_per_example:,}")
+        positions = math.prod(s.leading_dims)
+        self._madds_note.value = small.format(f"{s.input_dim} × {s.units}" + (f" × {positions} positions"
+                                                                            if s.leading_dims else ""))
+        self._loss.value = big.format(f"{s.loss_value:.6g}")
+        self._loss_note.value = small.format("L = Σ y" if s.loss == "sum" else "MSE vs a random target")
+        self.drawn_version = s.version
+
+    def texts(self):
+        """{'output_shape': '(None, 25600)', 'param_count': '2,560,000', …}: the values as plain text (tests)."""
+        return {name: _plain(getattr(self, f"_{name}").value)
+                for name in ("output_shape", "batch_shape", "param_count", "param_formula", "memory", "memory_note",
+                             "madds", "madds_note", "loss", "loss_note")}
+
+
+def _plain(markup):
+    """Strip tags and unescape: what a browser shows as innerText (near enough for tests)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()

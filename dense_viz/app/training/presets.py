@@ -1,0 +1,88 @@
+"""Ready-made training set-ups, each a lesson: short key -> (display name, config with Keras argument names).
+
+A preset sets EVERY configuration trait (the state's defaults overridden by the preset), so choosing one never
+keeps a leftover from before. The claims in the comments are checked by tests/test_app_training.py.
+"""
+from .state import CONFIG_TRAITS, TrainingState
+
+CUSTOM = ""  # state.preset when the configuration is the user's own
+
+
+def _stack(n, units, activation, kernel_initializer="glorot_uniform", stddev=0.05):
+    """n identical hidden layers."""
+    return [{"units": units, "activation": activation, "kernel_initializer": kernel_initializer,
+             "stddev": stddev}] * n
+
+
+PRESETS = {
+    # σ' ≤ 1/4: each sigmoid layer shrinks the backward signal. At step 0 the output layer's mean |∂L/∂W| is
+    # 10⁴–10⁶ × layer 1's (every seed 0–9), and the loss stays at ln 2 ≈ 0.693 for hundreds of steps.
+    "vanishing": ("Vanishing gradients: 8 sigmoid layers, glorot init",
+                  {"dataset": "circle", "hidden_layers": _stack(8, 16, "sigmoid"), "optimizer": "adam",
+                   "learning_rate": 0.01, "batch_size": 32, "seed": 0}),
+    # The same stack with relu and He init keeps the backward signal's scale: the per-layer gradients stay
+    # within 10× of each other, and the net learns the circle in a few hundred steps.
+    "relu_he": ("The same with relu + he_normal",
+                {"dataset": "circle", "hidden_layers": _stack(8, 16, "relu", "he_normal"), "optimizer": "adam",
+                 "learning_rate": 0.01, "batch_size": 32, "seed": 0}),
+    # N(0, 1) weights in 16-unit relu layers multiply activations by ≈ √8 per layer: |∂L/∂W| ≈ 10⁴ at step 0
+    # and plain SGD overflows to inf within a few steps (training pauses and says so).
+    "exploding": ("Exploding: large random_normal init (stddev 1.0)",
+                  {"dataset": "sine", "noise": 0.1, "hidden_layers": _stack(6, 16, "relu", "random_normal", 1.0),
+                   "optimizer": "sgd", "learning_rate": 0.01, "batch_size": 32, "seed": 0}),
+    # SGD with learning_rate 3.0 throws biases far negative: within ~50 steps every unit of the last hidden
+    # layer is dead (relu' = 0 on every sample), no gradient reaches the layers below, the loss sticks at 0.69.
+    "dead_relu": ("Dead ReLUs after a too-large learning rate (SGD 3.0)",
+                  {"dataset": "circle", "hidden_layers": _stack(4, 16, "relu", "he_normal"), "optimizer": "sgd",
+                   "learning_rate": 3.0, "batch_size": 32, "seed": 0}),
+    # 2-4-1 tanh, full batch: the training loss falls below 0.1 after ~110 steps with this seed. (A net this
+    # small sometimes settles in a local minimum with one quadrant wrong: seeds 0, 4 and 5 do.)
+    "xor": ("XOR with one hidden layer of 4",
+            {"dataset": "xor", "noise": 0.02, "hidden_layers": _stack(1, 4, "tanh"), "optimizer": "adam",
+             "learning_rate": 0.05, "batch_size": 256, "seed": 1}),
+    "spiral3": ("Three spirals: softmax over 3 classes, 3 × 32 relu",
+                {"dataset": "spiral3", "noise": 0.05, "hidden_layers": _stack(3, 32, "relu", "he_normal"),
+                 "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32, "seed": 0}),
+}
+
+
+def display_names():
+    """[(display name, key)] in menu order, for a Dropdown."""
+    return [(name, key) for key, (name, _) in PRESETS.items()]
+
+
+def resolve_preset(name_or_key):
+    """A preset's short key from its key or display name; a Keras-style ValueError otherwise."""
+    if name_or_key in PRESETS:
+        return name_or_key
+    for key, (name, _) in PRESETS.items():
+        if name_or_key == name:
+            return key
+    raise ValueError(f"Received an invalid value for `preset`, expected one of the keys {tuple(PRESETS)} "
+                     f"or their display names. Received: preset={name_or_key!r}")
+
+
+def state_defaults():
+    """Every configuration trait's default value in TrainingState, {name: value}."""
+    traits = TrainingState.class_traits()
+    return {name: traits[name].default() for name in CONFIG_TRAITS}
+
+
+def preset_config(key):
+    """The complete configuration of preset `key`: the state's defaults overridden by the preset."""
+    config = {**state_defaults(), **PRESETS[resolve_preset(key)][1]}
+    config["hidden_layers"] = [dict(spec) for spec in config["hidden_layers"]]
+    return config
+
+
+def apply_preset(state, key):
+    """Set every configuration trait of preset `key` with one rebuild; returns False if the state refused."""
+    key = resolve_preset(key)
+    return state.update(**preset_config(key), preset=key)
+
+
+def matching_preset(state, key):
+    """True when the state's configuration is still exactly preset `key`."""
+    if key not in PRESETS:
+        return False
+    return state.config() == TrainingState.normalized(preset_config(key))

@@ -1,0 +1,471 @@
+"""The one model of the training panel: a data set, a stack of Dense layers, an optimizer, and their history.
+
+Configuration traits use Keras' names. Changing the data or the architecture (MODEL_TRAITS) rebuilds the
+network from `seed`, clears the history and pauses training; changing the optimizer, learning rate or batch
+size (TRAINING_TRAITS) applies from the next step and keeps the weights. Every number comes from the engine:
+`Sequential.train_step` (loss, gradients, unit health), `Sequential.evaluate` (train and test loss) and
+`statistics.gradient_stats` (the gradients the first step will use, shown before any step). A configuration
+the engine refuses is reverted and `status` says what was expected and what was received.
+
+The state never runs by itself: `run_steps(n)` and `train_until(deadline)` train synchronously; the app's
+runner calls them in time-budgeted chunks while `running` is True. `version` is bumped once per chunk and
+per rebuild: views read the state when the app refreshes them. Never imports ipywidgets.
+"""
+import logging
+import math
+import time
+import traceback
+
+import numpy as np
+from traitlets import Any, Bool, Dict, Float, HasTraits, Int, List, Unicode, observe
+
+from ...engine import Dense, Sequential, activations, datasets, initializers, optimizers
+from ...engine.layers import check_dtype
+from ...engine.statistics import array_stats, gradient_stats
+from .history import History
+
+log = logging.getLogger("dense_viz")
+
+MAX_HIDDEN_LAYERS = 8
+MAX_UNITS = 256
+STDDEV_INITIALIZERS = ("random_normal", "truncated_normal")  # built with the layer's own `stddev`
+LAYER_DEFAULTS = {"units": 8, "activation": "tanh", "kernel_initializer": "glorot_uniform", "stddev": 0.05}
+LAYER_FIELDS = tuple(LAYER_DEFAULTS)
+# task -> (output activation, loss): what Keras users pair with each kind of target
+HEADS = {"binary": ("sigmoid", "binary_crossentropy"),
+         "multiclass": ("softmax", "sparse_categorical_crossentropy"),
+         "regression": ("linear", "mean_squared_error")}
+MODEL_TRAITS = ("dataset", "n_samples", "noise", "train_fraction", "hidden_layers", "seed", "dtype")
+TRAINING_TRAITS = ("optimizer", "learning_rate", "batch_size")
+CONFIG_TRAITS = MODEL_TRAITS + TRAINING_TRAITS
+HISTORY_CAPACITY = 512
+
+
+def layer_spec(spec=None, **fields):
+    """A complete hidden-layer dict {units, activation, kernel_initializer, stddev} from a partial one."""
+    spec = {**LAYER_DEFAULTS, **(spec or {}), **fields}
+    unknown = set(spec) - set(LAYER_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown hidden-layer keys: {sorted(unknown)}. Expected some of: {LAYER_FIELDS}")
+    return spec
+
+
+def make_initializer(name, stddev):
+    """The kernel initializer of a hidden layer: RandomNormal/TruncatedNormal(stddev=…) or Keras' by name."""
+    if name in STDDEV_INITIALIZERS:
+        if not (isinstance(stddev, (int, float)) and math.isfinite(stddev) and stddev > 0):
+            raise ValueError(f"Received an invalid value for `stddev`, expected a positive float. "
+                             f"Received: stddev={stddev!r}")
+        return initializers.REGISTRY[name](stddev=float(stddev))
+    return initializers.get(name)
+
+
+def check_layers(specs):
+    """Raise a Keras-style ValueError unless 1–8 hidden layers with units 1–256 and known names."""
+    if not 1 <= len(specs) <= MAX_HIDDEN_LAYERS:
+        raise ValueError(f"Received an invalid value for `hidden_layers`, expected 1 to {MAX_HIDDEN_LAYERS} "
+                         f"layers. Received: {len(specs)} layers")
+    for i, spec in enumerate(specs):
+        units = spec["units"]
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or not 1 <= units <= MAX_UNITS:
+            raise ValueError(f"Received an invalid value for `units` of hidden layer {i + 1}, expected an integer "
+                             f"from 1 to {MAX_UNITS}. Received: units={units!r}")
+        activations.get(spec["activation"])
+        make_initializer(spec["kernel_initializer"], spec["stddev"])
+
+
+class BatchOrder:
+    """Mini-batch indices as Keras' fit draws them: a new seeded permutation each epoch, the last batch partial."""
+
+    def __init__(self, n, rng):
+        self.n, self.rng = int(n), rng
+        self.epoch, self._position = 0, 0
+        self._order = self.rng.permutation(self.n)
+
+    def peek(self, batch_size):
+        """The indices (b,) the next call to `next(batch_size)` returns."""
+        if batch_size >= self.n:
+            return np.arange(self.n)
+        return self._order[self._position:self._position + batch_size]
+
+    def next(self, batch_size):
+        """The next batch's indices (b,); a full batch (arange) when batch_size ≥ n."""
+        index = self.peek(batch_size)
+        self._position += len(index)
+        if batch_size >= self.n or self._position >= self.n:
+            self.epoch += 1
+            self._position = 0
+            if batch_size < self.n:
+                self._order = self.rng.permutation(self.n)
+        return index
+
+
+class TrainingState(HasTraits):
+    """Data set, hidden layers, optimizer, and everything measured while training (per step, bounded)."""
+
+    # -- configuration (Keras names) ---------------------------------------------------------------------
+    dataset = Unicode("circle")
+    n_samples = Int(200)
+    noise = Float(0.1)
+    train_fraction = Float(0.8)
+    hidden_layers = List(Dict(), default_value=[dict(LAYER_DEFAULTS), dict(LAYER_DEFAULTS)])
+    optimizer = Unicode("adam")
+    learning_rate = Float(0.01)
+    batch_size = Int(32)
+    seed = Int(0)
+    dtype = Unicode("float32")
+    preset = Unicode("")
+
+    # -- running ------------------------------------------------------------------------------------------
+    running = Bool(False)          # the app's runner trains while True; set False to pause
+    step = Int(0)                  # optimizer steps since the last rebuild (updated once per chunk)
+    steps_per_second = Float(0.0)  # achieved rate while playing (written by the runner)
+
+    # -- derived (set by rebuild and the training steps; views read them) -------------------------------
+    task = Unicode("binary")                 # "binary" | "multiclass" | "regression"
+    output_activation = Unicode("sigmoid")
+    loss = Unicode("binary_crossentropy")
+    model = Any(None)    # engine Sequential: hidden Dense layers, then the output layer
+    data = Any(None)     # engine Dataset: x_train (n, d), y_train, x_test, y_test, n_classes
+    history = Any(None)  # History: per-step columns (see _record)
+    stats = Any(None)    # the latest step's per-layer statistics (engine layer_stats dicts)
+    batch_loss = Float(math.nan)  # loss of the latest step's batch (before its update, as Keras logs it)
+    train_loss = Float(math.nan)  # loss on the whole training set after the latest step
+    test_loss = Float(math.nan)   # loss on the test set after the latest step (nan without a test set)
+    version = Int(0)        # +1 after every rebuild and every chunk of steps: what the app watches
+    model_version = Int(0)  # +1 when the network is rebuilt (layer count may change)
+    status = Unicode("")
+    status_level = Unicode("ok")  # "ok" | "warning" | "error"
+
+    def __init__(self, **config):
+        super().__init__()
+        self._suspended = False
+        self._batches = None
+        self._optimizer = None
+        self._arrays = {}
+        self._step = 0
+        if not self.update(**config):
+            raise ValueError(self.status)
+
+    # -- configuration -------------------------------------------------------------------------------------
+    def update(self, **config):
+        """Set several traits at once with one rebuild (or optimizer update); on error revert them all."""
+        unknown = set(config) - set(CONFIG_TRAITS + ("preset",))
+        if unknown:
+            raise ValueError(f"Unknown configuration keys: {sorted(unknown)}. Expected some of: "
+                             f"{', '.join(CONFIG_TRAITS + ('preset',))}")
+        before = {name: getattr(self, name) for name in config}
+        self._suspended = True
+        try:
+            for name, value in config.items():
+                setattr(self, name, [layer_spec(s) for s in value] if name == "hidden_layers" else value)
+        except Exception as error:  # a traitlets type error or a bad layer key: report it like a bad value
+            self._revert(before)
+            self.report_error(error)
+            return False
+        finally:
+            self._suspended = False
+        if self.model is None or set(config) & set(MODEL_TRAITS):
+            return self.rebuild(revert=before)
+        return self._apply_training_config(revert=before)
+
+    def set_layer(self, index, **fields):
+        """Change fields of hidden layer `index` (rebuilds the network)."""
+        layers = [dict(spec) for spec in self.hidden_layers]
+        layers[index] = layer_spec(layers[index], **fields)
+        return self.update(hidden_layers=layers)
+
+    def add_layer(self, **fields):
+        """Append a hidden layer like the last one (or with `fields`)."""
+        last = self.hidden_layers[-1] if self.hidden_layers else LAYER_DEFAULTS
+        return self.update(hidden_layers=[*self.hidden_layers, layer_spec(last, **fields)])
+
+    def remove_layer(self, index=-1):
+        """Drop hidden layer `index` (the last by default); at least one stays."""
+        layers = list(self.hidden_layers)
+        del layers[index]
+        return self.update(hidden_layers=layers)
+
+    def config(self):
+        """Every configuration trait's value, {name: value} (hidden_layers as a list of dicts)."""
+        return {name: ([dict(s) for s in self.hidden_layers] if name == "hidden_layers" else getattr(self, name))
+                for name in CONFIG_TRAITS}
+
+    @staticmethod
+    def normalized(config):
+        """A copy of `config` with each hidden layer completed by layer_spec (to compare configurations)."""
+        config = dict(config)
+        if "hidden_layers" in config:
+            config["hidden_layers"] = [layer_spec(spec) for spec in config["hidden_layers"]]
+        return config
+
+    @observe(*MODEL_TRAITS)
+    def _model_trait_changed(self, change):
+        if self._suspended:
+            return
+        if change["name"] == "hidden_layers":
+            try:
+                normalized = [layer_spec(s) for s in change["new"]]
+            except ValueError as error:
+                self._revert({"hidden_layers": change["old"]})
+                self.report_error(error)
+                return
+            if normalized != change["new"]:
+                self._revert({"hidden_layers": normalized})
+        self.rebuild(revert={change["name"]: change["old"]})
+
+    @observe(*TRAINING_TRAITS)
+    def _training_trait_changed(self, change):
+        if self._suspended:
+            return
+        self._apply_training_config(revert={change["name"]: change["old"]})
+
+    # -- building ------------------------------------------------------------------------------------------
+    def rebuild(self, revert=None):
+        """New data and a new network from the configuration and `seed`; clears the history and pauses.
+
+        Returns True on success; on failure the traits in `revert` go back and `status` says why.
+        """
+        try:
+            check_layers(self.hidden_layers)
+            dtype = check_dtype(self.dtype)
+            data = datasets.make(self.dataset, self.n_samples, self.noise, self.train_fraction, self.seed)
+            task_activation, task_loss = HEADS[data.task]
+            model = self._build_model(data, task_activation, dtype)
+            optimizer = self._make_optimizer()
+            self._check_batch_size()
+        except Exception as error:  # ValueErrors speak Keras; anything else is a bug, reported all the same
+            if revert:
+                self._revert(revert)
+            self._report(error)
+            return False
+        self._arrays = {"x_train": data.x_train.astype(dtype), "y_train": data.y_train,
+                        "x_test": data.x_test.astype(dtype), "y_test": data.y_test}
+        self._batches = BatchOrder(len(data.x_train), np.random.default_rng([self.seed, 2]))
+        self._optimizer = optimizer
+        self.running = False
+        with self.hold_trait_notifications():
+            self.data, self.model, self.task = data, model, data.task
+            self.output_activation, self.loss = task_activation, task_loss
+            self.history = History(HISTORY_CAPACITY)
+            self.step = 0
+            self.steps_per_second = 0.0
+            self._preview()
+            self._set_status("ok", self._summary_line())
+        self.model_version += 1
+        self.version += 1
+        return True
+
+    def reset(self):
+        """Back to step 0 with the initial weights of this seed (the same network as after the last rebuild)."""
+        return self.rebuild()
+
+    def _build_model(self, data, output_activation, dtype):
+        """Hidden Dense layers from `hidden_layers`, then the output layer for the task; built for the data."""
+        layers = []
+        for i, spec in enumerate(self.hidden_layers):
+            layers.append(Dense(spec["units"], activation=spec["activation"],
+                                kernel_initializer=make_initializer(spec["kernel_initializer"], spec["stddev"]),
+                                seed=self.layer_seed(i), dtype=dtype, name="dense" if i == 0 else f"dense_{i}"))
+        units = data.n_classes if data.task == "multiclass" else 1
+        n = len(self.hidden_layers)
+        layers.append(Dense(units, activation=output_activation, seed=self.layer_seed(n), dtype=dtype,
+                            name=f"dense_{n}"))
+        return Sequential(layers, input_shape=(data.x_train.shape[1],), name="sequential")
+
+    def layer_seed(self, index):
+        """The Dense seed of layer `index` (0 = first hidden layer): distinct per layer and per state seed."""
+        return self.seed * (MAX_HIDDEN_LAYERS + 1) + index + 1
+
+    def _make_optimizer(self):
+        """A fresh Keras optimizer by name with the learning rate (its other arguments at Keras' defaults)."""
+        name = self.optimizer.lower() if isinstance(self.optimizer, str) else self.optimizer
+        if name not in optimizers.REGISTRY:
+            optimizers.get(name)  # raises the Keras-style error listing the names
+        return optimizers.REGISTRY[name](learning_rate=self.learning_rate)
+
+    def _check_batch_size(self):
+        if self.batch_size < 1:
+            raise ValueError(f"Received an invalid value for `batch_size`, expected a positive integer. "
+                             f"Received: batch_size={self.batch_size}")
+
+    def _apply_training_config(self, revert=None):
+        """Optimizer, learning rate, batch size: effective from the next step, weights kept."""
+        try:
+            self._check_batch_size()
+            if self._optimizer is None or self._optimizer.name.lower() != self.optimizer.lower():
+                self._optimizer = self._make_optimizer()  # a new optimizer starts with empty slots
+            else:
+                self._optimizer.learning_rate = self.learning_rate
+        except Exception as error:
+            if revert:
+                self._revert(revert)
+            self._report(error)
+            return False
+        self._set_status("ok", self._summary_line())
+        self.version += 1
+        return True
+
+    # -- training ------------------------------------------------------------------------------------------
+    def run_steps(self, n):
+        """Run n training steps now; returns how many ran (fewer when the loss stops being finite)."""
+        done = 0
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # overflow is reported, not warned
+            for _ in range(int(n)):
+                if not self._train_one():
+                    break
+                done += 1
+        self._end_chunk()
+        return done
+
+    def train_until(self, deadline, max_steps=None):
+        """Run steps until time.perf_counter() ≥ deadline (at least one); returns how many ran."""
+        done = 0
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            while max_steps is None or done < max_steps:
+                if not self._train_one():
+                    break
+                done += 1
+                if time.perf_counter() >= deadline:
+                    break
+        self._end_chunk()
+        return done
+
+    @property
+    def optimizer_object(self):
+        """The engine optimizer in use (its slots persist across steps)."""
+        return self._optimizer
+
+    @property
+    def epoch(self):
+        """Completed passes over the training set."""
+        return self._batches.epoch if self._batches is not None else 0
+
+    def _train_one(self):
+        """One engine train_step on the next mini-batch, recorded when due; False once the loss is not finite."""
+        if self.model is None:
+            return False
+        index = self._batches.next(self.batch_size)
+        value = self.model.train_step(self._arrays["x_train"][index], self._arrays["y_train"][index],
+                                      self.loss, self._optimizer)
+        self._step += 1
+        finite = math.isfinite(value)
+        if finite and self.history.due(self._step):
+            self._record(self._step, value, self.model.stats)
+        elif not finite:
+            self._record(self._step, value, self.model.stats)
+            self.running = False
+            self._set_status("warning", f"The loss became {value} at step {self._step}: training paused. The "
+                                        "weights overflowed; try a smaller learning_rate or initializer stddev, "
+                                        "then Reset.")
+        return finite
+
+    def _end_chunk(self):
+        """Publish the latest numbers once per chunk of steps (not per step) and bump `version`."""
+        history = self.history
+        with self.hold_trait_notifications():
+            self.step = self._step
+            self.stats = self.model.stats if getattr(self.model, "stats", None) else self.stats
+            self.batch_loss = float(history.last("batch_loss"))
+            self.train_loss = float(history.last("train_loss"))
+            self.test_loss = float(history.last("test_loss"))
+        self.version += 1
+
+    def _evaluate(self, split):
+        """The loss on the whole train or test split (nan for an empty split)."""
+        x, y = self._arrays[f"x_{split}"], self._arrays[f"y_{split}"]
+        return self.model.evaluate(x, y, self.loss) if len(x) else math.nan
+
+    def _record(self, step, batch_loss, stats):
+        """One history row: step k's batch loss and per-layer gradient/unit statistics (measured by the engine
+        at the weights step k started from) and the train/test loss and kernel norms after step k."""
+        self.history.append(
+            step,
+            batch_loss=batch_loss,
+            train_loss=self._evaluate("train"),
+            test_loss=self._evaluate("test"),
+            grad_mean=np.array([s["kernel"]["mean_abs"] for s in stats]),
+            grad_max=np.array([s["kernel"]["max_abs"] for s in stats]),
+            kernel_norm=np.array([array_stats(layer.kernel)["norm"] for layer in self.model.layers]),
+            dead=np.array([s["dead_fraction"] for s in stats]),
+            saturated=np.array([s["saturated_fraction"] for s in stats]),
+        )
+
+    def _preview(self):
+        """Step 0: the initial losses, and the gradients the first step will use (same batch, no update)."""
+        self._step = 0
+        index = self._batches.peek(self.batch_size)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            value, stats = gradient_stats(self.model, self._arrays["x_train"][index],
+                                          self._arrays["y_train"][index], self.loss)
+            self._record(0, value, stats)
+        self.stats = stats
+        self.batch_loss = float(value)
+        self.train_loss = float(self.history.last("train_loss"))
+        self.test_loss = float(self.history.last("test_loss"))
+
+    # -- queries for the views -------------------------------------------------------------------------------
+    def predict(self, x):
+        """The network's outputs for x (n, d) through the engine's Sequential.predict: (n, output units)."""
+        return self.model.predict(np.asarray(x, dtype=self.model.layers[0].dtype))
+
+    def extent(self, pad=0.1):
+        """(xmin, xmax, ymin, ymax) of every data point, padded by `pad` of the span (regression: x and y)."""
+        data = self.data
+        if data.task == "regression":
+            xs = np.concatenate([data.x_train[:, 0], data.x_test[:, 0]])
+            ys = np.concatenate([data.y_train[:, 0], data.y_test[:, 0]])
+        else:
+            points = np.concatenate([data.x_train, data.x_test])
+            xs, ys = points[:, 0], points[:, 1]
+        (x0, x1), (y0, y1) = (xs.min(), xs.max()), (ys.min(), ys.max())
+        dx, dy = (x1 - x0) * pad or 1.0, (y1 - y0) * pad or 1.0
+        return float(x0 - dx), float(x1 + dx), float(y0 - dy), float(y1 + dy)
+
+    def layer_labels(self):
+        """Short names of the layers in order: '1', '2', …, 'out'."""
+        return [str(i + 1) for i in range(len(self.hidden_layers))] + ["out"]
+
+    def architecture(self):
+        """e.g. '2 → 8 tanh → 8 tanh → 1 sigmoid'."""
+        parts = [str(self.data.x_train.shape[1])]
+        parts += [f"{s['units']} {s['activation']}" for s in self.hidden_layers]
+        parts.append(f"{self.model.layers[-1].units} {self.output_activation}")
+        return " → ".join(parts)
+
+    # -- status ----------------------------------------------------------------------------------------------
+    def report_error(self, error):
+        """Show an error in the status line (the state itself is unchanged)."""
+        message = error if isinstance(error, str) else str(error) or type(error).__name__
+        log.warning("dense_viz: %s", message)
+        self._set_status("error", message)
+
+    def report_exception(self, error):
+        """For unexpected exceptions: log the traceback, show the message."""
+        log.error("dense_viz: unexpected error\n%s", traceback.format_exc())
+        self.report_error(f"{type(error).__name__}: {error}")
+
+    def _report(self, error):
+        """ValueErrors speak Keras: show them; anything else is a bug: log its traceback too."""
+        if isinstance(error, ValueError):
+            self.report_error(error)
+        else:
+            self.report_exception(error)
+
+    def _set_status(self, level, message):
+        self.set_trait("status_level", level)
+        self.status = message
+
+    def _summary_line(self):
+        return (f"OK: {self.architecture()} · {self.model.count_params():,} parameters · loss {self.loss} · "
+                f"{self.optimizer}(learning_rate={self.learning_rate:g}), batch_size {self.batch_size} · "
+                f"{len(self.data.x_train)} train / {len(self.data.x_test)} test points")
+
+    def _revert(self, old_values):
+        """Put traits back without triggering a rebuild."""
+        self._suspended = True
+        try:
+            for name, value in old_values.items():
+                self.set_trait(name, value)
+        finally:
+            self._suspended = False

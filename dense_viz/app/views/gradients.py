@@ -1,0 +1,135 @@
+"""View 4, Gradients: the loss, δ = ∂L/∂z, ∂L/∂W, ∂L/∂b, ∂L/∂x (heatmaps with shapes and norms), dead and
+saturated units, and a finite-difference check of a few entries.
+
+Wiring only: state → plots.gradients → PNG, state → diagnostics → HTML. Everything shown depends on the
+state's arrays, not on the selection (sample / unit), so the whole view — the check included — is cached
+per set of arrays: a selection change or a repeated refresh costs nothing.
+"""
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from ...plots import gradients as gplot
+from ...plots.weights import FrameCache
+from .. import diagnostics
+
+CHECK_ENTRIES = 4          # entries checked per gradient (∂L/∂W, ∂L/∂b, ∂L/∂x)
+LOSS_FORMULAS = {
+    "mean_squared_error": "L = (1/N) Σ (y − t)², t a seeded random target",
+    "categorical_crossentropy": "L = −(1/N) Σ t·log(p), p = y / Σy clipped to [1e−7, 1 − 1e−7], t seeded "
+                                "random one-hot classes",
+    "sum": "L = Σ y, the sum of every output",
+}
+PARAM_SYMBOL = {"kernel": "W", "bias": "b", "x": "x"}
+
+
+class GradientsView(widgets.VBox):
+    """δ (B, …, units), ∂L/∂W (in, units), ∂L/∂b (units,), ∂L/∂x (B, …, in), unit health and a gradient check."""
+
+    def __init__(self, state, width_px=720, height_px=440):
+        super().__init__()
+        self.add_class("dv-gradients-view")
+        self.state = state
+        self._artists = gplot.gradients_figure(width_px, height_px)
+        self._frames = FrameCache(self._artists.fig)
+        self._loss = widgets.HTML()
+        self._loss.add_class("dv-gradients-loss")
+        self._image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px"))
+        self._image.add_class("dv-gradients-image")
+        self._norms = widgets.HTML()
+        self._norms.add_class("dv-gradients-norms")
+        self._health = widgets.HTML()
+        self._health.add_class("dv-unit-health")
+        self._check = widgets.HTML()
+        self._check.add_class("dv-gradcheck")
+        self._key = None
+        self.info, self.health, self.checks, self.check_ok = {}, {}, [], True
+        self.children = [self._loss, self._image, self._norms, self._health, self._check]
+
+    def _arrays_key(self):
+        """The state's arrays this view shows; compared by identity (recompute makes new ones)."""
+        s = self.state
+        return (s.layer, s.x, s.z, s.y, s.dy, s.dz, s.dx)
+
+    def refresh(self):
+        """Redraw from the state unless its arrays are the ones already shown."""
+        state = self.state
+        if state.layer is None:
+            return
+        key = self._arrays_key()
+        if self._key is not None and all(a is b for a, b in zip(key, self._key)):
+            return
+        layer = state.layer
+        penalties = tuple(layer.loss_terms)
+        self.info = gplot.update_gradients(self._artists, state.dz, layer.grads["kernel"], layer.grads.get("bias"),
+                                           state.dx, penalties, softmax_like=not layer.activation.elementwise)
+        self._image.value = self._frames.render()
+        self._loss.value = self._describe_loss(layer)
+        self._norms.value = self._describe_norms()
+        self.health = diagnostics.unit_health(layer.activation, state.z, state.y)
+        self._health.value = self._describe_health(layer.activation.name)
+        self.checks = diagnostics.finite_difference_check(layer, state.x, state.dy, n=CHECK_ENTRIES,
+                                                          rng=np.random.default_rng(state.seed))
+        self.check_ok, summary = diagnostics.gradcheck_summary(self.checks)
+        self._check.value = self._describe_check(summary)
+        self._key = key
+
+    # -- HTML -----------------------------------------------------------------------------------------------
+    def _describe_loss(self, layer):
+        """Which loss, its formula and value, and the penalties in it."""
+        state = self.state
+        formula = LOSS_FORMULAS.get(state.loss, state.loss)
+        if state.loss == "mean_squared_error":
+            formula += f", N = {state.y.size:,} outputs"
+        elif state.loss == "categorical_crossentropy":
+            formula += f", N = {state.y.size // state.y.shape[-1]:,} rows"
+        terms = layer.loss_terms
+        extra = "".join(f" + {name} penalty {value:.4g}" for name, value in terms.items())
+        return (f"<b>loss: {html.escape(state.loss)}</b> — {html.escape(formula)}{html.escape(extra)} "
+                f"= <b>{state.loss_value:.6g}</b>. Backpropagation starts from ∂L/∂y {state.dy.shape} and "
+                "gives the gradients below.")
+
+    def _describe_norms(self):
+        """A small table: each gradient's shape, Frobenius norm and largest |entry|."""
+        state, grads = self.state, self.state.layer.grads
+        arrays = {"dz": ("δ = ∂L/∂z", state.dz), "kernel": ("∂L/∂W", grads["kernel"]),
+                  "bias": ("∂L/∂b", grads.get("bias")), "x": ("∂L/∂x", state.dx)}
+        rows = []
+        for name, (label, array) in arrays.items():
+            if array is None:
+                rows.append(f"<tr><td>{label}</td><td colspan='3'>none (use_bias=False)</td></tr>")
+                continue
+            rows.append(f"<tr><td>{label}</td><td>{gplot.shape_text(array.shape)}</td>"
+                        f"<td>{self.info[name]['norm']:.6g}</td><td>{float(np.max(np.abs(array))):.4g}</td></tr>")
+        return ("<table class='dv-gradients-norms-table' style='font-size:12px'><tr><th>gradient</th>"
+                "<th>shape</th><th>‖·‖ (Frobenius)</th><th>max |·|</th></tr>" + "".join(rows) + "</table>")
+
+    def _describe_health(self, activation_name):
+        """The dead / saturated counts with a one-line explanation (and which units, when few)."""
+        h = self.health
+        text = diagnostics.health_summary(h, activation_name, self.state.z.shape[:-1])
+        for kind in ("dead", "saturated"):
+            which = np.flatnonzero(h[kind])
+            if 0 < which.size <= 12:
+                text += f" · {kind}: j = {', '.join(map(str, which))}"
+        return html.escape(text)
+
+    def _describe_check(self, summary):
+        """The check as a small table (float64 re-run vs centred differences, and the app's float32 value)."""
+        state = self.state
+        shown = {"kernel": state.layer.grads.get("kernel"), "bias": state.layer.grads.get("bias"), "x": state.dx}
+        rows = []
+        for c in self.checks:
+            app_value = shown[c.param][c.index] if shown[c.param] is not None else float("nan")
+            flag = "" if diagnostics.agrees(c) else " style='color:#b00'"
+            rows.append(f"<tr{flag}><td>∂L/∂{PARAM_SYMBOL[c.param]}[{', '.join(map(str, c.index))}]</td>"
+                        f"<td>{app_value:.6g}</td><td>{c.analytic:.10g}</td><td>{c.numeric:.10g}</td>"
+                        f"<td>{c.rel_err:.1e}</td></tr>")
+        colour = "#1a7f37" if self.check_ok else "#b00"
+        return ("<b>Finite-difference check</b> (float64, centred differences with ε = 1e-6 of "
+                "L = Σ ∂L/∂y·y + penalties, on the slice of the layer each entry depends on):<br>"
+                f"<span class='dv-gradcheck-summary' style='color:{colour}'>{html.escape(summary)}</span>"
+                "<table class='dv-gradcheck-table' style='font-size:12px;font-family:monospace'>"
+                "<tr><th>entry</th><th>shown (float32)</th><th>analytic (float64)</th><th>numerical</th>"
+                "<th>rel. error</th></tr>" + "".join(rows) + "</table>")

@@ -1,0 +1,219 @@
+"""The Forward pictures: x · W (+ b) → y as heatmaps with sample i / unit j highlighted, and the activation curve.
+
+`forward_figure()` / `update_forward(...)`: heatmaps of x (B, in), W (in, units), b (units,) and y (B, out)
+(pooled to screen pixels, axes in original indices) with rectangles around x[i, :], W[:, j], b[j] and
+y[i, j] (around the pooled block holding them when pooled). `activation_figure()` /
+`update_activation(...)`: f(z) over a range covering the batch's z, f′(z) dashed on the same axis, and
+the batch's z scattered on the curve. Artists that change are animated: see weights.FrameCache.
+"""
+from collections import namedtuple
+
+import numpy as np
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
+
+from . import heatmap
+from .weights import (animate, block_span, draw_pooled, index_label, nice_ceil, pool_to_axes, pooling_text,
+                      update_pooled)
+
+HIGHLIGHT = "#111111"
+UNIT_COLOR = "#1f77b4"
+SELECTED_COLOR = "#ff7f0e"
+MAX_POINTS = 2000  # background scatter: all units, subsampled to at most this many points
+
+ForwardArtists = namedtuple("ForwardArtists", "fig ax_x im_x rect_x ax_w im_w rect_w ax_b im_b rect_b "
+                                              "b_note ax_y im_y rect_y titles row_marks col_marks")
+ActivationArtists = namedtuple("ActivationArtists", "fig ax curve dcurve zero_line others unit selected message "
+                                                    "title label")
+
+
+# ---------------------------------------------------------------- heatmaps of x, W, b, y
+def _outline(ax):
+    """An animated, unfilled highlight rectangle drawn above the image (not clipped at the axes edge)."""
+    return animate(ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, lw=2, zorder=5,
+                                          clip_on=False)))
+
+
+def _row_mark(ax):
+    """Animated '◀' just right of the axes, at a data row (finds a thin highlighted row in a tall matrix)."""
+    return animate(ax.plot([1.0], [0.0], marker="<", color=HIGHLIGHT, ms=6, clip_on=False,
+                           transform=ax.get_yaxis_transform())[0])
+
+
+def _col_mark(ax):
+    """Animated '▼' just above the axes, at a data column (finds a thin highlighted column)."""
+    return animate(ax.plot([0.0], [1.0], marker="v", color=HIGHLIGHT, ms=6, clip_on=False,
+                           transform=ax.get_xaxis_transform())[0])
+
+
+def forward_figure(width_px=720, height_px=260):
+    """Figure with the x · W (+ b) → y heatmaps and their highlight rectangles; returns ForwardArtists."""
+    fig = heatmap.new_figure(width_px, height_px)
+    ax_x = fig.add_axes((0.075, 0.2, 0.19, 0.58))
+    ax_w = fig.add_axes((0.385, 0.33, 0.235, 0.45))
+    ax_b = fig.add_axes((0.385, 0.2, 0.235, 0.06), sharex=ax_w)
+    ax_y = fig.add_axes((0.755, 0.2, 0.22, 0.58))
+    zero = np.zeros((1, 1))
+    artists = {}
+    for name, ax in (("x", ax_x), ("w", ax_w), ("y", ax_y)):
+        artists[f"im_{name}"] = draw_pooled(ax, zero, (1, 1), (1, 1))
+        artists[f"rect_{name}"] = _outline(ax)
+    im_b = animate(heatmap.draw_heatmap(ax_b, zero))
+    ax_b.set_xticks([])
+    ax_b.set_yticks([])
+    ax_b.set_ylabel("b", rotation=0, ha="right", va="center")
+    for ax in (ax_x, ax_w, ax_b, ax_y):
+        ax.xaxis.label.set_size(8)
+        ax.yaxis.label.set_size(8)
+    # static (part of the cached frame): shown only when there is no bias, i.e. when the strip is hidden
+    b_note = ax_b.text(0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center", fontsize=7)
+    fig.text(0.3, 0.49, "·", fontsize=28, ha="center", va="center")
+    fig.text(0.665, 0.49, "→", fontsize=16, ha="center", va="center")
+    titles = [fig.text(ax.get_position().x0, 0.975, "", fontsize=8, va="top", linespacing=1.3)
+              for ax in (ax_x, ax_w, ax_y)]
+    return ForwardArtists(fig, ax_x, artists["im_x"], artists["rect_x"], ax_w, artists["im_w"],
+                          artists["rect_w"], ax_b, im_b, _outline(ax_b), b_note, ax_y, artists["im_y"],
+                          artists["rect_y"], titles, (_row_mark(ax_x), _row_mark(ax_y)),
+                          (_col_mark(ax_w), _col_mark(ax_y)))
+
+
+def _place(rect, x0, width, y0, height):
+    """Move a highlight rectangle to (x0, y0) with the given width and height (data coordinates)."""
+    rect.set_bounds(x0, y0, width, height)
+
+
+def _mark(marker, start, width, axis):
+    """Put a row ('y') or column ('x') marker at the centre of the span [start, start + width]."""
+    (marker.set_ydata if axis == "y" else marker.set_xdata)([start + width / 2])
+
+
+def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=None, titles=("x", "W", "y")):
+    """x2 (B, in), kernel (in, units), bias (units,) or None, y2 (B, out); highlight row i, column j, y[i, j'].
+
+    `out_unit` is the column of y that unit j feeds (j itself, or j mod units/2 for glu). `w_pooled` =
+    (pooled, block) of the kernel when the caller caches it. Returns the pooling blocks {"x", "W", "y"}.
+    """
+    blocks = {}
+    for name, data, ax, im in (("x", x2, a.ax_x, a.im_x), ("W", kernel, a.ax_w, a.im_w),
+                               ("y", y2, a.ax_y, a.im_y)):
+        pooled, block = w_pooled if (name == "W" and w_pooled is not None) else pool_to_axes(ax, data)
+        update_pooled(im, pooled, block, data.shape, robust_limit(pooled))
+        blocks[name] = block
+    bx, bw, by = blocks["x"], blocks["W"], blocks["y"]
+    row_x, col_w = block_span(sample, bx[0]), block_span(unit, bw[1])
+    row_y, col_y = block_span(sample, by[0]), block_span(out_unit, by[1])
+    pad_x = -(-x2.shape[1] // bx[1]) * bx[1]   # the pooled image's width in original columns
+    pad_w = -(-kernel.shape[0] // bw[0]) * bw[0]
+    _place(a.rect_x, -0.5, pad_x, *row_x)
+    _place(a.rect_w, *col_w, -0.5, pad_w)
+    _place(a.rect_y, *col_y, *row_y)
+    for marker, span, axis in zip((*a.row_marks, *a.col_marks), (row_x, row_y, col_w, col_y), "yyxx"):
+        _mark(marker, *span, axis)
+    _update_bias_strip(a, bias, bw, unit)
+    a.ax_x.set_xlabel(index_label("input k", x2.shape[1]), labelpad=2)
+    a.ax_x.set_ylabel(index_label("sample i", x2.shape[0]))
+    a.ax_w.set_ylabel(index_label("input k", kernel.shape[0]))
+    a.ax_b.set_xlabel(index_label("unit j", kernel.shape[1]), labelpad=2)
+    a.ax_y.set_xlabel(index_label("output j", y2.shape[1]), labelpad=2)   # rows: the same samples as x
+    for text, title, shape, block in zip(a.titles, titles, (x2.shape, kernel.shape, y2.shape), (bx, bw, by)):
+        text.set_text(f"{title} {shape}" + (f"\n{pooling_text(block)}" if block != (1, 1) else ""))
+    return blocks
+
+
+def robust_limit(a):
+    """Colour limit for a heatmap: the 99th percentile of |a| (a few outliers saturate instead of washing
+    out the rest, which matters for block means), never 0."""
+    finite = np.abs(a[np.isfinite(a)])
+    limit = float(np.percentile(finite, 99)) if finite.size else 0.0
+    return limit if limit > 0 else heatmap.symmetric_limit(a)
+
+
+def _update_bias_strip(a, bias, block, unit):
+    """b (units,) as a strip under W, same column blocks, with b[j] outlined; or the no-bias note."""
+    a.im_b.set_visible(bias is not None)
+    a.rect_b.set_visible(bias is not None)
+    a.b_note.set_text("no bias (use_bias=False)" if bias is None else "")
+    if bias is None:
+        return
+    pooled, _ = heatmap.pool(bias[None, :], 1, -(-bias.size // block[1]))
+    limit = heatmap.symmetric_limit(pooled)
+    a.im_b.set_data(pooled)
+    a.im_b.set_clim(-limit, limit)
+    a.im_b.set_extent((-0.5, pooled.shape[1] * block[1] - 0.5, 0.5, -0.5))
+    a.ax_b.set_ylim(0.5, -0.5)
+    _place(a.rect_b, *block_span(unit, block[1]), -0.5, 1.0)
+
+
+# ---------------------------------------------------------------- the activation curve
+def activation_figure(width_px=460, height_px=230):
+    """Figure for f(z) (solid), f′(z) (dashed, same axis) and the batch's z scattered; ActivationArtists."""
+    fig = heatmap.new_figure(width_px, height_px)
+    ax = fig.add_axes((0.1, 0.19, 0.87, 0.7))
+    zero_line = animate(ax.axhline(0.0, color="0.8", lw=0.8, zorder=0))
+    curve = animate(ax.plot([], [], color="k", lw=1.5, zorder=2)[0])
+    dcurve = animate(ax.plot([], [], color="0.45", lw=1.2, ls="--", zorder=2)[0])
+    others = animate(ax.scatter(np.zeros(0), np.zeros(0), s=4, color="0.6", alpha=0.5, lw=0, zorder=1))
+    unit = animate(ax.scatter(np.zeros(0), np.zeros(0), s=18, color=UNIT_COLOR, zorder=3))
+    selected = animate(ax.scatter(np.zeros(0), np.zeros(0), s=70, facecolor="none", edgecolor=SELECTED_COLOR,
+                                  lw=2, zorder=4))
+    message = animate(ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=8))
+    ax.set_xlabel("z = x·W + b", fontsize=8, labelpad=1)
+    ax.tick_params(labelsize=7)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+    title = fig.text(0.1, 0.97, "", fontsize=9, weight="bold", va="top")
+    label = animate(ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", fontsize=8, color=UNIT_COLOR))
+    return ActivationArtists(fig, ax, curve, dcurve, zero_line, others, unit, selected, message, title, label)
+
+
+def z_range(z):
+    """Symmetric z range (−R, R) covering the batch's z, R = 1, 2, 5, 10, 20, … (stable across small changes)."""
+    peak = float(np.max(np.abs(z))) if np.size(z) else 0.0
+    limit = nice_ceil(max(1.05 * peak, 1.0), steps=(1.0, 2.0, 5.0, 10.0))
+    return -limit, limit
+
+
+def nice_span(values):
+    """(lo, hi) covering `values` with a margin, snapped to a nice step (so small changes keep the ticks)."""
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if hi - lo < 1e-12:
+        lo, hi = lo - 0.5, hi + 0.5
+    step = nice_ceil((hi - lo) / 5)
+    return float(np.floor(lo / step - 0.15) * step), float(np.ceil(hi / step + 0.15) * step)
+
+
+def _offsets(scatter, xs, ys):
+    """Set a scatter's points from two (n,) arrays."""
+    scatter.set_offsets(np.column_stack([np.ravel(xs), np.ravel(ys)]) if np.size(xs) else np.zeros((0, 2)))
+
+
+def subsample(n, k=MAX_POINTS):
+    """At most k evenly spread indices into range(n) (deterministic: the same picture for the same batch)."""
+    return np.arange(n) if n <= k else np.linspace(0, n - 1, k).round().astype(np.intp)
+
+
+def update_activation(a, title, curve, points, selected, others=None, derivative=None, message="", label=""):
+    """Draw one activation picture.
+
+    curve: (zs, f(zs)) or None; derivative: (zs, f′(zs)) or None; points: (z, y) of unit j over the batch;
+    selected: (z, y) of sample i; others: (z, y) of all units (subsampled); message: text in the middle of
+    the axes (when there is no curve); label: what the blue points are (top left, redrawn each time, so the
+    title can stay in the cached frame). x range: the curve's (or the points'); y range: a nice span.
+    """
+    pairs = [points, selected] + [v for v in (others, curve, derivative) if v is not None]
+    a.curve.set_data(*(curve if curve is not None else ([], [])))
+    a.dcurve.set_visible(derivative is not None)
+    a.dcurve.set_data(*(derivative if derivative is not None else ([], [])))
+    x_lo, x_hi = (curve[0][0], curve[0][-1]) if curve is not None else z_range(
+        np.concatenate([np.ravel(p[0]) for p in pairs]))
+    a.ax.set_xlim(x_lo, x_hi)
+    a.ax.set_ylim(*nice_span(np.concatenate([np.ravel(p[1]) for p in pairs])))
+    a.ax.set_ylabel("y = f(z),  f'(z) dashed" if derivative is not None else "y_j", fontsize=8)
+    _offsets(a.unit, *points)
+    _offsets(a.selected, *selected)
+    _offsets(a.others, *(others if others is not None else ([], [])))
+    a.message.set_text(message)
+    a.title.set_text(title)
+    a.label.set_text(label)

@@ -1,0 +1,174 @@
+"""The neuron graph of a small Dense layer: input nodes x_k on the left, unit nodes on the right, one edge per
+weight W[k, j] (plus the bias node 1 → unit j with weight b[j]).
+
+`draw_graph(ax, n_in, units, use_bias)` builds the artists for one shape (edges: ONE LineCollection, nodes: one
+scatter per column, labels: Text); `update_graph(artists, x, z, y, kernel, bias, unit)` changes colours,
+widths and texts in place. Edges are coloured by sign (red +, blue −, the ends of the heatmaps' diverging
+map) and their width grows with |w| / max |w|; nodes are coloured by their value on the same map.
+Everything that changes with values is marked animated (weights.FrameCache draws it over a cached frame).
+"""
+from collections import namedtuple
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
+
+from . import heatmap
+from .weights import animate
+
+MAX_INPUTS = MAX_UNITS = 16
+MAX_EDGE_LABELS = 8           # write w on the edges when there are at most this many (costly text: ~1 ms each)
+POSITIVE, NEGATIVE, ZERO = colormaps[heatmap.DIVERGING](0.88), colormaps[heatmap.DIVERGING](0.12), (0.6, 0.6, 0.6, 1)
+MIN_WIDTH, MAX_WIDTH, DIM_ALPHA = 0.4, 5.0, 0.28
+VALUE_LABELS = 8              # a column of more nodes gets static name labels (values: in the caption, and colour)
+X_IN, X_OUT = 0.0, 1.0
+
+# in_values / out_values: whether that column's labels carry values (animated) or only names (static)
+GraphArtists = namedtuple("GraphArtists", "ax shape in_xy out_xy bias_xy edges inputs outputs bias_node "
+                                          "in_labels out_labels edge_labels in_values out_values")
+
+
+def fits(n_in, units):
+    """True if a layer with n_in inputs and `units` units gets a neuron graph (both ≤ 16)."""
+    return n_in <= MAX_INPUTS and units <= MAX_UNITS
+
+
+def column(n, x):
+    """n node positions (n, 2) evenly spread on [0, 1] (top to bottom) at horizontal position x."""
+    ys = np.linspace(1.0, 0.0, n) if n > 1 else np.array([0.5])
+    return np.column_stack([np.full(n, x), ys])
+
+
+def layout(n_in, units, use_bias):
+    """Node positions: inputs (n_in, 2), units (units, 2), bias node (2,) under the inputs or None."""
+    left = column(n_in + (1 if use_bias else 0), X_IN)   # the bias node sits under the inputs
+    return left[:n_in], column(units, X_OUT), (left[n_in] if use_bias else None)
+
+
+def edge_segments(in_xy, out_xy, bias_xy=None):
+    """(E, 2, 2) segments: W[k, j] in row-major order (k, j), then the bias edges b[j]; E = in·units (+ units)."""
+    starts = np.repeat(in_xy, len(out_xy), axis=0)
+    ends = np.tile(out_xy, (len(in_xy), 1))
+    if bias_xy is not None:
+        starts = np.vstack([starts, np.tile(bias_xy, (len(out_xy), 1))])
+        ends = np.vstack([ends, out_xy])
+    return np.stack([starts, ends], axis=1)
+
+
+def edge_weights(kernel, bias=None):
+    """The weight of each edge in edge_segments' order: kernel (in, units) row-major, then bias (units,)."""
+    w = np.asarray(kernel, dtype=np.float64).reshape(-1)
+    return w if bias is None else np.concatenate([w, np.asarray(bias, dtype=np.float64)])
+
+
+def edge_style(weights, units, unit):
+    """(colours (E, 4), widths (E,)): sign colours, width ∝ |w| / max |w|, edges into `unit` opaque, others dim."""
+    colours = np.where((weights > 0)[:, None], np.array(POSITIVE), np.array(NEGATIVE))
+    colours[weights == 0] = ZERO
+    top = np.max(np.abs(weights)) if weights.size else 0.0
+    widths = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * (np.abs(weights) / top if top > 0 else np.zeros_like(weights))
+    into = np.arange(weights.size) % units == unit   # kernel edges (k, j) and bias edges j, both end at j
+    colours[:, 3] = np.where(into, 1.0, DIM_ALPHA)
+    return colours, widths
+
+
+def _node_size(n):
+    """Marker area (pt²) for a column of n nodes: big for a few, smaller for 16."""
+    return 420.0 if n <= 6 else 260.0 if n <= 10 else 150.0
+
+
+def _labels(ax, xy, dx, ha, size, names=None):
+    """One label per node at offset dx: animated and empty (values to come), or static `names`."""
+    if names is None:
+        return [animate(ax.text(x + dx, y, "", ha=ha, va="center", fontsize=size)) for x, y in xy]
+    return [ax.text(x + dx, y, name, ha=ha, va="center", fontsize=size) for (x, y), name in zip(xy, names)]
+
+
+def unit_names(units, halves):
+    """Static labels of the unit column: 'unit j', or for glu 'a j' and 'gate of y j'."""
+    if halves:
+        h = units // 2
+        return [f"a{j}" if j < h else f"gate of y{j - h}" for j in range(units)]
+    return [f"unit {j}" for j in range(units)]
+
+
+def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False):
+    """Build the graph's artists for this shape on `ax` (cleared first); returns GraphArtists.
+
+    Columns of at most VALUE_LABELS nodes get value labels, bigger ones static name labels (text is the
+    costly part of drawing). edge_labels: write each weight on its edge (default: when there are at most
+    MAX_EDGE_LABELS edges). halves: glu, whose second half of units are gates.
+    """
+    ax.clear()
+    ax.set_axis_off()
+    ax.set_xlim(-0.4, 1.62)
+    ax.set_ylim(-0.06, 1.06)
+    in_xy, out_xy, bias_xy = layout(n_in, units, use_bias)
+    segments = edge_segments(in_xy, out_xy, bias_xy)
+    edges = animate(LineCollection(segments, linewidths=1.0, capstyle="round", zorder=1))
+    ax.add_collection(edges)
+    kw = {"cmap": heatmap.DIVERGING, "norm": Normalize(-1.0, 1.0), "edgecolors": "0.2", "linewidths": 0.8,
+          "zorder": 3}
+    inputs = animate(ax.scatter(in_xy[:, 0], in_xy[:, 1], s=_node_size(n_in), c=np.zeros(n_in), **kw))
+    outputs = animate(ax.scatter(out_xy[:, 0], out_xy[:, 1], s=_node_size(units), c=np.zeros(units), **kw))
+    bias_node = None
+    if bias_xy is not None:
+        bias_node = animate(ax.scatter([bias_xy[0]], [bias_xy[1]], s=_node_size(n_in), marker="s", c="0.92",
+                                       edgecolors="0.2", linewidths=0.8, zorder=3))
+        ax.text(bias_xy[0] - 0.06, bias_xy[1], "bias input: 1", ha="right", va="center", fontsize=8, color="0.3")
+    size = 8 if max(n_in, units) <= 8 else 7
+    in_values, out_values = n_in <= VALUE_LABELS, units <= VALUE_LABELS
+    in_labels = _labels(ax, in_xy, -0.06, "right", size, None if in_values else [f"x{k}" for k in range(n_in)])
+    out_labels = _labels(ax, out_xy, 0.06, "left", size, None if out_values else unit_names(units, halves))
+    if edge_labels is None:
+        edge_labels = len(segments) <= MAX_EDGE_LABELS
+    texts = []
+    if edge_labels:
+        n_left = n_in + (1 if use_bias else 0)
+        for e, (start, end) in enumerate(segments):  # staggered by input, in the unit half where edges fan apart
+            k = e // units if e < n_in * units else n_in
+            px, py = start + (0.5 + 0.35 * k / max(n_left - 1, 1)) * (end - start)
+            texts.append(animate(ax.text(px, py, "", ha="center", va="center", fontsize=6.5, zorder=4,
+                                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                               "alpha": 0.8})))
+    return GraphArtists(ax, (n_in, units, use_bias, halves), in_xy, out_xy, bias_xy, edges, inputs, outputs, bias_node,
+                        in_labels, out_labels, texts, in_values, out_values)
+
+
+def unit_label(j, z, y, units, halves):
+    """Value label of unit j: 'z1 = 0.4 → y1 = 0.4'; glu's gate units (j ≥ units/2) show only their z."""
+    if halves and j >= units // 2:
+        return f"gate of y{j - units // 2}: {z[j]:.3g}"
+    return f"{'a' if halves else 'z'}{j} = {z[j]:.3g} → y{j} = {y[j]:.3g}"
+
+
+def update_graph(a, x, z, y, kernel, bias, unit, halves=False):
+    """New values for one sample: x (in,), z (units,), y (out,), kernel (in, units), bias (units,) or None.
+
+    Edge colours / widths / alphas, node colours (each column on its own ±max |·|), labels and the highlight
+    of `unit` (its incoming edges opaque, a thick ring around it). Returns {'weights', 'colours', 'widths'}.
+    """
+    x, z, y = (np.asarray(v, dtype=np.float64) + 0.0 for v in (x, z, y))  # + 0.0: no "-0" labels
+    units = len(z)
+    weights = edge_weights(kernel, bias)
+    colours, widths = edge_style(weights, units, unit)
+    a.edges.set_color(colours)
+    a.edges.set_linewidths(widths)
+    out_values = z.copy()
+    out_values[: len(y)] = y                       # node colour: y where it exists (glu's gates: z)
+    a.inputs.set_array(x / heatmap.symmetric_limit(x))
+    a.outputs.set_array(out_values / heatmap.symmetric_limit(out_values))
+    rings = np.full(units, 0.8)
+    rings[unit] = 2.6
+    a.outputs.set_linewidths(rings)
+    if a.in_values:
+        for k, label in enumerate(a.in_labels):
+            label.set_text(f"x{k} = {x[k]:.3g}")
+    if a.out_values:
+        for j, label in enumerate(a.out_labels):
+            label.set_text(unit_label(j, z, y, units, halves))
+            label.set_fontweight("bold" if j == unit else "normal")
+    for text, w in zip(a.edge_labels, weights):
+        text.set_text(f"{w:.2f}".replace("-0.00", "0.00"))
+    return {"weights": weights, "colours": colours, "widths": widths}

@@ -1,0 +1,440 @@
+"""The Weights picture: kernel heatmap (pooled), bias strip, histogram against the initializer's theory.
+
+`weights_figure()` draws every artist once; `update_weights(artists, kernel, bias, initializer)` changes
+them in place (set_data / set_text / set_clim / limits). `draw_pooled` / `update_pooled` put a pooled
+matrix into an image whose axes keep the ORIGINAL indices (pixel p of a 1 × 50 pooling covers units
+50p … 50p+49), so ticks and highlight rectangles speak in real k, j.
+
+Rendering: matplotlib 3.11 rasterises text glyph by glyph (≈ 0.1 ms a glyph here), so a fully labelled
+figure costs 40–50 ms to draw. `FrameCache` draws the static frame (axes, ticks, labels, titles) once per
+layout and then only the artists marked animated (images, histogram, curves, highlights) on top of it.
+Limits are rounded to "nice" values so that a new seed usually keeps the same frame.
+"""
+import math
+import struct
+import zlib
+from collections import namedtuple
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from ..engine import initializers as inits
+from . import heatmap
+
+MAX_ROWS, MAX_COLS = 256, 512      # at most this many pixels per matrix
+SAMPLE_SIZE = 200_000              # histogram of a bigger kernel uses this many seeded random draws
+BINS = 61
+THEORY_COLOR = "#d62728"
+HIST_COLOR = "#8fb3d9"
+MODES = {"mean": "block mean", "maxabs": "max |w| keeping sign"}
+_NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+# kind: "uniform" | "truncated_normal" | "normal" | "constant" | "identity" | "orthogonal" | "unknown"
+# formula: text with numbers; mean/std: theoretical (None if not a distribution); lines: x of vertical
+# marks (support limits, the ±2σ cut, the constant); curve: (xs, density) or None; bound: largest |w|
+# the initializer can produce (None if unbounded); approx: the curve is only an approximation.
+Theory = namedtuple("Theory", "kind formula mean std lines curve bound approx")
+
+
+# ---------------------------------------------------------------- rendering: static frame + animated artists
+def animate(*artists):
+    """Mark artists as changing on refresh (drawn over the cached frame); returns the first one."""
+    for artist in artists:
+        artist.set_animated(True)
+    return artists[0]
+
+
+def _axis_key(axis, lim):
+    """What an axis' ticks look like: (limits, tick locations), or () for an axis without ticks."""
+    ticks = tuple(axis.get_majorticklocs())
+    return (tuple(lim), ticks) if ticks else ()
+
+
+def frame_key(fig):
+    """Everything the static frame shows: axes positions, limits with ticks, labels and static texts."""
+    parts = []
+    for ax in fig.axes:
+        parts.append((ax.get_visible(), ax.get_position().bounds, ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
+                       _axis_key(ax.xaxis, ax.get_xlim()), _axis_key(ax.yaxis, ax.get_ylim())))
+        parts += [(t.get_text(), t.get_visible()) for t in ax.texts if not t.get_animated()]
+    parts += [(t.get_text(), t.get_visible()) for t in fig.texts if not t.get_animated()]
+    return tuple(parts)
+
+
+def dynamic_artists(fig):
+    """The animated artists of `fig`, axes by axes in z-order, then the figure's own."""
+    out = []
+    for ax in fig.axes:
+        out += sorted((a for a in ax.get_children() if a.get_animated()), key=lambda a: a.get_zorder())
+    return out + [a for a in fig.get_children() if a.get_animated()]
+
+
+class FrameCache:
+    """Renders a figure to PNG bytes, redrawing the static frame only when `frame_key` changes."""
+
+    def __init__(self, fig, compress_level=1):
+        """Cache for `fig` (a Figure with an Agg canvas); PNGs are written with zlib `compress_level`."""
+        self.fig, self.compress_level = fig, compress_level
+        self._key, self._background = None, None
+        self.full_draws = 0  # how many times the whole figure was drawn (for tests and benchmarks)
+
+    def render(self):
+        """PNG bytes of the figure as it is now (frame from cache when its key is unchanged)."""
+        canvas, key = self.fig.canvas, frame_key(self.fig)
+        if key != self._key:
+            canvas.draw()  # skips animated artists
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+            self._key = key
+            self.full_draws += 1
+        else:
+            canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        for artist in dynamic_artists(self.fig):
+            artist.draw(renderer)
+        return png_bytes(np.asarray(canvas.buffer_rgba())[..., :3], self.compress_level)  # opaque: drop alpha
+
+
+def _png_chunk(tag, data):
+    """One PNG chunk: length, tag, data, CRC."""
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def png_bytes(rgb, level=1):
+    """PNG file bytes of an (h, w, 3) uint8 image: no row filters, zlib `level` (≈ 2 ms for 720 × 260,
+    where PIL's adaptive filtering takes ≈ 9 ms and writes a larger file for these plots)."""
+    h, w, _ = rgb.shape
+    raw = np.zeros((h, 3 * w + 1), np.uint8)  # each row: filter type 0, then the pixels
+    raw[:, 1:] = rgb.reshape(h, 3 * w)
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, deflate, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + _png_chunk(b"IEND", b""))
+
+
+def nice_ceil(x, steps=_NICE):
+    """Smallest 'nice' number (steps × 10^k; default 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8) ≥ x > 0; 1.0 for x ≤ 0."""
+    if not x > 0 or not math.isfinite(x):
+        return 1.0
+    scale = 10.0 ** math.floor(math.log10(x))
+    return next(n * scale for n in (*steps, 10.0) if n * scale >= x * (1 - 1e-9))
+
+
+# ---------------------------------------------------------------- pooled images in original coordinates
+def pooled_extent(pooled_shape, block):
+    """imshow extent (left, right, bottom, top) of a pooled (r, c) image with blocks (rb, cb), original indices."""
+    (r, c), (rb, cb) = pooled_shape, block
+    return (-0.5, c * cb - 0.5, r * rb - 0.5, -0.5)
+
+
+def draw_pooled(ax, pooled, block, shape, limit=None):
+    """Animated AxesImage of `pooled` (r, c) standing for a matrix of `shape` (rows, cols), original indices."""
+    im = animate(heatmap.draw_heatmap(ax, pooled, limit=limit))
+    ax.set_xticks([])  # index ranges go into the axis labels (index_label): one text instead of ~5 tick labels
+    ax.set_yticks([])
+    return update_pooled(im, pooled, block, shape, limit)
+
+
+def index_label(name, n):
+    """Axis label with the index range, e.g. 'unit j = 0 … 25599' (the heatmaps carry no tick labels)."""
+    return f"{name} = 0 … {n - 1}" if n > 1 else f"{name} = 0"
+
+
+def update_pooled(im, pooled, block, shape, limit=None):
+    """New data into an image from draw_pooled; extent and limits follow the (possibly new) shape."""
+    heatmap.update_heatmap(im, pooled, limit)
+    im.set_extent(pooled_extent(pooled.shape, block))
+    im.axes.set_xlim(-0.5, shape[1] - 0.5)
+    im.axes.set_ylim(shape[0] - 0.5, -0.5)
+    return im
+
+
+def axes_pixels(ax):
+    """(rows, cols) of screen pixels the axes cover, capped at (MAX_ROWS, MAX_COLS): the pooling target."""
+    box = ax.get_position()
+    width, height = ax.figure.bbox.width * box.width, ax.figure.bbox.height * box.height
+    return max(1, min(MAX_ROWS, int(height))), max(1, min(MAX_COLS, int(width)))
+
+
+def _fitting_block(n, pixels):
+    """Entries per pixel along an axis of n entries: ceil(n / pixels), or a divisor of n up to 25% larger
+    (whole blocks: heatmap.pool then needs no NaN padding, which costs ~40 ms on a 100 × 25600 kernel)."""
+    need = -(-n // pixels)
+    exact = next((b for b in range(need, int(need * 1.25) + 1) if n % b == 0), None)
+    return exact if exact is not None else need
+
+
+def pool_to_axes(ax, a, mode="mean"):
+    """heatmap.pool of a (rows, cols) to at most one value per screen pixel of `ax`: (pooled, block)."""
+    (rows, cols), (max_rows, max_cols) = a.shape, axes_pixels(ax)
+    rb, cb = _fitting_block(rows, max_rows), _fitting_block(cols, max_cols)
+    return heatmap.pool(a, -(-rows // rb), -(-cols // cb), mode)
+
+
+def pooling_text(block):
+    """Short note for a pooled matrix of any values, e.g. 'each pixel: mean of 1 × 76'."""
+    return f"each pixel: mean of {block[0]} × {block[1]}"
+
+
+def block_span(index, size):
+    """(start, width) in original coordinates of the pooled block of `size` holding `index` (pixel edges)."""
+    return (index // size) * size - 0.5, size
+
+
+# ---------------------------------------------------------------- initializer theory
+def _fan_text(init, shape):
+    """(multiplier, denominator text) of 1/fan for a VarianceScaling mode: fan_avg → 2 / (in + out)."""
+    fan_in, fan_out = inits.compute_fans(shape)
+    return {"fan_in": (1, f"{fan_in}"), "fan_out": (1, f"{fan_out}"),
+            "fan_avg": (2, f"({fan_in} + {fan_out})")}[init.mode]
+
+
+def normal_pdf(xs, mean, sigma, cut=None):
+    """Normal(mean, sigma²) density at xs (n,); with cut c: truncated at mean ± c·sigma and renormalised."""
+    d = np.exp(-0.5 * ((xs - mean) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+    if cut is not None:
+        d = np.where(np.abs(xs - mean) <= cut * sigma, d / math.erf(cut / math.sqrt(2)), 0.0)
+    return d
+
+
+def _uniform_curve(lo, hi):
+    """The flat density 1/(hi - lo) on [lo, hi] as a step outline: (xs (4,), ys (4,))."""
+    h = 1.0 / (hi - lo)
+    return np.array([lo, lo, hi, hi]), np.array([0.0, h, h, 0.0])
+
+
+def _normal_theory(kind, formula, mean, sigma, truncated, approx=False):
+    """Theory of N(mean, sigma²) (cut at ±2σ and renormalised when truncated)."""
+    if sigma <= 0:
+        return Theory("constant", formula, mean, 0.0, (mean,), None, abs(mean), approx)
+    span = 2.0 if truncated else 4.0
+    xs = np.linspace(mean - span * sigma, mean + span * sigma, 201)
+    ys = normal_pdf(xs, mean, sigma, 2.0 if truncated else None)
+    std = sigma * inits.TRUNCATION_STDDEV_CORRECTION if truncated else sigma
+    lines = (mean - 2 * sigma, mean + 2 * sigma) if truncated else ()
+    bound = abs(mean) + 2 * sigma if truncated else None
+    return Theory(kind, formula, mean, std, lines, (xs, ys), bound, approx)
+
+
+def initializer_theory(init, shape):
+    """What `init` promises for a kernel of `shape` (in, units): a Theory with the formula in numbers."""
+    shape = tuple(shape)
+    if isinstance(init, inits.VarianceScaling):
+        mult, den = _fan_text(init, shape)
+        name, std = getattr(init, "name", "variance_scaling"), init.stddev(shape)
+        if init.distribution == "uniform":
+            limit = init.limit(shape)
+            formula = f"{name}: U(±{limit:.4g}), limit = sqrt({3 * init.scale * mult:g} / {den})"
+            return Theory("uniform", formula, 0.0, std, (-limit, limit), _uniform_curve(-limit, limit), limit,
+                          False)
+        if init.distribution == "truncated_normal":
+            sigma = std / inits.TRUNCATION_STDDEV_CORRECTION
+            formula = (f"{name}: N(0, σ²) cut at ±2σ = ±{2 * sigma:.4g}, "
+                       f"σ = sqrt({init.scale * mult:g} / {den}) / 0.8796 = {sigma:.4g}")
+            return _normal_theory("truncated_normal", formula, 0.0, sigma, True)
+        formula = f"{name}: N(0, σ²), σ = sqrt({init.scale * mult:g} / {den}) = {std:.4g}"
+        return _normal_theory("normal", formula, 0.0, std, False)
+    if isinstance(init, inits.TruncatedNormal):
+        formula = f"truncated_normal: N({init.mean:g}, {init.stddev:g}²) cut at ±2σ = ±{2 * init.stddev:g}"
+        return _normal_theory("truncated_normal", formula, init.mean, init.stddev, True)
+    if isinstance(init, inits.RandomNormal):
+        return _normal_theory("normal", f"random_normal: N({init.mean:g}, {init.stddev:g}²)", init.mean,
+                              init.stddev, False)
+    if isinstance(init, inits.RandomUniform):
+        lo, hi = init.minval, init.maxval
+        formula = f"random_uniform: U({lo:g}, {hi:g}), std = (max − min) / sqrt(12)"
+        return Theory("uniform", formula, (lo + hi) / 2, (hi - lo) / math.sqrt(12), (lo, hi),
+                      _uniform_curve(lo, hi) if hi > lo else None, max(abs(lo), abs(hi)), False)
+    if isinstance(init, inits.Constant):
+        formula = f"{init.name}: every weight is {init.value:g} (no randomness: all units start identical)"
+        return Theory("constant", formula, init.value, 0.0, (init.value,), None, abs(init.value), False)
+    if isinstance(init, inits.Identity):
+        formula = (f"identity: W[k, j] = {init.gain:g} if k = j else 0 ({min(shape)} of {math.prod(shape)} "
+                   "weights on the diagonal)")
+        return Theory("identity", formula, None, None, (0.0, init.gain), None, abs(init.gain), False)
+    if isinstance(init, inits.Orthogonal):
+        big = max(shape)
+        sigma = init.gain / math.sqrt(big)
+        formula = (f"orthogonal: QR of a normal matrix, gain {init.gain:g}; orthonormal "
+                   f"{'columns' if shape[0] >= shape[1] else 'rows'}, so entries ≈ N(0, gain² / {big}), "
+                   f"σ ≈ {sigma:.4g}")
+        return _normal_theory("orthogonal", formula, 0.0, sigma, False, approx=True)
+    return Theory("unknown", f"{getattr(init, 'name', type(init).__name__)}: no theory to compare with",
+                  None, None, (), None, None, False)
+
+
+def theory_label(theory):
+    """Short legend for the histogram, e.g. 'theory: flat on [-0.0153, 0.0153]'."""
+    if theory.kind == "uniform":
+        return f"theory: flat on [{theory.lines[0]:.3g}, {theory.lines[1]:.3g}]"
+    if theory.kind == "truncated_normal":
+        return f"theory: normal, cut at ±2σ = ±{theory.lines[1] - theory.mean:.3g}"
+    if theory.kind in ("normal", "orthogonal"):
+        return f"theory{' ≈' if theory.approx else ':'} N({theory.mean:g}, {theory.std:.3g}²)"
+    if theory.kind == "constant":
+        return f"theory: every weight = {theory.mean:g}"
+    if theory.kind == "identity":
+        return "theory: 1s on the diagonal, 0 elsewhere"
+    return ""
+
+
+# ---------------------------------------------------------------- histogram of a big kernel, cheaply
+def kernel_sample(kernel, size=SAMPLE_SIZE, seed=0):
+    """The kernel's values (n,) as float64; above `size` entries a seeded random draw (with replacement)."""
+    flat = np.asarray(kernel).reshape(-1)
+    if flat.size > size:
+        flat = flat[np.random.default_rng(seed).integers(0, flat.size, size)]
+    return flat.astype(np.float64)
+
+
+def histogram_range(values, theory):
+    """(lo, hi) of the histogram: the data and the theory's marks, padded and snapped to a nice step."""
+    points = [values.min(), values.max(), *theory.lines]
+    if theory.curve is not None:
+        points += [theory.curve[0][0], theory.curve[0][-1]]
+    lo, hi = float(min(points)), float(max(points))
+    if hi - lo < 1e-12:
+        return lo - 0.5, hi + 0.5
+    step = nice_ceil((hi - lo) / 8)
+    return math.floor(lo / step - 0.3) * step, math.ceil(hi / step + 0.3) * step
+
+
+def colour_limit(pooled, theory, block_size):
+    """Symmetric colour limit from the initializer when the data agree with it, else a nice max |pooled|.
+
+    Unpooled or max-|w| pooled: the initializer's bound (e.g. ±limit of a uniform). Mean of m weights: 3σ/√m,
+    the spread of a block mean. Theory-based limits stay put when only the seed changes.
+    """
+    peak = heatmap.symmetric_limit(pooled)
+    if theory.bound and block_size == 1 and peak <= theory.bound * (1 + 1e-6):
+        return theory.bound
+    if theory.std:
+        limit = nice_ceil(3.0 * theory.std / math.sqrt(block_size) + abs(theory.mean or 0.0))
+        if limit / 4 <= peak <= 2 * limit:
+            return limit
+    return nice_ceil(peak)
+
+
+# ---------------------------------------------------------------- the figure
+WeightsArtists = namedtuple(
+    "WeightsArtists",
+    "fig ax_kernel im_kernel cbar title note ax_bias im_bias bias_note ax_hist stairs theory_line "
+    "mark_lines theory_text hist_title hist_note cell_texts bias_texts")
+MAX_CELL_TEXTS = 24  # a kernel with at most this many entries shows every value in its cells
+
+
+def weights_figure(width_px=720, height_px=320):
+    """Figure with every artist of the Weights view drawn once (placeholders); returns WeightsArtists."""
+    fig = heatmap.new_figure(width_px, height_px)
+    ax_k = fig.add_axes((0.075, 0.33, 0.47, 0.55))
+    cax = fig.add_axes((0.555, 0.33, 0.012, 0.55))
+    ax_b = fig.add_axes((0.075, 0.17, 0.47, 0.06), sharex=ax_k)
+    ax_h = fig.add_axes((0.665, 0.17, 0.305, 0.71))
+    im = draw_pooled(ax_k, np.zeros((1, 1)), (1, 1), (1, 1))
+    cbar = fig.colorbar(im, cax=cax)
+    cbar.ax.tick_params(labelsize=7)
+    cbar.locator = MaxNLocator(nbins=4, symmetric=True)
+    title = fig.text(0.075, 0.99, "", fontsize=10, weight="bold", va="top")
+    note = fig.text(0.075, 0.895, "", fontsize=8, color="0.3", va="bottom")
+    im_b = animate(heatmap.draw_heatmap(ax_b, np.zeros((1, 1))))
+    ax_b.set_yticks([])
+    ax_b.set_ylabel("b", rotation=0, ha="right", va="center", fontsize=9)
+    bias_note = animate(ax_b.text(0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center", fontsize=8))
+    stairs = animate(ax_h.stairs(np.zeros(1), np.array([0.0, 1.0]), fill=True, color=HIST_COLOR))
+    theory_line = animate(ax_h.plot([], [], color=THEORY_COLOR, lw=1.5, zorder=3)[0])
+    marks = [animate(ax_h.axvline(0.0, color=THEORY_COLOR, ls="--", lw=1, zorder=3)) for _ in range(2)]
+    ax_h.set_xlabel("w", labelpad=1, fontsize=9)
+    ax_h.set_ylabel("density", labelpad=2, fontsize=9)
+    ax_h.set_yticks([])  # the shape of the density matters, not its numbers (and the frame stays cached)
+    ax_h.tick_params(labelsize=7)
+    ax_h.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    hist_title = fig.text(0.665, 0.99, "", fontsize=10, weight="bold", va="top")
+    theory_text = animate(ax_h.text(0.02, 0.98, "", transform=ax_h.transAxes, va="top", fontsize=7,
+                                    color=THEORY_COLOR))
+    hist_note = fig.text(0.99, 0.015, "", fontsize=7, color="0.3", ha="right")
+    return WeightsArtists(fig, ax_k, im, cbar, title, note, ax_b, im_b, bias_note, ax_h, stairs,
+                          theory_line, marks, theory_text, hist_title, hist_note,
+                          cell_value_texts(ax_k, MAX_CELL_TEXTS), cell_value_texts(ax_b, 8))
+
+
+def cell_value_texts(ax, n):
+    """A pool of n hidden, animated texts for writing values into heatmap cells (see show_cell_values)."""
+    return [animate(ax.text(0, 0, "", ha="center", va="center", fontsize=7, visible=False)) for _ in range(n)]
+
+
+def show_cell_values(texts, data, limit):
+    """Write each value of `data` (r, c) into its cell (white on dark cells) when it fits the pool of texts;
+    otherwise (or for data None) hide them all. Returns True if the values are shown."""
+    for t in texts:
+        t.set_visible(False)
+    if data is None or data.size > len(texts):
+        return False
+    for t, (r, c) in zip(texts, np.ndindex(*data.shape)):
+        v = float(data[r, c])
+        t.set(x=c, y=r, text=f"{v:.2g}".replace("-", "−"), visible=True,
+              color="white" if abs(v) > 0.6 * limit else "black")
+    return True
+
+
+def _update_bias(a, bias, block):
+    """Bias strip (1, units) pooled with the kernel's column block, own colour scale; or the no-bias note."""
+    if bias is None:
+        a.im_bias.set_visible(False)
+        a.bias_note.set_text("no bias (use_bias=False)")
+        show_cell_values(a.bias_texts, None, 1.0)
+        return
+    pooled, _ = pool_to_axes(a.ax_bias, bias[None, :])
+    limit = nice_ceil(heatmap.symmetric_limit(pooled))
+    a.im_bias.set_visible(True)
+    a.im_bias.set_data(pooled)
+    a.im_bias.set_clim(-limit, limit)
+    a.im_bias.set_extent((-0.5, pooled.shape[1] * block[1] - 0.5, 0.5, -0.5))
+    lo, hi = float(bias.min()), float(bias.max())
+    a.bias_note.set_text(f"b = {lo:.3g} everywhere" if lo == hi else "")
+    show_cell_values(a.bias_texts, pooled if lo != hi and block[1] == 1 else None, limit)
+
+
+def _update_histogram(a, kernel, theory, sample_size, seed):
+    """Histogram of the kernel (or its seeded sample) with the theory curve and marks; returns the values."""
+    values = kernel_sample(kernel, sample_size, seed)
+    lo, hi = histogram_range(values, theory)
+    bins = int(np.clip(2 * math.sqrt(values.size), 8, BINS))
+    counts, edges = np.histogram(values, bins=bins, range=(lo, hi), density=True)
+    a.stairs.set_data(counts, edges)
+    top = counts.max()
+    if theory.curve is not None:
+        a.theory_line.set_data(*theory.curve)
+        top = max(top, theory.curve[1].max())
+    else:
+        a.theory_line.set_data([], [])
+    a.theory_line.set_linestyle(":" if theory.approx else "-")
+    marks = list(theory.lines)[:2]
+    for i, line in enumerate(a.mark_lines):
+        line.set_visible(i < len(marks))
+        if i < len(marks):
+            line.set_xdata([marks[i], marks[i]])
+    a.ax_hist.set_xlim(lo, hi)
+    a.ax_hist.set_ylim(0, nice_ceil(1.1 * top))
+    n = kernel.size
+    a.hist_note.set_text(f"histogram of a random sample: {values.size:,} of {n:,} weights"
+                         if values.size < n else f"histogram of all {n:,} weights")
+    return values
+
+
+def update_weights(a, kernel, bias, initializer, mode="mean", sample_size=SAMPLE_SIZE, seed=0):
+    """Show kernel (in, units), bias (units,) or None, vs `initializer`; returns a dict of the numbers shown."""
+    kernel = np.asarray(kernel)
+    theory = initializer_theory(initializer, kernel.shape)
+    pooled, block = pool_to_axes(a.ax_kernel, kernel, mode)
+    note = heatmap.pooling_note(block, mode)
+    limit = colour_limit(pooled, theory, block[0] * block[1] if mode == "mean" else 1)
+    update_pooled(a.im_kernel, pooled, block, kernel.shape, limit)
+    a.title.set_text(f"kernel W {kernel.shape}")
+    a.ax_kernel.set_ylabel(index_label("input k", kernel.shape[0]), fontsize=9)
+    a.ax_bias.set_xlabel(index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=9)
+    a.note.set_text(f"{note} · own colour scale" if note else "each pixel: one weight")
+    show_cell_values(a.cell_texts, kernel if block == (1, 1) else None, limit)
+    _update_bias(a, bias, block)
+    values = _update_histogram(a, kernel, theory, sample_size, seed)
+    a.hist_title.set_text(f"W vs {getattr(initializer, 'name', 'its initializer')}")
+    a.theory_text.set_text(theory_label(theory))
+    return {"block": block, "pooled": pooled, "note": note, "theory": theory, "limit": limit,
+            "mean": float(values.mean()), "std": float(values.std()), "sampled": values.size < kernel.size}
