@@ -1,6 +1,7 @@
 """dense_viz: what a neural network's Dense layer computes, exact to Keras 3, shown live.
 
-`from dense_viz import Dense, Sequential` loads only NumPy; `dense_viz.explain` loads the app on first use.
+`from dense_viz import Dense, Sequential` loads only NumPy; `dense_viz.explain` and `dense_viz.explain_training`
+load the apps on first use.
 """
 import sys
 
@@ -11,7 +12,8 @@ for _module in (activations, constraints, initializers, regularizers):
     sys.modules[f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}"] = _module
 
 __version__ = "0.1.0"
-__all__ = ["Dense", "Sequential", "activations", "constraints", "initializers", "regularizers", "explain"]
+__all__ = ["Dense", "Sequential", "activations", "constraints", "initializers", "regularizers", "explain",
+           "explain_training"]
 
 
 def __getattr__(name):
@@ -19,4 +21,7 @@ def __getattr__(name):
     if name == "explain":
         from .app import explain
         return explain
+    if name == "explain_training":
+        from .app.training import explain_training
+        return explain_training
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

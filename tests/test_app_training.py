@@ -1,7 +1,9 @@
 """The training panel headless: the state (rebuilds, training, history), the presets' claims, the views'
 artists, the widgets (Play/Step/Reset, layer rows, preset menu) and the asyncio runner."""
 import asyncio
+import functools
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -12,6 +14,26 @@ from dense_viz.app.training.runner import Runner
 from dense_viz.app.training.state import BatchOrder, TrainingState
 from dense_viz.engine.statistics import gradient_stats
 from dense_viz.plots import training as tplot
+
+
+def without_event_loop(test):
+    """Run `test` in a fresh thread: no asyncio loop runs there, whatever the main thread has (Playwright's
+    sync API keeps one running once a browser test has started), so the app behaves as headless."""
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        errors = []
+
+        def target():
+            try:
+                test(*args, **kwargs)
+            except BaseException as error:  # noqa: BLE001 - re-raised in the test's own thread
+                errors.append(error)
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+        if errors:
+            raise errors[0]
+    return run
 
 
 def small_state(**config):
@@ -136,6 +158,20 @@ def test_history_rows_are_the_engines_numbers():
     assert state.train_loss == h["train_loss"][-1] == state.model.evaluate(data.x_train, data.y_train, loss)
     assert state.test_loss == h["test_loss"][-1] == state.model.evaluate(data.x_test, data.y_test, loss)
     assert state.batch_loss == h["batch_loss"][-1]
+
+
+def test_readouts_show_the_last_step_even_when_the_history_skips_it():
+    state = small_state()
+    state.history.stride = 4  # as after a long run: only every 4th step is kept
+    state.run_steps(5)  # step 5 is not kept
+    assert state.history.steps.tolist() == [0, 4]
+    data = state.data
+    assert state.step == 5 and state.stats is state.model.stats
+    assert state.train_loss == state.model.evaluate(data.x_train, data.y_train, state.loss)
+    assert state.test_loss == state.model.evaluate(data.x_test, data.y_test, state.loss)
+    before = state.train_loss
+    state.run_steps(1)
+    assert state.train_loss != before
 
 
 def test_full_batch_steps_use_the_whole_training_set():
@@ -301,6 +337,7 @@ def test_a_view_redraw_without_a_state_change_is_skipped():
 
 
 # -- widgets ------------------------------------------------------------------------------------------------------
+@without_event_loop
 def test_play_pause_step_reset_buttons():
     app = explain_training()
     controls, state = app.controls, app.state
@@ -374,6 +411,7 @@ def test_explain_training_takes_config_and_presets():
 
 
 # -- the runner: training in chunks on the event loop ---------------------------------------------------------------
+@without_event_loop
 def test_runner_trains_in_chunks_refreshes_10_times_a_second_and_obeys_pause():
     state = small_state()
     refreshes = []
@@ -399,6 +437,7 @@ def test_runner_trains_in_chunks_refreshes_10_times_a_second_and_obeys_pause():
     assert state.step > 100 and state.steps_per_second > 0
 
 
+@without_event_loop
 def test_app_in_an_event_loop_refreshes_its_views_while_training():
     app = explain_training()
 

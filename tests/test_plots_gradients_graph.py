@@ -19,8 +19,8 @@ def test_as_rows_flattens_leading_axes():
 def test_frobenius_and_notes():
     a = RNG.standard_normal((30, 40)).astype(np.float32)
     assert np.isclose(gp.frobenius(a), np.linalg.norm(a.astype(np.float64)), rtol=1e-12)
-    assert gp.pixel_note((1, 1)) == ""
-    assert gp.pixel_note((1, 50)) == "each pixel: 1 × 50 entries"
+    assert heatmap.pooling_note((1, 1), gp.POOL_MODE, "entries") == ""
+    assert heatmap.pooling_note((1, 50), gp.POOL_MODE, "entries").startswith("each pixel: 1 × 50 entries")
     assert gp.shape_text((3,)) == "(3,)" and gp.shape_text((8, 5, 4)) == "(8, 5, 4)"
 
 

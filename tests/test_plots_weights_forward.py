@@ -11,6 +11,7 @@ from dense_viz.engine import activations, initializers
 from dense_viz.plots import heatmap
 from dense_viz.plots import forward as fplot
 from dense_viz.plots import weights as wplot
+from dense_viz.plots import render
 
 
 def decode(png):
@@ -35,7 +36,7 @@ def test_nice_ceil_picks_the_next_nice_number():
 
 def test_png_bytes_round_trips():
     rgb = np.random.default_rng(0).integers(0, 256, (7, 5, 3), dtype=np.uint8)
-    assert np.array_equal(decode(wplot.png_bytes(rgb)), rgb)
+    assert np.array_equal(decode(render.png_bytes(rgb)), rgb)
 
 
 def test_fitting_block_prefers_whole_blocks():
@@ -158,7 +159,7 @@ def test_shape_change_resets_extent_and_limits():
 # ---------------------------------------------------------------- the frame cache
 def test_frame_cache_blits_the_same_pixels_as_a_full_draw():
     a = wplot.weights_figure()
-    cache = wplot.FrameCache(a.fig)
+    cache = render.FrameCache(a.fig)
     init = initializers.get("glorot_uniform")
     wplot.update_weights(a, glorot((4, 3), seed=0), np.zeros(3, np.float32), init)
     first = cache.render()
@@ -166,11 +167,17 @@ def test_frame_cache_blits_the_same_pixels_as_a_full_draw():
     blitted = cache.render()
     assert cache.full_draws == 1                              # same layout: only the animated artists drawn
     assert not np.array_equal(decode(first), decode(blitted))  # ... and they did change
-    fresh = wplot.FrameCache(a.fig).render()                   # the whole figure drawn from scratch
+    fresh = render.FrameCache(a.fig).render()                   # the whole figure drawn from scratch
     assert np.array_equal(decode(blitted), decode(fresh))
     wplot.update_weights(a, glorot((4, 7)), np.zeros(7, np.float32), init)
     cache.render()
-    assert cache.full_draws == 2                              # new shape: new ticks, new frame
+    assert cache.full_draws == 2                              # new shape: new labels, new frame
+    wplot.update_weights(a, glorot((4, 3), seed=1), np.zeros(3, np.float32), init)
+    back = cache.render()
+    assert cache.full_draws == 2                              # back to (4, 3): its frame is still cached
+    assert np.array_equal(decode(back), decode(blitted))
+    cache.invalidate()
+    assert np.array_equal(decode(cache.render()), decode(blitted)) and cache.full_draws == 3
 
 
 # ---------------------------------------------------------------- the forward heatmaps
@@ -206,7 +213,7 @@ def test_highlights_mark_the_pooled_block_of_a_big_kernel():
     assert np.array_equal(a.im_w.get_array(), expected)
     x0, _, width, _ = a.rect_w.get_bbox().bounds
     assert width == cb and x0 + 0.5 == (12345 // cb) * cb and x0 + 0.5 <= 12345 < x0 + 0.5 + width
-    assert "each pixel: mean of 1 × " in a.titles[1].get_text()
+    assert "each pixel: 1 × " in a.titles[1].get_text() and "values (mean)" in a.titles[1].get_text()
     assert a.b_note.get_text() == "no bias (use_bias=False)" and not a.rect_b.get_visible()
 
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from . import losses as losses_module, optimizers as optimizers_module
 from .layers import auto_name, format_shape
-from .statistics import layer_stats
+from .statistics import gradient_stats
 
 
 def readable_memory_size(n_bytes):
@@ -71,12 +71,8 @@ class Sequential:
         x: (batch, …, in), y: targets for `loss`. Afterwards `self.stats` holds each layer's gradient sizes and
         fraction of dead / saturated units, measured on this step's forward and backward (no extra pass).
         """
-        loss, optimizer = losses_module.get(loss), optimizers_module.get(optimizer)
-        y_pred = self.forward(x)
-        value = float(loss(y, y_pred)) + float(sum(self.losses))
-        self.backward(loss.gradient(y, y_pred))
-        self.stats = [layer_stats(layer) for layer in self.layers]
-        optimizer.step(self.layers)
+        value, self.stats = gradient_stats(self, x, y, loss)
+        optimizers_module.get(optimizer).step(self.layers)
         return value
 
     def evaluate(self, x, y, loss):

@@ -13,7 +13,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from . import heatmap
-from .weights import (animate, block_span, draw_pooled, index_label, nice_ceil, pool_to_axes, pooling_text,
+from .render import animate
+from .weights import (block_span, draw_pooled, index_label, nice_ceil, pool_to_axes,
                       update_pooled)
 
 HIGHLIGHT = "#111111"
@@ -67,7 +68,7 @@ def forward_figure(width_px=720, height_px=260):
         ax.yaxis.label.set_size(8)
     # static (part of the cached frame): shown only when there is no bias, i.e. when the strip is hidden
     b_note = ax_b.text(0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center", fontsize=7)
-    fig.text(0.3, 0.49, "·", fontsize=28, ha="center", va="center")
+    fig.text(0.3, 0.49, "•", fontsize=12, ha="center", va="center")  # the product x · W
     fig.text(0.665, 0.49, "→", fontsize=16, ha="center", va="center")
     titles = [fig.text(ax.get_position().x0, 0.975, "", fontsize=8, va="top", linespacing=1.3)
               for ax in (ax_x, ax_w, ax_y)]
@@ -116,7 +117,7 @@ def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=Non
     a.ax_b.set_xlabel(index_label("unit j", kernel.shape[1]), labelpad=2)
     a.ax_y.set_xlabel(index_label("output j", y2.shape[1]), labelpad=2)   # rows: the same samples as x
     for text, title, shape, block in zip(a.titles, titles, (x2.shape, kernel.shape, y2.shape), (bx, bw, by)):
-        text.set_text(f"{title} {shape}" + (f"\n{pooling_text(block)}" if block != (1, 1) else ""))
+        text.set_text(f"{title} {shape}" + (f"\n{heatmap.pooling_note(block, noun='values')}" if block != (1, 1) else ""))
     return blocks
 
 

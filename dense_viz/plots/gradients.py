@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
 from . import heatmap
-from .weights import animate
+from .render import animate
 
 MAX_ROWS, MAX_COLS = 256, 512
 POOL_MODE = "maxabs"
@@ -39,12 +39,6 @@ def frobenius(a):
     """‖a‖_F = sqrt(Σ a²), accumulated in float64; any shape -> float."""
     a = np.asarray(a)
     return float(np.sqrt(np.sum(np.square(a), dtype=np.float64)))
-
-
-def pixel_note(block):
-    """What one pixel stands for after pooling, e.g. 'each pixel: 1 × 50 entries'; '' if unpooled."""
-    rb, cb = block
-    return "" if (rb, cb) == (1, 1) else f"each pixel: {rb} × {cb} entries"
 
 
 def put_pooled(image, pooled, block, shape, limit):
@@ -99,7 +93,7 @@ def update_panel(panel, data, title, shape=None):
     norm, max_abs = frobenius(data), float(np.max(np.abs(pooled))) if pooled.size else 0.0
     panel.title.set_text(f"{title}   {shape_text(data.shape if shape is None else shape)}")
     panel.norm.set_text(f"‖·‖ = {norm:.4g}")
-    return {"pooled": pooled, "block": block, "norm": norm, "max_abs": max_abs, "note": pixel_note(block)}
+    return {"pooled": pooled, "block": block, "norm": norm, "max_abs": max_abs, "note": heatmap.pooling_note(block, POOL_MODE, noun="entries")}
 
 
 def annotate_panel(panel, data=None):

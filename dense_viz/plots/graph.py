@@ -15,7 +15,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 
 from . import heatmap
-from .weights import animate
+from .render import animate
 
 MAX_INPUTS = MAX_UNITS = 16
 MAX_EDGE_LABELS = 8           # write w on the edges when there are at most this many (costly text: ~1 ms each)

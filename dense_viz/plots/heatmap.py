@@ -3,11 +3,11 @@
 Builders take an Axes and return the artists they drew; `update_heatmap` changes them (set_data,
 set_clim, extent) instead of drawing anew. Never hands matplotlib more pixels than the screen shows.
 """
-import io
-
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from .render import png_bytes
 
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 
@@ -16,35 +16,36 @@ def pool(a, max_rows=256, max_cols=512, mode="mean"):
     """Block-reduce a 2-D array to at most (max_rows, max_cols): returns (pooled, (row_block, col_block)).
 
     mode "mean": block average; "maxabs": the entry of largest |value| in each block, sign kept.
-    Ragged edges are padded with the edge's own block (mean of fewer entries). Small arrays pass through.
+    Ragged edge blocks hold fewer entries (their mean is over those). Small arrays pass through.
     """
     a = np.asarray(a)
     rows, cols = a.shape
     rb, cb = -(-rows // max_rows), -(-cols // max_cols)  # ceil divisions: entries per pixel
     if rb == 1 and cb == 1:
         return a, (1, 1)
-    out_r, out_c = -(-rows // rb), -(-cols // cb)
-    if rows % rb or cols % cb:  # pad with NaN to whole blocks; nan-aware reductions ignore the padding
-        padded = np.full((out_r * rb, out_c * cb), np.nan, dtype=np.float64)
-        padded[:rows, :cols] = a
-        a = padded
-    blocks = a.reshape(out_r, rb, out_c, cb)
     if mode == "mean":
-        return (np.nanmean(blocks, axis=(1, 3)) if np.isnan(a).any() else blocks.mean(axis=(1, 3))), (rb, cb)
+        starts_r, starts_c = np.arange(0, rows, rb), np.arange(0, cols, cb)
+        sums = np.add.reduceat(np.add.reduceat(a, starts_r, axis=0), starts_c, axis=1)
+        counts = np.outer(np.diff(np.append(starts_r, rows)), np.diff(np.append(starts_c, cols)))
+        return sums / counts, (rb, cb)
     if mode == "maxabs":
-        flat = blocks.transpose(0, 2, 1, 3).reshape(out_r, out_c, rb * cb)
-        idx = np.nanargmax(np.abs(flat), axis=2) if np.isnan(a).any() else np.abs(flat).argmax(axis=2)
+        out_r, out_c = -(-rows // rb), -(-cols // cb)
+        if rows % rb or cols % cb:  # pad with zeros to whole blocks: a zero never beats a larger |value|
+            a = np.pad(a, ((0, out_r * rb - rows), (0, out_c * cb - cols)))
+        flat = a.reshape(out_r, rb, out_c, cb).transpose(0, 2, 1, 3).reshape(out_r, out_c, rb * cb)
+        idx = np.abs(flat).argmax(axis=2)
         return np.take_along_axis(flat, idx[..., None], axis=2)[..., 0], (rb, cb)
     raise ValueError(f"Received an invalid value for `mode`, expected 'mean' or 'maxabs'. Received: mode={mode!r}")
 
 
-def pooling_note(block, mode="mean"):
+def pooling_note(block, mode="mean", noun="weights"):
     """What one pixel stands for, e.g. 'each pixel: 1 × 50 weights (mean)'; '' when unpooled."""
     rb, cb = block
     if (rb, cb) == (1, 1):
         return ""
-    how = "mean" if mode == "mean" else "largest |w|, sign kept"
-    return f"each pixel: {rb} × {cb} weights ({how})"
+    symbol = "|w|" if noun == "weights" else "|value|"
+    how = "mean" if mode == "mean" else f"largest {symbol}, sign kept"
+    return f"each pixel: {rb} × {cb} {noun} ({how})"
 
 
 def symmetric_limit(a):
@@ -81,7 +82,6 @@ def new_figure(width_px, height_px, dpi=100):
 
 
 def render_png(fig):
-    """The figure drawn with Agg, as PNG bytes (for an ipywidgets.Image)."""
-    buf = io.BytesIO()
-    fig.canvas.print_png(buf)
-    return buf.getvalue()
+    """The whole figure drawn with Agg, as PNG bytes (for an ipywidgets.Image); see render.FrameCache."""
+    fig.canvas.draw()
+    return png_bytes(np.asarray(fig.canvas.buffer_rgba())[..., :3])

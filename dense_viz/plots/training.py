@@ -73,17 +73,22 @@ def _dynamic(art, *artists):
 
 # -- axes helpers -----------------------------------------------------------------------------------------------
 def decade_label(value, _position=None):
-    """A log-axis tick label: 10**k as '10⁻³' (plain text: mathtext is slow), '1' and '10' for k = 0, 1;
-    the 2 and 5 ticks of short axes as '0.2', '50' or, far from 1, '2·10⁴'."""
+    """A log-axis tick label for 10**k: '10⁻³' (plain text: mathtext is slow to lay out), '1' and '10'."""
+    if value <= 0 or not math.isfinite(value):
+        return ""
+    k = round(math.log10(value))
+    return {0: "1", 1: "10"}.get(k, "10" + str(k).translate(_SUPERSCRIPT))
+
+
+def short_label(value, _position=None):
+    """A tick label on a short log axis (1-2-5 ticks): '0.02', '50', or far from 1 '2·10⁴'."""
     if value <= 0 or not math.isfinite(value):
         return ""
     k = math.floor(math.log10(value) + 1e-9)
     mantissa = round(value / 10.0 ** k, 6)
-    if mantissa == 1:
-        return {0: "1", 1: "10"}.get(k, "10" + str(k).translate(_SUPERSCRIPT))
     if -3 <= k <= 3:
         return f"{value:g}"
-    return f"{mantissa:g}·10" + str(k).translate(_SUPERSCRIPT)
+    return ("" if mantissa == 1 else f"{mantissa:g}·") + "10" + str(k).translate(_SUPERSCRIPT)
 
 
 def times_ten(value, digits=2):
@@ -118,8 +123,10 @@ def set_log_limits(ax, values, min_decades=2, pad_low=1, pad_high=1, slack=3):
     ax.set_ylim(10.0 ** lo, 10.0 ** hi)
     if hi - lo <= 2:
         ticks = [m * 10.0 ** k for k in range(lo, hi) for m in (1, 2, 5)] + [10.0 ** hi]
+        ax.yaxis.set_major_formatter(FuncFormatter(short_label))
     else:
         ticks = [10.0 ** k for k in range(hi, lo - 1, -max(1, math.ceil((hi - lo) / 5)))]
+        ax.yaxis.set_major_formatter(FuncFormatter(decade_label))
     ax.yaxis.set_major_locator(FixedLocator(ticks))
     return 10.0 ** lo, 10.0 ** hi
 
@@ -339,7 +346,7 @@ def _reset(art, labels):
 def gradient_flow_figure(labels, width_px=770, height_px=290):
     """Left: mean and max |∂L/∂W| per layer as bars (log y); right: their history per layer as lines."""
     fig = new_figure(width_px, height_px)
-    fig.subplots_adjust(left=0.07, right=0.985, top=0.80, bottom=0.16, wspace=0.2)
+    fig.subplots_adjust(left=0.07, right=0.97, top=0.80, bottom=0.16, wspace=0.2)
     art = SimpleNamespace(fig=fig, bars_ax=fig.add_subplot(1, 2, 1), lines_ax=fig.add_subplot(1, 2, 2))
     reset_gradient_layers(art, labels)
     return art
@@ -363,7 +370,8 @@ def reset_gradient_layers(art, labels):
                              bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#ccc", "alpha": 0.9})
     _style(lines_ax, "mean |∂L/∂W| over steps (thin: max)\n", "step", log_y=True)
     colors = layer_colors(len(labels))
-    art.mean_lines = [lines_ax.plot([], [], color=c, lw=1.4)[0] for c in colors]
+    art.mean_lines = [lines_ax.plot([], [], color=c, lw=1.4, marker="o", ms=3, markevery=slice(-1, None))[0]
+                      for c in colors]  # a dot on the latest value (also the only point at step 0)
     art.max_lines = [lines_ax.plot([], [], color=c, lw=0.6, alpha=0.55)[0] for c in colors]
     _layer_legend(lines_ax, art.mean_lines, labels)
     _dynamic(art, *art.max_lines, *art.mean_lines, *art.zero_marks, art.ratio)
@@ -443,7 +451,8 @@ def reset_norm_layers(art, labels):
     ax = art.ax
     ax.cla()
     _style(ax, "Kernel norms ‖W‖ over steps\n", "step", log_y=True)
-    art.lines = [ax.plot([], [], color=c, lw=1.4)[0] for c in layer_colors(len(labels))]
+    art.lines = [ax.plot([], [], color=c, lw=1.4, marker="o", ms=3, markevery=slice(-1, None))[0]
+                 for c in layer_colors(len(labels))]
     _layer_legend(ax, art.lines, labels)
     _dynamic(art, *art.lines)
 

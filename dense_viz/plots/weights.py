@@ -11,8 +11,6 @@ layout and then only the artists marked animated (images, histogram, curves, hig
 Limits are rounded to "nice" values so that a new seed usually keeps the same frame.
 """
 import math
-import struct
-import zlib
 from collections import namedtuple
 
 import numpy as np
@@ -20,6 +18,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..engine import initializers as inits
 from . import heatmap
+from .render import animate
 
 MAX_ROWS, MAX_COLS = 256, 512      # at most this many pixels per matrix
 SAMPLE_SIZE = 200_000              # histogram of a bigger kernel uses this many seeded random draws
@@ -34,80 +33,6 @@ _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 # marks (support limits, the ±2σ cut, the constant); curve: (xs, density) or None; bound: largest |w|
 # the initializer can produce (None if unbounded); approx: the curve is only an approximation.
 Theory = namedtuple("Theory", "kind formula mean std lines curve bound approx")
-
-
-# ---------------------------------------------------------------- rendering: static frame + animated artists
-def animate(*artists):
-    """Mark artists as changing on refresh (drawn over the cached frame); returns the first one."""
-    for artist in artists:
-        artist.set_animated(True)
-    return artists[0]
-
-
-def _axis_key(axis, lim):
-    """What an axis' ticks look like: (limits, tick locations), or () for an axis without ticks."""
-    ticks = tuple(axis.get_majorticklocs())
-    return (tuple(lim), ticks) if ticks else ()
-
-
-def frame_key(fig):
-    """Everything the static frame shows: axes positions, limits with ticks, labels and static texts."""
-    parts = []
-    for ax in fig.axes:
-        parts.append((ax.get_visible(), ax.get_position().bounds, ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
-                       _axis_key(ax.xaxis, ax.get_xlim()), _axis_key(ax.yaxis, ax.get_ylim())))
-        parts += [(t.get_text(), t.get_visible()) for t in ax.texts if not t.get_animated()]
-    parts += [(t.get_text(), t.get_visible()) for t in fig.texts if not t.get_animated()]
-    return tuple(parts)
-
-
-def dynamic_artists(fig):
-    """The animated artists of `fig`, axes by axes in z-order, then the figure's own."""
-    out = []
-    for ax in fig.axes:
-        out += sorted((a for a in ax.get_children() if a.get_animated()), key=lambda a: a.get_zorder())
-    return out + [a for a in fig.get_children() if a.get_animated()]
-
-
-class FrameCache:
-    """Renders a figure to PNG bytes, redrawing the static frame only when `frame_key` changes."""
-
-    def __init__(self, fig, compress_level=1):
-        """Cache for `fig` (a Figure with an Agg canvas); PNGs are written with zlib `compress_level`."""
-        self.fig, self.compress_level = fig, compress_level
-        self._key, self._background = None, None
-        self.full_draws = 0  # how many times the whole figure was drawn (for tests and benchmarks)
-
-    def render(self):
-        """PNG bytes of the figure as it is now (frame from cache when its key is unchanged)."""
-        canvas, key = self.fig.canvas, frame_key(self.fig)
-        if key != self._key:
-            canvas.draw()  # skips animated artists
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
-            self._key = key
-            self.full_draws += 1
-        else:
-            canvas.restore_region(self._background)
-        renderer = canvas.get_renderer()
-        for artist in dynamic_artists(self.fig):
-            artist.draw(renderer)
-        return png_bytes(np.asarray(canvas.buffer_rgba())[..., :3], self.compress_level)  # opaque: drop alpha
-
-
-def _png_chunk(tag, data):
-    """One PNG chunk: length, tag, data, CRC."""
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-
-def png_bytes(rgb, level=1):
-    """PNG file bytes of an (h, w, 3) uint8 image: no row filters, zlib `level` (≈ 2 ms for 720 × 260,
-    where PIL's adaptive filtering takes ≈ 9 ms and writes a larger file for these plots)."""
-    h, w, _ = rgb.shape
-    raw = np.zeros((h, 3 * w + 1), np.uint8)  # each row: filter type 0, then the pixels
-    raw[:, 1:] = rgb.reshape(h, 3 * w)
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, deflate, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + _png_chunk(b"IEND", b""))
 
 
 def nice_ceil(x, steps=_NICE):
@@ -167,11 +92,6 @@ def pool_to_axes(ax, a, mode="mean"):
     (rows, cols), (max_rows, max_cols) = a.shape, axes_pixels(ax)
     rb, cb = _fitting_block(rows, max_rows), _fitting_block(cols, max_cols)
     return heatmap.pool(a, -(-rows // rb), -(-cols // cb), mode)
-
-
-def pooling_text(block):
-    """Short note for a pooled matrix of any values, e.g. 'each pixel: mean of 1 × 76'."""
-    return f"each pixel: mean of {block[0]} × {block[1]}"
 
 
 def block_span(index, size):
@@ -318,7 +238,7 @@ WeightsArtists = namedtuple(
     "WeightsArtists",
     "fig ax_kernel im_kernel cbar title note ax_bias im_bias bias_note ax_hist stairs theory_line "
     "mark_lines theory_text hist_title hist_note cell_texts bias_texts")
-MAX_CELL_TEXTS = 24  # a kernel with at most this many entries shows every value in its cells
+MAX_CELL_TEXTS = 32  # a kernel with at most this many entries shows every value in its cells
 
 
 def weights_figure(width_px=720, height_px=320):
@@ -360,12 +280,17 @@ def cell_value_texts(ax, n):
     return [animate(ax.text(0, 0, "", ha="center", va="center", fontsize=7, visible=False)) for _ in range(n)]
 
 
-def show_cell_values(texts, data, limit):
-    """Write each value of `data` (r, c) into its cell (white on dark cells) when it fits the pool of texts;
-    otherwise (or for data None) hide them all. Returns True if the values are shown."""
+def show_cell_values(texts, data, limit, min_cell_px=(12, 28)):
+    """Write each value of `data` (r, c) into its cell (white on dark cells) when the pool of texts has
+    enough of them and the cells are at least `min_cell_px` (height, width) on screen; otherwise (or for
+    data None) hide them all. Returns True if the values are shown."""
     for t in texts:
         t.set_visible(False)
     if data is None or data.size > len(texts):
+        return False
+    box = texts[0].axes.get_position()
+    fig_w, fig_h = texts[0].figure.bbox.width, texts[0].figure.bbox.height
+    if box.height * fig_h / data.shape[0] < min_cell_px[0] or box.width * fig_w / data.shape[1] < min_cell_px[1]:
         return False
     for t, (r, c) in zip(texts, np.ndindex(*data.shape)):
         v = float(data[r, c])

@@ -137,16 +137,21 @@ class TrainingControls(widgets.VBox):
         ]
         self._rows = widgets.VBox()
         self._rows.add_class("dv-train-layers")
-        self._add = _with_class(widgets.Button(description="+ layer", tooltip="Append a hidden layer like the last",
-                                               layout=widgets.Layout(width="80px", margin="2px 4px 0 20px")), "dv-train-add-layer")
-        self._remove = _with_class(widgets.Button(description="− layer", tooltip="Remove the last hidden layer",
-                                                  layout=widgets.Layout(width="80px", margin="2px 0 0 0")), "dv-train-remove-layer")
+        self._add = _with_class(widgets.Button(
+            description="+ layer", tooltip="Append a hidden layer like the last",
+            layout=widgets.Layout(width="80px", margin="2px 4px 0 20px")), "dv-train-add-layer")
+        self._remove = _with_class(widgets.Button(
+            description="− layer", tooltip="Remove the last hidden layer",
+            layout=widgets.Layout(width="80px", margin="2px 0 0 0")), "dv-train-remove-layer")
         self._add.on_click(lambda _: self._safely(state.add_layer))
         self._remove.on_click(lambda _: self._safely(state.remove_layer))
         self._head = widgets.HTML()
         self._head.add_class("dv-train-architecture")
-        header = widgets.HTML("<div style='color:#667;font-size:11px;margin-left:20px'>units &nbsp; activation"
-                              " &nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; kernel_initializer &nbsp;&nbsp;&nbsp; stddev</div>")
+        header = widgets.HTML(
+            "<div style='color:#667;font-size:11px;margin-left:20px'>units &nbsp; activation &nbsp;&nbsp;&nbsp;"
+            "&nbsp;&nbsp;&nbsp; kernel_initializer &nbsp;&nbsp;&nbsp; stddev</div>"
+            f"<div style='color:#889;font-size:11px;margin-left:20px'>units 1–{MAX_UNITS} · stddev: "
+            "(truncated_)random_normal</div>")
         state.observe(self._show_layers, "hidden_layers")
         state.observe(self._show_head, "model_version")
         training = [
@@ -177,6 +182,7 @@ class TrainingControls(widgets.VBox):
         self.controls[name] = widget
 
         def to_state(change):
+            """Widget -> state (a refused value is reverted by the state and shown back here)."""
             if name in self._syncing:
                 return
             try:

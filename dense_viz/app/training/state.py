@@ -144,6 +144,7 @@ class TrainingState(HasTraits):
         self._optimizer = None
         self._arrays = {}
         self._step = 0
+        self._last_loss = math.nan
         if not self.update(**config):
             raise ValueError(self.status)
 
@@ -349,6 +350,7 @@ class TrainingState(HasTraits):
         value = self.model.train_step(self._arrays["x_train"][index], self._arrays["y_train"][index],
                                       self.loss, self._optimizer)
         self._step += 1
+        self._last_loss = value
         finite = math.isfinite(value)
         if finite and self.history.due(self._step):
             self._record(self._step, value, self.model.stats)
@@ -361,14 +363,22 @@ class TrainingState(HasTraits):
         return finite
 
     def _end_chunk(self):
-        """Publish the latest numbers once per chunk of steps (not per step) and bump `version`."""
+        """Publish the latest step's numbers once per chunk of steps (not per step) and bump `version`.
+
+        The history keeps every `stride`-th step; the readouts always show the last step (evaluated here
+        when the history skipped it), so a single Step always moves them."""
         history = self.history
+        if self._step and history.steps[-1] != self._step:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                train_loss, test_loss = self._evaluate("train"), self._evaluate("test")
+        else:
+            train_loss, test_loss = history.last("train_loss"), history.last("test_loss")
         with self.hold_trait_notifications():
             self.step = self._step
-            self.stats = self.model.stats if getattr(self.model, "stats", None) else self.stats
-            self.batch_loss = float(history.last("batch_loss"))
-            self.train_loss = float(history.last("train_loss"))
-            self.test_loss = float(history.last("test_loss"))
+            if self._step:
+                self.stats = self.model.stats
+                self.batch_loss = float(self._last_loss)
+            self.train_loss, self.test_loss = float(train_loss), float(test_loss)
         self.version += 1
 
     def _evaluate(self, split):

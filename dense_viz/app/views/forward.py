@@ -13,7 +13,8 @@ import numpy as np
 from traitlets import TraitError
 
 from ...plots import forward as fplot
-from ...plots.weights import FrameCache, pool_to_axes
+from ...plots.render import FrameCache
+from ...plots.weights import pool_to_axes
 
 TERMS_SHOWN = 4  # first terms of Σ_k written out before "…" and the last term
 FORMULAS = {  # what f(z) is, for the text; activations not listed are shown by name only

@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ...plots import gradients as gplot
-from ...plots.weights import FrameCache
+from ...plots.render import FrameCache
 from .. import diagnostics
 
 CHECK_ENTRIES = 4          # entries checked per gradient (∂L/∂W, ∂L/∂b, ∂L/∂x)

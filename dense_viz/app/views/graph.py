@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from ...plots import graph as gplot
 from ...plots import heatmap
-from ...plots.weights import FrameCache
+from ...plots.render import FrameCache
 
 
 class GraphView(widgets.VBox):

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 
 from ...engine import initializers
 from ...plots import weights as wplot
+from ...plots.render import FrameCache
 
 
 class WeightsView(widgets.VBox):
@@ -20,7 +21,7 @@ class WeightsView(widgets.VBox):
         self.add_class("dv-weights-view")
         self.state = state
         self._artists = wplot.weights_figure(width_px, height_px)
-        self._frames = wplot.FrameCache(self._artists.fig)
+        self._frames = FrameCache(self._artists.fig)
         self._image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px"))
         self._image.add_class("dv-weights-image")
         self._mode = widgets.ToggleButtons(
