@@ -2,6 +2,7 @@
 """One-command set-up and tasks for dense_viz, using only the Python standard library.
 
     python3 dev.py app      # set up .venv if needed, serve the explainer with Voila on http://localhost:8866
+    python3 dev.py app training   # the same for the training panel (a stack of Dense layers learning live)
     python3 dev.py lab      # the same set-up, then JupyterLab on notebooks/
     python3 dev.py test     # set up .venv and a headless Chromium if needed, run the whole test suite
     python3 dev.py bench    # run the benchmarks in bench/ (they print; they do not assert)
@@ -53,13 +54,18 @@ def ensure_venv(extras):
             shutil.rmtree(VENV, ignore_errors=True)  # Debian ships venv without ensurepip: add it and retry
             apt_install(f"python3.{sys.version_info.minor}-venv")
             run(sys.executable, "-m", "venv", VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    stamp = VENV / ".dense_viz-installed"
-    if stamp.exists() and stamp.read_text() == digest:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamp = VENV / ".dense_viz-installed"  # "<pyproject digest> <extras installed, comma-separated>"
+    have_digest, _, have_extras = (stamp.read_text() if stamp.exists() else "").partition(" ")
+    wanted = set(extras.split(","))
+    if have_digest == digest and wanted <= set(have_extras.split(",")):
         return
+    if have_digest == digest:  # same project, more extras: keep what is there and add the rest
+        wanted |= set(have_extras.split(","))
+    extras = ",".join(sorted(wanted - {""}))
     run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip")
     run(PY, "-m", "pip", "install", "-q", "-e", f".[{extras}]", cwd=ROOT)
-    stamp.write_text(digest)
+    stamp.write_text(f"{digest} {extras}")
 
 
 def find_chromium():
@@ -98,8 +104,16 @@ def jupyter_env():
 
 def cmd_app(args):
     ensure_venv("app")
-    print("\ndense_viz: serving the explainer at http://localhost:8866  (Ctrl-C stops it)\n", flush=True)
-    run(BIN / "voila", "notebooks/explainer.ipynb", "--no-browser", "--port=8866", *args, cwd=ROOT, env=jupyter_env())
+    notebook = "notebooks/explainer.ipynb"
+    if args and args[0] == "training":
+        notebook, args = "notebooks/training.ipynb", args[1:]
+    port = next((a.split("=", 1)[1] for a in args if a.startswith("--port=")), None)
+    if port is None:
+        port, args = "8866", ["--port=8866", *args]
+    print(f"\ndense_viz: serving {notebook} at http://localhost:{port}  (Ctrl-C stops it)\n"
+          f"           presets in the URL: http://localhost:{port}/?preset=tiny  (question, tiny, logistic, softmax,\n"
+          "           sequence, dead_relu, saturated_sigmoid, custom)\n", flush=True)
+    run(BIN / "voila", notebook, "--no-browser", *args, cwd=ROOT, env=jupyter_env())
 
 
 def cmd_lab(args):

@@ -104,6 +104,7 @@ def kernel_peak_rss_mb():
 
 def main():
     print(__doc__.strip().splitlines()[0])
+    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset (one thread per core)')}")
     print(f"median / p95 over {CHANGES} changes, milliseconds; 'total' = control change -> state recompute -> "
           "readouts + visible view drawn; 'view' = the view's refresh() alone; 'cpu' = median process CPU time of "
           "'total'\n")

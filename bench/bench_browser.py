@@ -8,6 +8,7 @@
    its content; a few fresh page loads (each starts a kernel), then the same with one preheated kernel.
 Prints medians / p95; asserts nothing.   Run: python3 dev.py bench browser
 """
+import os
 import statistics
 import sys
 import time
@@ -86,9 +87,10 @@ def main():
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=path, headless=True, args=conftest.CHROMIUM_ARGS)
             print(__doc__.strip().splitlines()[0])
+            print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset (one thread per core)')}")
             print(f"\nkey press -> repaint, ms over {CHANGES} units changes:")
             print(f"{'config':<9} {'until':<8} {'median':>8} {'p95':>8}   target (median / p95)")
-            page, events = open_app(browser, url)
+            page, events = open_app(browser, url + "?preset=custom")  # the default configuration
             open_tab(page, "Weights")
             bench_repaint(page, "default", (4, 3))
             before = image_srcs(page, ".dv-weights-view")[0]

@@ -1,7 +1,7 @@
 """Helpers for driving the explainer in a real browser (Playwright, sync API); used by tests and bench/.
 
 The app's DOM contract: controls and readouts carry `dv-*` classes (an ipywidgets text field's <input>
-sits inside the element with the class), and the main Tab's pages are, in order, TABS.
+sits inside the element with the class); the app is `.dv-app`, its Tab `.dv-tabs` with the pages TABS in order.
 """
 import re
 
@@ -43,20 +43,15 @@ class PageEvents:
 def open_app(browser, url, viewport=None):
     """A new page on the app at `url`, its PageEvents, once the units field is enabled."""
     page = browser.new_page(viewport=viewport or {"width": 1280, "height": 900})
-    events = PageEvents(page, url)
+    events = PageEvents(page, url.split("?", 1)[0])  # requests to the server itself are local
     page.goto(url)
     page.wait_for_selector(f"{UNITS_INPUT}:not([disabled])", timeout=LOAD_TIMEOUT_MS)
     return page, events
 
 
-def main_tab(page):
-    """The app's main Tab widget (the outermost one with a "Neuron graph" page)."""
-    return page.locator(".widget-tab").filter(has=page.get_by_role("tab", name=TABS[-1], exact=True)).first
-
-
 def open_tab(page, title):
-    """Click tab `title` and return the locator of its (now visible) page."""
-    tab = main_tab(page)
+    """Click tab `title` of the app's Tab (class dv-tabs) and return the locator of its (now visible) page."""
+    tab = page.locator(".dv-tabs").first
     tab.get_by_role("tab", name=title, exact=True).first.click()
     panel = tab.locator(":scope > .widget-tab-contents > *").nth(TABS.index(title))
     panel.wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)

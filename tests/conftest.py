@@ -93,11 +93,11 @@ def stop_process(proc, timeout=20.0):
             proc.wait(5)
 
 
-def start_voila(log_path, *extra_args):
-    """Start Voila on a free loopback port serving the app notebook from the repo root (so ./voila.json
-    applies); return (process, base URL) once it answers."""
+def start_voila(log_path, *extra_args, notebook=APP_NOTEBOOK):
+    """Start Voila on a free loopback port serving `notebook` (a path from the repo root) from the repo root (so
+    ./voila.json applies); return (process, base URL) once it answers. Stop it with stop_process."""
     port = free_port()
-    cmd = [sys.executable, "-m", "voila", APP_NOTEBOOK, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+    cmd = [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
            *extra_args]
     log = open(log_path, "w")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def app(chromium, voila_server):
-    """(page, events) for one app page at the default configuration."""
-    page, events = open_app(chromium, voila_server)
+    """(page, events) for one app page at the default configuration (the URL's preset=custom)."""
+    page, events = open_app(chromium, voila_server + "?preset=custom")
     yield page, events
     page.close()
 
@@ -35,6 +35,25 @@ def test_page_loads_with_readouts(app):
     expect(page.locator(".dv-param-count").first).not_to_be_empty()
     assert "from dense_viz import explain" not in page.content()  # voila.json: strip_sources
     assert_no_problems(events)
+
+
+def test_the_bare_url_opens_on_the_question_and_url_presets_work(chromium, voila_server):
+    """A learner who opens the app sees the seed question answered; ?preset=<key> opens another preset."""
+    page, events = open_app(chromium, voila_server)
+    try:
+        expect(page.locator(".dv-output-shape").first).to_have_text("(None, 25600)", timeout=UPDATE_TIMEOUT_MS)
+        expect(page.locator(".dv-param-count").first).to_have_text("2,560,000")
+        expect(page.locator(".dv-param-formula").first).to_contain_text("100 × 25600 + 0")
+        expect(page.locator(".dv-memory").first).to_contain_text("9.77 MB")
+        assert_no_problems(events)
+    finally:
+        page.close()
+    page, events = open_app(chromium, voila_server + "?preset=tiny")
+    try:
+        expect(page.locator(".dv-output-shape").first).to_have_text("(None, 2)", timeout=UPDATE_TIMEOUT_MS)
+        expect(page.locator(".dv-param-count").first).to_have_text("8")
+    finally:
+        page.close()
 
 
 def test_typed_units_change_the_output_shape_and_the_weights_image(app):

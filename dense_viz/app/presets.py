@@ -4,7 +4,13 @@ A preset sets EVERY configuration trait: the state's defaults overridden by the 
 choosing one never keeps a leftover (say, leading_dims) from before. The user can change anything after;
 the app then shows "custom" (see `matching_preset`).
 """
+import logging
+import os
+from urllib.parse import parse_qs
+
 from .state import CONFIG_TRAITS, ExplainerState
+
+log = logging.getLogger("dense_viz")
 
 CUSTOM = ""  # state.preset when the configuration is the user's own
 
@@ -74,3 +80,23 @@ def matching_preset(state, key):
         return False
     config = preset_config(key)
     return all(getattr(state, name) == value for name, value in config.items() if name != "seed")
+
+
+def preset_from_url(default=None, environ=None):
+    """The preset named in the page's URL, e.g. `…/?preset=tiny`, else `default`; 'custom' -> None (defaults).
+
+    Voila hands the page's query string to the kernel as the environment variable QUERY_STRING; outside Voila
+    (JupyterLab, nbclient) there is none and `default` applies. An unknown name falls back to `default` with a
+    warning in the log, so a mistyped link still opens the app.
+    """
+    query = parse_qs((os.environ if environ is None else environ).get("QUERY_STRING", ""))
+    name = query.get("preset", [None])[0]
+    if name is None:
+        return default
+    if name in ("custom", CUSTOM):
+        return None
+    try:
+        return resolve_preset(name)
+    except ValueError as error:
+        log.warning("dense_viz: %s; opening the preset %r instead", error, default)
+        return default
