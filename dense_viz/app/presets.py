@@ -8,11 +8,11 @@ import logging
 import os
 from urllib.parse import parse_qs
 
+from .presetbook import CUSTOM, PresetBook  # noqa: F401  (CUSTOM is part of this module's API)
 from .state import CONFIG_TRAITS, ExplainerState
 
 log = logging.getLogger("dense_viz")
 
-CUSTOM = ""  # state.preset when the configuration is the user's own
 
 PRESETS = {
     "question": ("The question: Dense(10*10*256, use_bias=False, input_shape=(100,))",
@@ -41,37 +41,9 @@ PRESETS = {
 }
 
 
-def display_names():
-    """[(display name, key)] in menu order, for a Dropdown."""
-    return [(name, key) for key, (name, _) in PRESETS.items()]
-
-
-def resolve_preset(name_or_key):
-    """A preset's short key from its key or display name; a Keras-style ValueError otherwise."""
-    if name_or_key in PRESETS:
-        return name_or_key
-    for key, (name, _) in PRESETS.items():
-        if name_or_key == name:
-            return key
-    raise ValueError(f"Received an invalid value for `preset`, expected one of the keys {tuple(PRESETS)} "
-                     f"or their display names. Received: preset={name_or_key!r}")
-
-
-def state_defaults():
-    """Every configuration trait's default value in ExplainerState, {name: value}."""
-    traits = ExplainerState.class_traits()
-    return {name: traits[name].default() for name in CONFIG_TRAITS}
-
-
-def preset_config(key):
-    """The complete configuration of preset `key`: the state's defaults overridden by the preset."""
-    return {**state_defaults(), **PRESETS[resolve_preset(key)][1]}
-
-
-def apply_preset(state, key):
-    """Set every configuration trait of preset `key` in one recompute; returns False if the state refused."""
-    key = resolve_preset(key)
-    return state.update(**preset_config(key), preset=key)
+_BOOK = PresetBook(PRESETS, ExplainerState, CONFIG_TRAITS)
+display_names, resolve_preset, state_defaults = _BOOK.display_names, _BOOK.resolve, _BOOK.defaults
+preset_config, apply_preset = _BOOK.config, _BOOK.apply
 
 
 def matching_preset(state, key):

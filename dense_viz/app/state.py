@@ -6,17 +6,15 @@ computed twice). A configuration the engine refuses, or one above the size guard
 state in place: the offending traits are reverted and `status` says what was expected and received.
 Never imports ipywidgets.
 """
-import logging
 import math
-import traceback
 
 import numpy as np
-from traitlets import Any, Bool, Float, HasTraits, Instance, Int, Tuple, Unicode, observe
+from traitlets import Any, Bool, Float, Instance, Int, Tuple, Unicode, observe
 
 from ..engine import Dense, losses, regularizers
+from .base import AppState
 from ..engine.layers import format_shape
 
-log = logging.getLogger("dense_viz")
 
 INPUT_DATA = ("random_normal", "uniform", "ones", "one_hot")
 # The loss whose gradients the app shows: MSE against a seeded random target, cross-entropy against seeded
@@ -62,7 +60,7 @@ def make_input(kind, shape, rng, dtype):
                      f"Received: input_data={kind!r}")
 
 
-class ExplainerState(HasTraits):
+class ExplainerState(AppState):
     """Configuration of one Dense layer plus its batch, and every derived array the views show."""
 
     # -- configuration: Keras' argument names, plus the batch the layer is applied to -----------------
@@ -108,12 +106,9 @@ class ExplainerState(HasTraits):
     dx = Any()           # ∂L/∂x = δ·Wᵀ (B, …, in)
     version = Int(0)     # +1 after every successful recompute: the one thing views observe
     weights_version = Int(0)  # +1 whenever kernel/bias are new arrays (views may cache per weights)
-    status = Unicode("")
-    status_level = Unicode("ok")  # "ok" | "warning" | "error"
 
     def __init__(self, layer=None, **config):
         super().__init__()
-        self._suspended = False
         self._valid = {}
         if layer is not None:
             config = {**self.config_from_layer(layer), **config}
@@ -166,18 +161,6 @@ class ExplainerState(HasTraits):
         self._suspended = False
         return self.recompute(rebuild=bool(set(config) & set(WEIGHT_TRAITS)) or self.layer is None,
                               revert=before)
-
-    def report_error(self, error):
-        """Show an error in the status line (the state itself is unchanged)."""
-        message = error if isinstance(error, str) else str(error) or type(error).__name__
-        log.warning("dense_viz: %s", message)
-        self.set_trait("status_level", "error")
-        self.status = message
-
-    def report_exception(self, error):
-        """For unexpected exceptions in callbacks: log the traceback, show the message."""
-        log.error("dense_viz: unexpected error\n%s", traceback.format_exc())
-        self.report_error(f"{type(error).__name__}: {error}")
 
     def new_weights(self):
         """Draw new weights: the next seed."""
@@ -321,18 +304,14 @@ class ExplainerState(HasTraits):
         except Exception as error:  # engine errors are ValueErrors in Keras' words; anything else is a bug
             if revert:
                 self._revert(revert)
-            if isinstance(error, ValueError):
-                self.report_error(error)
-            else:
-                self.report_exception(error)
+            self.report(error)
             return False
         with self.hold_trait_notifications():
             self.layer, self.x, self.z, self.y = layer, x, layer.cache.z, y
             self.target, self.loss_value, self.dy, self.dz, self.dx = target, loss_value, dy, layer.dz, dx
             self._clamp_selection()
             self._valid = {name: getattr(self, name) for name in CONFIG_TRAITS}
-            self.set_trait("status_level", "ok")
-            self.status = self._summary_line()
+            self.set_status("ok", self._summary_line())
         if reuse is None:
             self.weights_version += 1
         self.version += 1
@@ -343,15 +322,6 @@ class ExplainerState(HasTraits):
         self.set_trait("sample", min(self.sample, self.batch_size - 1))
         self.set_trait("unit", min(self.unit, self.units - 1))
         self.set_trait("position", min(self.position, max(1, math.prod(self.leading_dims)) - 1))
-
-    def _revert(self, old_values):
-        """Put traits back without triggering a recompute."""
-        self._suspended = True
-        try:
-            for name, value in old_values.items():
-                self.set_trait(name, value)
-        finally:
-            self._suspended = False
 
     def _summary_line(self):
         """The status line after a good recompute."""

@@ -3,9 +3,9 @@
 A preset sets EVERY configuration trait (the state's defaults overridden by the preset), so choosing one never
 keeps a leftover from before. The claims in the comments are checked by tests/test_app_training.py.
 """
+from ..presetbook import CUSTOM, PresetBook  # noqa: F401  (CUSTOM is part of this module's API)
 from .state import CONFIG_TRAITS, TrainingState
 
-CUSTOM = ""  # state.preset when the configuration is the user's own
 
 
 def _stack(n, units, activation, kernel_initializer="glorot_uniform", stddev=0.05):
@@ -46,39 +46,9 @@ PRESETS = {
 }
 
 
-def display_names():
-    """[(display name, key)] in menu order, for a Dropdown."""
-    return [(name, key) for key, (name, _) in PRESETS.items()]
-
-
-def resolve_preset(name_or_key):
-    """A preset's short key from its key or display name; a Keras-style ValueError otherwise."""
-    if name_or_key in PRESETS:
-        return name_or_key
-    for key, (name, _) in PRESETS.items():
-        if name_or_key == name:
-            return key
-    raise ValueError(f"Received an invalid value for `preset`, expected one of the keys {tuple(PRESETS)} "
-                     f"or their display names. Received: preset={name_or_key!r}")
-
-
-def state_defaults():
-    """Every configuration trait's default value in TrainingState, {name: value}."""
-    traits = TrainingState.class_traits()
-    return {name: traits[name].default() for name in CONFIG_TRAITS}
-
-
-def preset_config(key):
-    """The complete configuration of preset `key`: the state's defaults overridden by the preset."""
-    config = {**state_defaults(), **PRESETS[resolve_preset(key)][1]}
-    config["hidden_layers"] = [dict(spec) for spec in config["hidden_layers"]]
-    return config
-
-
-def apply_preset(state, key):
-    """Set every configuration trait of preset `key` with one rebuild; returns False if the state refused."""
-    key = resolve_preset(key)
-    return state.update(**preset_config(key), preset=key)
+_BOOK = PresetBook(PRESETS, TrainingState, CONFIG_TRAITS)
+display_names, resolve_preset, state_defaults = _BOOK.display_names, _BOOK.resolve, _BOOK.defaults
+preset_config, apply_preset = _BOOK.config, _BOOK.apply
 
 
 def matching_preset(state, key):

@@ -11,20 +11,18 @@ The state never runs by itself: `run_steps(n)` and `train_until(deadline)` train
 runner calls them in time-budgeted chunks while `running` is True. `version` is bumped once per chunk and
 per rebuild: views read the state when the app refreshes them. Never imports ipywidgets.
 """
-import logging
 import math
 import time
-import traceback
 
 import numpy as np
-from traitlets import Any, Bool, Dict, Float, HasTraits, Int, List, Unicode, observe
+from traitlets import Any, Bool, Dict, Float, Int, List, Unicode, observe
 
 from ...engine import Dense, Sequential, activations, datasets, initializers, optimizers
 from ...engine.layers import check_dtype
 from ...engine.statistics import array_stats, gradient_stats
+from ..base import AppState
 from .history import History
 
-log = logging.getLogger("dense_viz")
 
 MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 256
@@ -100,7 +98,7 @@ class BatchOrder:
         return index
 
 
-class TrainingState(HasTraits):
+class TrainingState(AppState):
     """Data set, hidden layers, optimizer, and everything measured while training (per step, bounded)."""
 
     # -- configuration (Keras names) ---------------------------------------------------------------------
@@ -134,12 +132,9 @@ class TrainingState(HasTraits):
     test_loss = Float(math.nan)   # loss on the test set after the latest step (nan without a test set)
     version = Int(0)        # +1 after every rebuild and every chunk of steps: what the app watches
     model_version = Int(0)  # +1 when the network is rebuilt (layer count may change)
-    status = Unicode("")
-    status_level = Unicode("ok")  # "ok" | "warning" | "error"
 
     def __init__(self, **config):
         super().__init__()
-        self._suspended = False
         self._batches = None
         self._optimizer = None
         self._arrays = {}
@@ -238,7 +233,7 @@ class TrainingState(HasTraits):
         except Exception as error:  # ValueErrors speak Keras; anything else is a bug, reported all the same
             if revert:
                 self._revert(revert)
-            self._report(error)
+            self.report(error)
             return False
         self._arrays = {"x_train": data.x_train.astype(dtype), "y_train": data.y_train,
                         "x_test": data.x_test.astype(dtype), "y_test": data.y_test}
@@ -252,7 +247,7 @@ class TrainingState(HasTraits):
             self.step = 0
             self.steps_per_second = 0.0
             self._preview()
-            self._set_status("ok", self._summary_line())
+            self.set_status("ok", self._summary_line())
         self.model_version += 1
         self.version += 1
         return True
@@ -301,9 +296,9 @@ class TrainingState(HasTraits):
         except Exception as error:
             if revert:
                 self._revert(revert)
-            self._report(error)
+            self.report(error)
             return False
-        self._set_status("ok", self._summary_line())
+        self.set_status("ok", self._summary_line())
         self.version += 1
         return True
 
@@ -357,7 +352,7 @@ class TrainingState(HasTraits):
         elif not finite:
             self._record(self._step, value, self.model.stats)
             self.running = False
-            self._set_status("warning", f"The loss became {value} at step {self._step}: training paused. The "
+            self.set_status("warning", f"The loss became {value} at step {self._step}: training paused. The "
                                         "weights overflowed; try a smaller learning_rate or initializer stddev, "
                                         "then Reset.")
         return finite
@@ -443,39 +438,7 @@ class TrainingState(HasTraits):
         parts.append(f"{self.model.layers[-1].units} {self.output_activation}")
         return " → ".join(parts)
 
-    # -- status ----------------------------------------------------------------------------------------------
-    def report_error(self, error):
-        """Show an error in the status line (the state itself is unchanged)."""
-        message = error if isinstance(error, str) else str(error) or type(error).__name__
-        log.warning("dense_viz: %s", message)
-        self._set_status("error", message)
-
-    def report_exception(self, error):
-        """For unexpected exceptions: log the traceback, show the message."""
-        log.error("dense_viz: unexpected error\n%s", traceback.format_exc())
-        self.report_error(f"{type(error).__name__}: {error}")
-
-    def _report(self, error):
-        """ValueErrors speak Keras: show them; anything else is a bug: log its traceback too."""
-        if isinstance(error, ValueError):
-            self.report_error(error)
-        else:
-            self.report_exception(error)
-
-    def _set_status(self, level, message):
-        self.set_trait("status_level", level)
-        self.status = message
-
     def _summary_line(self):
         return (f"OK: {self.architecture()} · {self.model.count_params():,} parameters · loss {self.loss} · "
                 f"{self.optimizer}(learning_rate={self.learning_rate:g}), batch_size {self.batch_size} · "
                 f"{len(self.data.x_train)} train / {len(self.data.x_test)} test points")
-
-    def _revert(self, old_values):
-        """Put traits back without triggering a rebuild."""
-        self._suspended = True
-        try:
-            for name, value in old_values.items():
-                self.set_trait(name, value)
-        finally:
-            self._suspended = False
