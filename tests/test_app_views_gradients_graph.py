@@ -207,12 +207,16 @@ def test_gradients_view_tiny_writes_every_number():
     view = GradientsView(state)
     view.refresh()
     a = view._artists
-    assert [len(p.cells) for p in (a.kernel, a.bias, a.dz, a.x)] == [6, 2, 0, 0]   # at most 8 numbers
-    assert [t.get_text() for t in a.kernel.cells] == [f"{v + 0.0:.2g}" for v in state.layer.grads["kernel"].ravel()]
+    assert [len(p.cells) for p in (a.kernel, a.bias, a.dz, a.x)] == [6, 2, 8, 12]  # all 28 numbers
+    shown = [f"{v + 0.0:.2g}".replace("-", "−") for v in state.layer.grads["kernel"].ravel()]
+    assert [t.get_text() for t in a.kernel.cells] == shown
     assert a.kernel.cells[3].get_position() == (1, 1)     # entry [k=1, j=1] sits in its cell
-    state.update(units=3)                                  # ∂L/∂W has 9 entries: no numbers anywhere
+    assert [t.get_text() for t in a.x.cells] == [f"{v + 0.0:.2g}".replace("-", "−") for v in state.dx.ravel()]
+    assert a.x.cells[5].get_position() == (2, 1)          # ∂L/∂x[i=1, k=2]
+    state.update(units=4, batch_size=8)                    # 8 rows of δ: cells too small for numbers there
     view.refresh()
-    assert all(p.cells == [] for p in (a.dz, a.kernel, a.bias, a.x))
+    assert len(a.kernel.cells) == 12 and len(a.bias.cells) == 4
+    assert a.dz.cells == [] and a.x.cells == []
 
 
 def test_gradients_view_counts_dead_relus():
@@ -245,7 +249,7 @@ def test_gradients_view_big_is_pooled_and_cheap_to_repeat():
     assert block == (1, 50)
     np.testing.assert_array_equal(a.kernel.image.get_array(), pooled)
     assert a.dz.image.get_array().shape == (8, 512)
-    assert "each pixel: 1 × 50 entries" in a.legend.get_text()
+    assert "each pixel: 1 × 50 entries" in view._pooling.value and view._pooling.layout.display is None
     assert not a.bias.image.get_visible() and "none (use_bias=False)" in text_of(view._norms.value)
     assert all(p.cells == [] for p in (a.dz, a.kernel, a.bias, a.x))
     assert view.check_ok and {c.param for c in view.checks} == {"kernel", "x"}
@@ -273,8 +277,9 @@ def test_graph_view_small_layer():
     colours = a.edges.get_colors()
     assert np.allclose(colours[weights > 0, :3], nodes.POSITIVE[:3])
     assert np.allclose(colours[weights < 0, :3], nodes.NEGATIVE[:3])
-    assert [t.get_text() for t in a.in_labels] == [f"x{k} = {v:.3g}" for k, v in enumerate(state.x[0])]
-    assert a.out_labels[0].get_text() == f"z0 = {state.z[0, 0]:.3g} → y0 = {state.y[0, 0]:.3g}"
+    assert [t.get_text() for t in a.in_labels] == [f"x{k} = {v:.3g}".replace("-", "−")
+                                                   for k, v in enumerate(state.x[0])]
+    assert a.out_labels[0].get_text() == f"z0 = {state.z[0, 0]:.3g} → y0 = {state.y[0, 0]:.3g}".replace("-", "−")
     assert view._image.value[:4] == b"\x89PNG" and view._image.layout.display is None
     assert "sample i = 0" in view._title.value
 
@@ -287,7 +292,7 @@ def test_graph_view_follows_selection_and_shape():
     state.sample, state.unit = 2, 1
     view.refresh()
     assert view.artists is first                        # values only: same artists, new labels
-    assert first.in_labels[0].get_text() == f"x0 = {state.x[2, 0]:.3g}"
+    assert first.in_labels[0].get_text() == f"x0 = {state.x[2, 0]:.3g}".replace("-", "−")
     alphas = first.edges.get_colors()[:, 3]
     np.testing.assert_array_equal(alphas, np.where(np.arange(8) % 2 == 1, 1.0, nodes.DIM_ALPHA))
     assert "unit j = 1" in view._title.value and "sample i = 2" in view._title.value
@@ -301,7 +306,7 @@ def test_graph_view_nd_position():
     state.update(position=3, sample=1)
     view = GraphView(state)
     view.refresh()
-    assert view.artists.in_labels[2].get_text() == f"x2 = {state.x[1, 3, 2]:.3g}"
+    assert view.artists.in_labels[2].get_text() == f"x2 = {state.x[1, 3, 2]:.3g}".replace("-", "−")
     assert "position (3,)" in view._title.value
 
 
@@ -312,7 +317,7 @@ def test_graph_view_long_columns_put_values_in_the_caption():
     view.refresh()
     a = view.artists
     assert a.in_values and not a.out_values
-    assert a.in_labels[1].get_text() == f"x1 = {state.x[0, 1]:.3g}"
+    assert a.in_labels[1].get_text() == f"x1 = {state.x[0, 1]:.3g}".replace("-", "−")
     assert a.out_labels[4].get_text() == "unit 4"
     caption = view._caption.value
     assert f"<b>{state.y[0, 4] + 0.0:.3g}</b>" in caption and "z = (" in caption and "x = (" not in caption

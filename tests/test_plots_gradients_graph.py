@@ -1,10 +1,13 @@
 """plots.gradients and plots.graph: the artists carry the arrays they were given, pooled when big."""
+import io
+
 import numpy as np
+import PIL.Image
 from matplotlib.colors import to_rgba
 
 from dense_viz.plots import gradients as gp
 from dense_viz.plots import graph as nodes
-from dense_viz.plots import heatmap
+from dense_viz.plots import heatmap, render
 
 RNG = np.random.default_rng(0)
 
@@ -48,7 +51,7 @@ def test_update_gradients_small_puts_arrays_and_norms():
     assert a.dz.image.get_clim() == (-np.abs(dz).max(), np.abs(dz).max())
     assert a.kernel.image.get_clim() == (-np.abs(dW).max(), np.abs(dW).max())
     assert a.kernel.image.get_extent() == [-0.5, 2.5, 3.5, -0.5]
-    assert "pooled" not in a.legend.get_text()
+    assert gp.pooling_text(info) == "" and "pooled" not in a.kernel.norm.get_text()
     png = heatmap.render_png(a.fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -65,8 +68,9 @@ def test_update_gradients_big_is_pooled_in_original_coordinates():
     assert a.kernel.image.get_array().shape[1] <= gp.MAX_COLS
     assert a.kernel.image.get_extent() == [-0.5, 25599.5, 99.5, -0.5]  # axes speak in real k, j
     assert a.kernel.ax.get_xlim() == (-0.5, 25599.5)
-    assert "∂L/∂W: each pixel: 1 × 50 entries" in a.legend.get_text()
-    assert "δ: each pixel: 1 × 50 entries" in a.legend.get_text()
+    assert "∂L/∂W: each pixel: 1 × 50 entries" in gp.pooling_text(info)   # said under the figure ...
+    assert "δ: each pixel: 1 × 50 entries" in gp.pooling_text(info)
+    assert "pooled 1 × 50" in a.kernel.norm.get_text()                    # ... and on the panel
     # the norm is of the full array, not of the pooled picture
     assert np.isclose(info["kernel"]["norm"], np.linalg.norm(dW.astype(np.float64)), rtol=1e-6)
     # maxabs pooling keeps the largest entry of all
@@ -140,10 +144,10 @@ def test_draw_and_update_graph_carry_values():
     np.testing.assert_allclose(a.edges.get_linewidths(), info["widths"])
     np.testing.assert_allclose(a.inputs.get_array(), x / 2.0)        # own scale ±max |x|
     np.testing.assert_allclose(a.outputs.get_array(), y / np.abs(y).max())
-    assert [t.get_text() for t in a.in_labels] == ["x0 = 1", "x1 = -1", "x2 = 2"]
-    assert a.out_labels[1].get_text() == f"z1 = {z[1]:.3g} → y1 = {y[1]:.3g}"
+    assert [t.get_text() for t in a.in_labels] == ["x0 = 1", "x1 = −1", "x2 = 2"]   # real minus signs
+    assert a.out_labels[1].get_text() == f"z1 = {z[1]:.3g} → y1 = {y[1]:.3g}".replace("-", "−")
     assert a.out_labels[1].get_fontweight() == "bold"
-    assert [t.get_text() for t in a.edge_labels] == [f"{w:.2f}" for w in info["weights"]]
+    assert [t.get_text() for t in a.edge_labels] == [f"{w:.2f}".replace("-", "−") for w in info["weights"]]
     assert a.outputs.get_linewidths()[1] > a.outputs.get_linewidths()[0]  # the selected unit's ring
     assert heatmap.render_png(fig)[:4] == b"\x89PNG"
 
@@ -169,3 +173,19 @@ def test_glu_unit_labels():
     assert nodes.unit_label(3, z, y, 4, True) == "gate of y1: 0.5"
     assert nodes.unit_names(4, True) == ["a0", "a1", "gate of y0", "gate of y1"]
     assert nodes.unit_names(2, False) == ["unit 0", "unit 1"]
+
+
+def decode(png):
+    """PNG bytes -> (h, w, 3) uint8 array."""
+    return np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_gradient_frames_blit_the_same_pixels_as_a_full_draw():
+    a = gp.gradients_figure()
+    cache = render.FrameCache(a.fig)
+    for _ in range(2):       # tiny shapes: numbers in every cell; the second pass blits the cached frame
+        dz, dW, db, dx = (RNG.standard_normal(shape) for shape in ((4, 2), (3, 2), (2,), (4, 3)))
+        gp.update_gradients(a, dz, dW, db, dx)
+        blitted = decode(cache.render())
+    assert cache.full_draws == 1 and len(a.x.cells) == 12
+    assert np.array_equal(blitted, decode(render.FrameCache(a.fig).render()))

@@ -239,3 +239,63 @@ def test_subsample_caps_the_background_points():
     assert fplot.subsample(10).size == 10
     idx = fplot.subsample(204_800)
     assert idx.size == fplot.MAX_POINTS and idx[0] == 0 and idx[-1] == 204_799
+
+
+def test_quick_text_draws_where_and_what_matplotlib_text_draws():
+    """QuickText (one FreeType bitmap) puts the same ink at the same place as Text, for each alignment."""
+    def ink(maker):
+        fig = heatmap.new_figure(240, 120)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_axis_off()
+        for i, (ha, va) in enumerate([("center", "center"), ("left", "bottom"), ("right", "top")]):
+            maker(ax, 0.5, 0.2 + 0.3 * i, f"−0.{i}7 ‖·‖", ha=ha, va=va, fontsize=8 + i, color="k")
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba())[..., 0] < 128
+    slow, quick = ink(lambda ax, *a, **k: ax.text(*a, **k)), ink(render.quick_text)
+    assert quick.sum() == pytest.approx(slow.sum(), rel=0.1)
+    for axis in (0, 1):   # the same rows and columns inked, to a pixel
+        rows_slow, rows_quick = np.flatnonzero(slow.any(axis)), np.flatnonzero(quick.any(axis))
+        assert abs(rows_slow.min() - rows_quick.min()) <= 1 and abs(rows_slow.max() - rows_quick.max()) <= 1
+    t = render.quick_text(heatmap.new_figure(10, 10).add_axes((0, 0, 1, 1)), 1, 2, "0.5", ha="center")
+    assert t.get_text() == "0.5" and t.get_position() == (1, 2)   # the Text API, unchanged
+
+
+def test_forward_writes_the_numbers_of_the_highlighted_cells_when_they_fit():
+    rng = np.random.default_rng(1)
+    x2, kernel, bias = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
+    a = fplot.forward_figure()
+    y2 = np.maximum(x2 @ kernel + bias, 0)
+    fplot.update_forward(a, x2, kernel, bias, y2, 2, 1, 1)
+    shown = {name: [t for t in pool if t.get_visible()] for name, pool in a.cells.items()}
+    assert [number_of(t) for t in shown["x"]] == pytest.approx(x2[2], abs=0.006)     # row i = 2
+    assert [t.get_position() for t in shown["x"]] == [(0, 2), (1, 2), (2, 2)]
+    assert [number_of(t) for t in shown["W"]] == pytest.approx(kernel[:, 1], abs=0.006)  # column j = 1
+    assert [t.get_position() for t in shown["W"]] == [(1, 0), (1, 1), (1, 2)]
+    assert number_of(shown["b"][0]) == pytest.approx(bias[1], abs=0.006)
+    assert number_of(shown["y"][0]) == pytest.approx(y2[2, 1], abs=0.006) and shown["y"][0].get_position() == (1, 2)
+    big = rng.standard_normal((8, 100))                 # pooled or too many: no numbers anywhere
+    fplot.update_forward(a, big, rng.standard_normal((100, 3)), None, big[:, :3], 0, 0, 0)
+    assert not any(t.get_visible() for pool in a.cells.values() for t in pool)
+
+
+def number_of(text):
+    """The number a cell text shows ('−0.21' -> -0.21)."""
+    return float(text.get_text().replace("−", "-"))
+
+
+def test_forward_and_activation_frames_blit_the_same_pixels_as_a_full_draw():
+    rng = np.random.default_rng(2)
+    heat, act = fplot.forward_figure(), fplot.activation_figure()
+    caches = render.FrameCache(heat.fig), render.FrameCache(act.fig)
+    relu = activations.get("relu")
+    for seed in range(2):   # the second pass blits the cached frame
+        x2, kernel = rng.standard_normal((4, 3)), rng.standard_normal((3, 2))
+        fplot.update_forward(heat, x2, kernel, np.zeros(2), relu(x2 @ kernel), seed, seed, seed)
+        z = (x2 @ kernel)[:, seed]
+        zs = np.linspace(-5, 5, 301)
+        fplot.update_activation(act, "relu: y = f(z)", (zs, relu(zs)), (z, relu(z)), (z[0], relu(z[0])),
+                                derivative=(zs, relu.derivative(zs)), label=f"● unit j = {seed}")
+        blitted = [decode(cache.render()) for cache in caches]
+    assert [cache.full_draws for cache in caches] == [1, 1]
+    fresh = [decode(render.FrameCache(fig).render()) for fig in (heat.fig, act.fig)]
+    assert all(np.array_equal(b, f) for b, f in zip(blitted, fresh))

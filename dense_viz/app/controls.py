@@ -5,6 +5,7 @@ value the state refuses snaps back to the last valid one while the status line s
 two-way `observe`s rather than `traitlets.link`: a link raises "Broken link" when the state reverts a value.
 Dropdown options come from the engine's own lists.
 """
+import html
 import math
 
 import ipywidgets as widgets
@@ -18,6 +19,9 @@ RANGES = {"input_dim": (1, 4096), "batch_size": (1, 512), "units": (1, 65536)}
 STYLE = {"description_width": "130px"}
 ADVANCED_STYLE = {"description_width": "136px"}  # longer Keras names
 FULL = {"width": "100%"}
+# A menu (a native <select>) shows one line, and ipywidgets writes its labels with non-breaking spaces: a long
+# preset name ("The question: Dense(10*10*256, …)") is cut off there, so its whole text is written under it.
+WRAP_AFTER = 40  # a name longer than this may not fit on one line of the menu (332 px at 13 px)
 
 TIPS = {
     "preset": "A ready-made configuration. Everything stays editable; after a change the menu shows "
@@ -120,6 +124,10 @@ class ControlsPanel(widgets.VBox):
             value=state.preset if state.preset in presets.PRESETS else presets.CUSTOM,
             tooltip=TIPS["preset"], layout=FULL)
         self._preset.add_class("dv-preset")
+        self._preset_name = widgets.HTML(layout=widgets.Layout(margin="0 0 2px 8px"))
+        self._preset_name.add_class("dv-preset-name")
+        self._preset.observe(self._show_preset_name, "index")
+        self._show_preset_name()
         self._preset.observe(self._preset_chosen, "value")
         state.observe(self._show_preset, "preset")
         state.observe(self._check_custom, "version")
@@ -158,7 +166,8 @@ class ControlsPanel(widgets.VBox):
                 if hasattr(widget, "style") and hasattr(widget.style, "description_width"):
                     widget.style.description_width = ADVANCED_STYLE["description_width"]
                     widget.layout.width = "97%"
-        self.children = [_heading("Preset"), self._preset, _heading("Layer: keras.layers.Dense(...)"), *layer,
+        self.children = [_heading("Preset"), self._preset, self._preset_name,
+                         _heading("Layer: keras.layers.Dense(...)"), *layer,
                          _heading("Input batch x"), *batch, self._advanced]
 
     # -- builders ------------------------------------------------------------------------------------------
@@ -289,6 +298,17 @@ class ControlsPanel(widgets.VBox):
                 self._preset.value = key
             finally:
                 self._syncing.discard("preset")
+
+    def _show_preset_name(self, change=None):
+        """Under the menu, the rest of a preset name too long for it: the code after 'name: ', in monospace."""
+        label = self._preset.label or ""
+        if len(label) <= WRAP_AFTER:
+            self._preset_name.value = ""
+            return
+        head, _, code = label.partition(": ")
+        text = html.escape(code or head)
+        style = "font-size:12px;line-height:1.4;color:#334;font-family:var(--jp-code-font-family, monospace)"
+        self._preset_name.value = f"<div style='{style}'>{text}</div>"
 
     def _check_custom(self, change=None):
         """After any change: a configuration that is no longer the preset's becomes 'custom'."""

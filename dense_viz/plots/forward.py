@@ -4,26 +4,30 @@
 (pooled to screen pixels, axes in original indices) with rectangles around x[i, :], W[:, j], b[j] and
 y[i, j] (around the pooled block holding them when pooled). `activation_figure()` /
 `update_activation(...)`: f(z) over a range covering the batch's z, f′(z) dashed on the same axis, and
-the batch's z scattered on the curve. Artists that change are animated: see weights.FrameCache.
+the batch's z scattered on the curve. Artists that change are animated: see render.FrameCache.
 """
 from collections import namedtuple
 
 import numpy as np
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import offset_copy
 
 from . import heatmap
-from .render import animate
-from .weights import (block_span, draw_pooled, index_label, nice_ceil, pool_to_axes,
+from .render import animate, quick_text
+from .weights import (block_span, cell_value_texts, draw_pooled, index_label, nice_ceil, pool_to_axes,
                       update_pooled)
 
 HIGHLIGHT = "#111111"
 UNIT_COLOR = "#1f77b4"
 SELECTED_COLOR = "#ff7f0e"
 MAX_POINTS = 2000  # background scatter: all units, subsampled to at most this many points
+MAX_CELL_VALUES = 12  # the highlighted row of x / column of W get their numbers written in, up to this many
+MIN_CELL_PX = (13, 36)  # ... when each cell is at least this big on screen (height, width)
+LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8  # points (at dpi 100: 12.5, 11 and 11 px)
 
 ForwardArtists = namedtuple("ForwardArtists", "fig ax_x im_x rect_x ax_w im_w rect_w ax_b im_b rect_b "
-                                              "b_note ax_y im_y rect_y titles row_marks col_marks")
+                                              "b_note ax_y im_y rect_y titles row_marks col_marks cells")
 ActivationArtists = namedtuple("ActivationArtists", "fig ax curve dcurve zero_line others unit selected message "
                                                     "title label")
 
@@ -47,13 +51,18 @@ def _col_mark(ax):
                            transform=ax.get_xaxis_transform())[0])
 
 
-def forward_figure(width_px=720, height_px=260):
-    """Figure with the x · W (+ b) → y heatmaps and their highlight rectangles; returns ForwardArtists."""
+def forward_figure(width_px=780, height_px=250):
+    """Figure with the x · W (+ b) → y heatmaps and their highlight rectangles; returns ForwardArtists.
+
+    Each title sits just above its heatmap (a second line says how it is pooled); the selected row of x,
+    column of W, b[j] and y[i, j] get their numbers written in when the cells are big enough (`cells`).
+    """
     fig = heatmap.new_figure(width_px, height_px)
-    ax_x = fig.add_axes((0.075, 0.2, 0.19, 0.58))
-    ax_w = fig.add_axes((0.385, 0.33, 0.235, 0.45))
-    ax_b = fig.add_axes((0.385, 0.2, 0.235, 0.06), sharex=ax_w)
-    ax_y = fig.add_axes((0.755, 0.2, 0.22, 0.58))
+    px = 1.0 / width_px   # axes positions in pixels, so a wider figure keeps the gaps
+    ax_x = fig.add_axes((58 * px, 0.2, 150 * px, 0.58))
+    ax_w = fig.add_axes((292 * px, 0.33, 190 * px, 0.45))
+    ax_b = fig.add_axes((292 * px, 0.2, 190 * px, 0.06), sharex=ax_w)
+    ax_y = fig.add_axes((552 * px, 0.2, 190 * px, 0.58))
     zero = np.zeros((1, 1))
     artists = {}
     for name, ax in (("x", ax_x), ("w", ax_w), ("y", ax_y)):
@@ -62,20 +71,28 @@ def forward_figure(width_px=720, height_px=260):
     im_b = animate(heatmap.draw_heatmap(ax_b, zero))
     ax_b.set_xticks([])
     ax_b.set_yticks([])
-    ax_b.set_ylabel("b", rotation=0, ha="right", va="center")
+    ax_b.set_ylabel("b", rotation=0, ha="right", va="center", fontsize=LABEL_SIZE)
     for ax in (ax_x, ax_w, ax_b, ax_y):
-        ax.xaxis.label.set_size(8)
-        ax.yaxis.label.set_size(8)
+        ax.xaxis.label.set_size(LABEL_SIZE)
+        ax.yaxis.label.set_size(LABEL_SIZE)
     # static (part of the cached frame): shown only when there is no bias, i.e. when the strip is hidden
-    b_note = ax_b.text(0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center", fontsize=7)
-    fig.text(0.3, 0.49, "•", fontsize=12, ha="center", va="center")  # the product x · W
-    fig.text(0.665, 0.49, "→", fontsize=16, ha="center", va="center")
-    titles = [fig.text(ax.get_position().x0, 0.975, "", fontsize=8, va="top", linespacing=1.3)
-              for ax in (ax_x, ax_w, ax_y)]
+    b_note = ax_b.text(0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center", fontsize=NOTE_SIZE,
+                       color="0.3")
+    middle = (ax_x.get_position().y0 + ax_x.get_position().y1) / 2
+    fig.text((ax_x.get_position().x1 + ax_w.get_position().x0) / 2, middle, "•", fontsize=12,
+             ha="center", va="center")   # the product x · W
+    fig.text((ax_w.get_position().x1 + ax_y.get_position().x0) / 2, middle, "→", fontsize=16, ha="center",
+             va="center")
+    titles = [ax.text(0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=8, units="points"),
+                      fontsize=LABEL_SIZE, va="bottom", linespacing=1.25) for ax in (ax_x, ax_w, ax_y)]
+    cells = {"x": cell_value_texts(ax_x, MAX_CELL_VALUES), "W": cell_value_texts(ax_w, MAX_CELL_VALUES),
+             "b": cell_value_texts(ax_b, 1), "y": cell_value_texts(ax_y, 1)}
+    for text in (t for pool in cells.values() for t in pool):
+        text.set_zorder(6)   # above the highlight rectangles
     return ForwardArtists(fig, ax_x, artists["im_x"], artists["rect_x"], ax_w, artists["im_w"],
                           artists["rect_w"], ax_b, im_b, _outline(ax_b), b_note, ax_y, artists["im_y"],
                           artists["rect_y"], titles, (_row_mark(ax_x), _row_mark(ax_y)),
-                          (_col_mark(ax_w), _col_mark(ax_y)))
+                          (_col_mark(ax_w), _col_mark(ax_y)), cells)
 
 
 def _place(rect, x0, width, y0, height):
@@ -118,7 +135,44 @@ def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=Non
     a.ax_y.set_xlabel(index_label("output j", y2.shape[1]), labelpad=2)   # rows: the same samples as x
     for text, title, shape, block in zip(a.titles, titles, (x2.shape, kernel.shape, y2.shape), (bx, bw, by)):
         text.set_text(f"{title} {shape}" + (f"\n{heatmap.pooling_note(block, noun='values')}" if block != (1, 1) else ""))
+    _write_selected_values(a, x2, kernel, bias, y2, sample, unit, out_unit, blocks)
     return blocks
+
+
+def _cells_fit(ax, shape, count):
+    """True if a (rows, cols) image on `ax` has cells of at least MIN_CELL_PX and `count` values fit the pool."""
+    box = ax.get_position()
+    height = ax.figure.bbox.height * box.height / shape[0]
+    width = ax.figure.bbox.width * box.width / shape[1]
+    return count <= MAX_CELL_VALUES and height >= MIN_CELL_PX[0] and width >= MIN_CELL_PX[1]
+
+
+def _write(texts, positions, values, image):
+    """Write `values` at data `positions` [(col, row)] with texts from a pool (white on dark cells); hide the rest."""
+    limit = image.get_clim()[1]
+    for text in texts:
+        text.set_visible(False)
+    for text, (col, row), value in zip(texts, positions, values):
+        value = float(value) + 0.0   # + 0.0: no "−0"
+        text.set(x=col, y=row, text=f"{value:.2g}".replace("-", "−"), visible=True,
+                 color="white" if abs(value) > 0.6 * limit else "black")
+
+
+def _write_selected_values(a, x2, kernel, bias, y2, sample, unit, out_unit, blocks):
+    """The numbers of the highlighted cells (x[i, :], W[:, j], b[j], y[i, j]) written in them: the same
+    numbers as the written-out sum. Only when nothing is pooled and every cell is big enough."""
+    n_in = x2.shape[1]
+    show = (all(block == (1, 1) for block in blocks.values()) and _cells_fit(a.ax_x, x2.shape, n_in)
+            and _cells_fit(a.ax_w, kernel.shape, n_in) and _cells_fit(a.ax_y, y2.shape, 1))
+    if not show:
+        for text in (t for pool in a.cells.values() for t in pool):
+            text.set_visible(False)
+        return
+    ks = range(n_in)
+    _write(a.cells["x"], [(k, sample) for k in ks], x2[sample], a.im_x)
+    _write(a.cells["W"], [(unit, k) for k in ks], kernel[:, unit], a.im_w)
+    _write(a.cells["y"], [(out_unit, sample)], [y2[sample, out_unit]], a.im_y)
+    _write(a.cells["b"], [(unit, 0)], [] if bias is None else [bias[unit]], a.im_b)
 
 
 def robust_limit(a):
@@ -149,7 +203,7 @@ def _update_bias_strip(a, bias, block, unit):
 def activation_figure(width_px=460, height_px=230):
     """Figure for f(z) (solid), f′(z) (dashed, same axis) and the batch's z scattered; ActivationArtists."""
     fig = heatmap.new_figure(width_px, height_px)
-    ax = fig.add_axes((0.1, 0.19, 0.87, 0.7))
+    ax = fig.add_axes((64 / width_px, 0.2, 1 - 76 / width_px, 0.68))
     zero_line = animate(ax.axhline(0.0, color="0.8", lw=0.8, zorder=0))
     curve = animate(ax.plot([], [], color="k", lw=1.5, zorder=2)[0])
     dcurve = animate(ax.plot([], [], color="0.45", lw=1.2, ls="--", zorder=2)[0])
@@ -157,13 +211,18 @@ def activation_figure(width_px=460, height_px=230):
     unit = animate(ax.scatter(np.zeros(0), np.zeros(0), s=18, color=UNIT_COLOR, zorder=3))
     selected = animate(ax.scatter(np.zeros(0), np.zeros(0), s=70, facecolor="none", edgecolor=SELECTED_COLOR,
                                   lw=2, zorder=4))
-    message = animate(ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=8))
-    ax.set_xlabel("z = x·W + b", fontsize=8, labelpad=1)
-    ax.tick_params(labelsize=7)
+    message = animate(quick_text(ax, 0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                                 fontsize=LABEL_SIZE, color="0.3"))
+    ax.set_xlabel("z = x·W + b", fontsize=LABEL_SIZE, labelpad=2)
+    ax.tick_params(labelsize=TICK_SIZE, length=3, pad=2)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
-    title = fig.text(0.1, 0.97, "", fontsize=9, weight="bold", va="top")
-    label = animate(ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", fontsize=8, color=UNIT_COLOR))
+    # the title (cached frame) top left, the blue points' key (changes with j: animated) top right, both
+    # above the axes where no curve can cross them
+    title = ax.text(0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=5, units="points"), fontsize=10,
+                    weight="bold", va="bottom")
+    label = animate(quick_text(ax, 1.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=5, units="points"),
+                               ha="right", va="bottom", fontsize=LABEL_SIZE, color=UNIT_COLOR, weight="bold"))
     return ActivationArtists(fig, ax, curve, dcurve, zero_line, others, unit, selected, message, title, label)
 
 
@@ -211,7 +270,8 @@ def update_activation(a, title, curve, points, selected, others=None, derivative
         np.concatenate([np.ravel(p[0]) for p in pairs]))
     a.ax.set_xlim(x_lo, x_hi)
     a.ax.set_ylim(*nice_span(np.concatenate([np.ravel(p[1]) for p in pairs])))
-    a.ax.set_ylabel("y = f(z),  f'(z) dashed" if derivative is not None else "y_j", fontsize=8)
+    a.ax.set_ylabel("f(z) and f′(z) (dashed)" if derivative is not None else "y_j", fontsize=LABEL_SIZE,
+                    labelpad=3)
     _offsets(a.unit, *points)
     _offsets(a.selected, *selected)
     _offsets(a.others, *(others if others is not None else ([], [])))

@@ -5,28 +5,34 @@ into them (set_data / set_text / set_clim / limits). N-D arrays (B, …, n) are 
 flattened into rows. Big matrices are pooled to at most MAX_ROWS × MAX_COLS pixels keeping the entry of
 largest |·| in each block (sign kept: a pixel is 0 only if its whole block is, so dead units stay visible);
 each panel has its own colour scale ±max |·|, since the four gradients differ by orders of magnitude.
-Tiny layers get their numbers written in the cells: ∂L/∂W, then ∂L/∂b, δ, ∂L/∂x, for as long as the count
-stays within MAX_ANNOTATED (text is the costly part of a drawing).
-Layout: δ, ∂L/∂W and ∂L/∂b share the unit axis j (one column under the other); ∂L/∂x shares δ's rows.
+Small layers get their numbers written in the cells (QuickText, ≈ 0.1 ms each): ∂L/∂W, then ∂L/∂b, δ, ∂L/∂x,
+for as long as the count stays within MAX_ANNOTATED and the cells are at least MIN_CELL_PX on screen (the
+Tiny 3 → 2 preset: every entry; the default 4 → 3 with a batch of 8: ∂L/∂W and ∂L/∂b).
+Layout: δ, ∂L/∂W and ∂L/∂b share the unit axis j (one column under the other); ∂L/∂x shares δ's rows; under
+it a colour key and the chain rule (static: drawn once per layout). How big arrays are pooled is said in
+`pooling_text` (for the HTML under the figure) and, briefly, on each pooled panel's norm line.
 
-Rendering with weights.FrameCache: titles, ticks and the legend depend on shapes only (the static frame);
+Rendering with render.FrameCache: titles, ticks and the legend depend on shapes only (the static frame);
 the images and the norm lines are animated, so a change of values redraws only them.
 """
 from collections import namedtuple
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator
 from matplotlib.transforms import offset_copy
 
 from . import heatmap
 from .render import animate
+from .render import quick_text
 
 MAX_ROWS, MAX_COLS = 256, 512
 POOL_MODE = "maxabs"
-MAX_ANNOTATED = 8   # numbers written in the cells of tiny layers, at most (a text costs ~0.7 ms to draw)
+MAX_ANNOTATED = 96  # numbers written in the cells of small layers, at most (≈ 0.1 ms each, see weights.QuickText)
+MIN_CELL_PX = (18, 40)  # ... in cells at least this big on screen (height, width): 8 rows of δ are too dense
+LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8.5   # points (at dpi 100: 12.5, 11 and 12 px)
 
 Panel = namedtuple("Panel", "ax image title norm message cells")  # cells: the value texts (a list)
-GradientsArtists = namedtuple("GradientsArtists", "fig dz kernel bias x legend")
+GradientsArtists = namedtuple("GradientsArtists", "fig dz kernel bias x legend key")
 
 
 def as_rows(a):
@@ -61,19 +67,19 @@ def shape_text(shape):
 def draw_panel(ax, xlabel=None, ylabel=None):
     """A gradient heatmap on `ax` (placeholder data), a bold title and its Frobenius norm above it; returns Panel."""
     image = animate(heatmap.draw_heatmap(ax, np.zeros((1, 1))))
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-    ax.tick_params(labelsize=7, length=2, pad=1)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=1))   # (1 unit: the tick 0 alone,
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=1))   # not −0.4 … 0.4)
+    ax.tick_params(labelsize=TICK_SIZE, length=2.5, pad=1.5)
     if xlabel:
-        ax.set_xlabel(xlabel, fontsize=8, labelpad=1)
+        ax.set_xlabel(xlabel, fontsize=LABEL_SIZE, labelpad=1)
     if ylabel:
-        ax.set_ylabel(ylabel, fontsize=8, labelpad=1)
+        ax.set_ylabel(ylabel, fontsize=LABEL_SIZE, labelpad=2)
     fig = ax.figure
-    norm = animate(ax.text(0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=3, units="points"),
-                           fontsize=7, color="0.3", va="bottom"))
-    title = ax.text(0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=13, units="points"),
-                    fontsize=9, weight="bold", va="bottom")
-    message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=8,
+    norm = animate(quick_text(ax, 0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=3, units="points"),
+                              fontsize=NOTE_SIZE, color="0.3", va="bottom"))
+    title = ax.text(0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=15, units="points"),
+                    fontsize=10, weight="bold", va="bottom")
+    message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=NOTE_SIZE,
                       color="0.3", visible=False)
     return Panel(ax, image, title, norm, message, [])
 
@@ -92,8 +98,10 @@ def update_panel(panel, data, title, shape=None):
     panel.message.set_visible(False)
     norm, max_abs = frobenius(data), float(np.max(np.abs(pooled))) if pooled.size else 0.0
     panel.title.set_text(f"{title}   {shape_text(data.shape if shape is None else shape)}")
-    panel.norm.set_text(f"‖·‖ = {norm:.4g}")
-    return {"pooled": pooled, "block": block, "norm": norm, "max_abs": max_abs, "note": heatmap.pooling_note(block, POOL_MODE, noun="entries")}
+    pooled_note = f"   pooled {block[0]} × {block[1]}" if block != (1, 1) else ""
+    panel.norm.set_text(f"‖·‖ = {norm:.4g}{pooled_note}")
+    return {"pooled": pooled, "block": block, "norm": norm, "max_abs": max_abs,
+            "note": heatmap.pooling_note(block, POOL_MODE, noun="entries")}
 
 
 def annotate_panel(panel, data=None):
@@ -105,11 +113,20 @@ def annotate_panel(panel, data=None):
         if data is None:
             return
         for i, j in np.ndindex(data.shape):
-            panel.cells.append(animate(panel.ax.text(j, i, "", ha="center", va="center", fontsize=7)))
+            text = quick_text(panel.ax, j, i, "", ha="center", va="center", fontsize=TICK_SIZE)
+            panel.cells.append(animate(text))
     limit = heatmap.symmetric_limit(data)
-    for text, value in zip(panel.cells, np.asarray(data).reshape(-1)):
-        text.set_text(f"{value + 0.0:.2g}")  # + 0.0 turns -0.0 (a dead unit's δ) into 0
+    for text, value, (i, j) in zip(panel.cells, np.asarray(data).reshape(-1), np.ndindex(data.shape)):
+        text.set_position((j, i))   # (the same count in a new shape, e.g. (4, 3) -> (3, 4), moves them)
+        text.set_text(f"{value + 0.0:.2g}".replace("-", "−"))  # + 0.0 turns -0.0 (a dead unit's δ) into 0
         text.set_color("white" if abs(value) > 0.6 * limit else "black")
+
+
+def cells_fit(ax, shape, min_px=MIN_CELL_PX):
+    """True if each cell of a (rows, cols) image on `ax` is at least `min_px` (height, width) on screen."""
+    box, fig = ax.get_position(), ax.figure
+    return (fig.bbox.height * box.height / shape[0] >= min_px[0]
+            and fig.bbox.width * box.width / shape[1] >= min_px[1])
 
 
 def set_absent(panel, title, message):
@@ -122,13 +139,15 @@ def set_absent(panel, title, message):
 
 
 # ---------------------------------------------------------------- the figure
-def gradients_figure(width_px=720, height_px=440):
-    """Figure with the four gradient panels drawn once (placeholders); returns GradientsArtists."""
+def gradients_figure(width_px=780, height_px=440):
+    """Figure with the four gradient panels, a colour key and the chain rule drawn once; GradientsArtists."""
     fig = heatmap.new_figure(width_px, height_px)
-    ax_dz = fig.add_axes((0.075, 0.62, 0.56, 0.26))
-    ax_w = fig.add_axes((0.075, 0.27, 0.56, 0.23), sharex=ax_dz)
-    ax_b = fig.add_axes((0.075, 0.085, 0.56, 0.05), sharex=ax_dz)
-    ax_x = fig.add_axes((0.725, 0.62, 0.255, 0.26))
+    px = 1.0 / width_px
+    left, wide, right, narrow = 62 * px, 430 * px, 566 * px, 196 * px
+    ax_dz = fig.add_axes((left, 0.625, wide, 0.26))
+    ax_w = fig.add_axes((left, 0.27, wide, 0.23), sharex=ax_dz)
+    ax_b = fig.add_axes((left, 0.085, wide, 0.05), sharex=ax_dz)
+    ax_x = fig.add_axes((right, 0.625, narrow, 0.26))
     dz = draw_panel(ax_dz, ylabel="sample i")
     kernel = draw_panel(ax_w, ylabel="input k")
     bias = draw_panel(ax_b, xlabel="unit j")
@@ -136,29 +155,48 @@ def gradients_figure(width_px=720, height_px=440):
     for ax in (ax_dz, ax_w):
         ax.tick_params(labelbottom=False)
     ax_b.set_yticks([])
-    legend = fig.text(0.725, 0.50, "", fontsize=7.5, color="0.25", va="top", linespacing=1.5)
-    return GradientsArtists(fig, dz, kernel, bias, x, legend)
+    key = _colour_key(fig.add_axes((right, 0.425, narrow * 0.8, 0.03)))
+    legend = fig.text(right, 0.335, "", fontsize=LABEL_SIZE, color="0.2", va="top", linespacing=1.45)
+    return GradientsArtists(fig, dz, kernel, bias, x, legend, key)
 
 
-LEGEND = ("colours: blue < 0 < red, each panel on\nits own scale ±max |·|\n\n"
-          "chain rule, per sample i:\n"
-          "  δ = ∂L/∂y ⊙ act′(z)\n"
+def _colour_key(ax):
+    """A horizontal strip of the diverging map from −max to +max (static: part of the cached frame)."""
+    image = ax.imshow(np.linspace(-1.0, 1.0, 256)[None, :], cmap=heatmap.DIVERGING, vmin=-1, vmax=1,
+                      aspect="auto", extent=(-1, 1, 0, 1), interpolation="bilinear")
+    ax.set_yticks([])
+    ax.xaxis.set_major_locator(FixedLocator([-1.0, 0.0, 1.0]))
+    ax.set_xticklabels(["−max |·|", "0", "+max |·|"])
+    ax.tick_params(labelsize=TICK_SIZE, length=2.5, pad=1.5)
+    ax.set_title("colours: each panel its own scale", fontsize=NOTE_SIZE, color="0.3", loc="left", pad=4)
+    return image
+
+
+LEGEND = ("chain rule (Σᵢ: over samples):\n"
+          "  δ = ∂L/∂y ⊙ f′(z)\n"
           "  ∂L/∂W = Σᵢ xᵢᵀ δᵢ\n"
           "  ∂L/∂b = Σᵢ δᵢ\n"
           "  ∂L/∂x = δ Wᵀ")
 SYMBOLS = {"dz": "δ", "kernel": "∂L/∂W", "bias": "∂L/∂b", "x": "∂L/∂x"}
 
 
-def legend_text(info, softmax_like=False, nd=False):
-    """The static text beside the panels: colours, the chain rule, how N-D input and pooling are shown."""
-    text = LEGEND.replace("δ = ∂L/∂y ⊙ act′(z)", "δ = (∂y/∂z)ᵀ ∂L/∂y") if softmax_like else LEGEND
+def legend_text(softmax_like=False, nd=False):
+    """The static text beside the panels: the chain rule (δ as a Jacobian product for softmax-like
+    activations), and how N-D input is shown."""
+    text = LEGEND.replace("δ = ∂L/∂y ⊙ f′(z)", "δ = (∂y/∂z)ᵀ ∂L/∂y") if softmax_like else LEGEND
     if nd:
-        text += "\n\nN-D input: leading axes flattened\ninto rows; Σ runs over samples\nand positions"
-    pooled = [f"{SYMBOLS[name]}: {panel['note']}" for name, panel in info.items() if panel and panel["note"]]
-    if pooled:
-        text += "\n\npooled (largest |·| per block, sign\nkept: 0 only if the whole block is 0):\n  "
-        text += "\n  ".join(pooled)
+        text += "\n\nN-D input: each row is one\n(sample, position) pair"
     return text
+
+
+def pooling_text(info):
+    """How the pooled panels were pooled ('' when nothing is): for the text under the figure."""
+    pooled = [f"{SYMBOLS[name]}: each pixel: {panel['block'][0]} × {panel['block'][1]} entries"
+              for name, panel in info.items() if panel and panel["block"] != (1, 1)]
+    if not pooled:
+        return ""
+    return ("Pooled to fit the screen — " + "; ".join(pooled) + ". Each pixel keeps the entry of largest |·| in "
+            "its block, with its sign: a pixel is 0 only if its whole block is 0.")
 
 
 def update_gradients(a, dz, dW, db, dx, penalties=(), softmax_like=False):
@@ -168,9 +206,9 @@ def update_gradients(a, dz, dW, db, dx, penalties=(), softmax_like=False):
     gradients; softmax_like: δ is a Jacobian-vector product, not ∂L/∂y ⊙ act′(z).
     """
     dz, dx = np.asarray(dz), np.asarray(dx)
-    rows = "sample i" if dz.ndim == 2 else f"row (i, position): {' × '.join(map(str, dz.shape[:-1]))}"
-    a.dz.ax.set_ylabel(rows, fontsize=8, labelpad=1)
-    a.x.ax.set_ylabel(rows if dz.ndim == 2 else "row (i, position)", fontsize=8, labelpad=1)
+    rows = "sample i" if dz.ndim == 2 else f"rows (i, p): {' × '.join(map(str, dz.shape[:-1]))}"
+    a.dz.ax.set_ylabel(rows, fontsize=LABEL_SIZE, labelpad=2)
+    a.x.ax.set_ylabel(rows if dz.ndim == 2 else "rows (i, p)", fontsize=LABEL_SIZE, labelpad=2)
     act = " (with the activity penalty)" if "activity" in penalties else ""
     info = {"dz": update_panel(a.dz, as_rows(dz), f"δ = ∂L/∂z{act}", dz.shape),
             "kernel": update_panel(a.kernel, dW, "∂L/∂W = xᵀδ" + (" + ∂R/∂W" if "kernel" in penalties else ""))}
@@ -184,9 +222,9 @@ def update_gradients(a, dz, dW, db, dx, penalties=(), softmax_like=False):
     budget = MAX_ANNOTATED
     for name, panel in (("kernel", a.kernel), ("bias", a.bias), ("dz", a.dz), ("x", a.x)):
         data = info[name]["pooled"] if info[name] else None
-        write = data is not None and data.size <= budget
+        write = data is not None and data.size <= budget and cells_fit(panel.ax, data.shape)
         annotate_panel(panel, data if write else None)
         if data is not None:
             budget = budget - data.size if write else 0   # stop at the first panel that does not fit
-    a.legend.set_text(legend_text(info, softmax_like, dz.ndim > 2))
+    a.legend.set_text(legend_text(softmax_like, dz.ndim > 2))
     return info

@@ -5,7 +5,7 @@ weight W[k, j] (plus the bias node 1 → unit j with weight b[j]).
 scatter per column, labels: Text); `update_graph(artists, x, z, y, kernel, bias, unit)` changes colours,
 widths and texts in place. Edges are coloured by sign (red +, blue −, the ends of the heatmaps' diverging
 map) and their width grows with |w| / max |w|; nodes are coloured by their value on the same map.
-Everything that changes with values is marked animated (weights.FrameCache draws it over a cached frame).
+Everything that changes with values is marked animated (render.FrameCache draws it over a cached frame).
 """
 from collections import namedtuple
 
@@ -16,6 +16,7 @@ from matplotlib.colors import Normalize
 
 from . import heatmap
 from .render import animate
+from .render import quick_text
 
 MAX_INPUTS = MAX_UNITS = 16
 MAX_EDGE_LABELS = 8           # write w on the edges when there are at most this many (costly text: ~1 ms each)
@@ -81,7 +82,7 @@ def _node_size(n):
 def _labels(ax, xy, dx, ha, size, names=None):
     """One label per node at offset dx: animated and empty (values to come), or static `names`."""
     if names is None:
-        return [animate(ax.text(x + dx, y, "", ha=ha, va="center", fontsize=size)) for x, y in xy]
+        return [animate(quick_text(ax, x + dx, y, "", ha=ha, va="center", fontsize=size)) for x, y in xy]
     return [ax.text(x + dx, y, name, ha=ha, va="center", fontsize=size) for (x, y), name in zip(xy, names)]
 
 
@@ -102,8 +103,11 @@ def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False):
     """
     ax.clear()
     ax.set_axis_off()
-    ax.set_xlim(-0.4, 1.62)
-    ax.set_ylim(-0.06, 1.06)
+    ax.set_xlim(-0.42, 1.72)
+    ax.set_ylim(-0.07, 1.13)   # room above the nodes for the column headings
+    heading = {"va": "bottom", "fontsize": 9, "color": "0.35", "weight": "bold"}
+    ax.text(X_IN, 1.07, "inputs x[i, k]", ha="center", **heading)
+    ax.text(X_OUT, 1.07, "units j: z → y", ha="center", **heading)
     in_xy, out_xy, bias_xy = layout(n_in, units, use_bias)
     segments = edge_segments(in_xy, out_xy, bias_xy)
     edges = animate(LineCollection(segments, linewidths=1.0, capstyle="round", zorder=1))
@@ -117,7 +121,7 @@ def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False):
         bias_node = animate(ax.scatter([bias_xy[0]], [bias_xy[1]], s=_node_size(n_in), marker="s", c="0.92",
                                        edgecolors="0.2", linewidths=0.8, zorder=3))
         ax.text(bias_xy[0] - 0.06, bias_xy[1], "bias input: 1", ha="right", va="center", fontsize=8, color="0.3")
-    size = 8 if max(n_in, units) <= 8 else 7
+    size = 9 if max(n_in, units) <= 8 else 8
     in_values, out_values = n_in <= VALUE_LABELS, units <= VALUE_LABELS
     in_labels = _labels(ax, in_xy, -0.06, "right", size, None if in_values else [f"x{k}" for k in range(n_in)])
     out_labels = _labels(ax, out_xy, 0.06, "left", size, None if out_values else unit_names(units, halves))
@@ -129,7 +133,7 @@ def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False):
         for e, (start, end) in enumerate(segments):  # staggered by input, in the unit half where edges fan apart
             k = e // units if e < n_in * units else n_in
             px, py = start + (0.5 + 0.35 * k / max(n_left - 1, 1)) * (end - start)
-            texts.append(animate(ax.text(px, py, "", ha="center", va="center", fontsize=6.5, zorder=4,
+            texts.append(animate(ax.text(px, py, "", ha="center", va="center", fontsize=8, zorder=4,
                                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                                                "alpha": 0.8})))
     return GraphArtists(ax, (n_in, units, use_bias, halves), in_xy, out_xy, bias_xy, edges, inputs, outputs, bias_node,
@@ -139,8 +143,13 @@ def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False):
 def unit_label(j, z, y, units, halves):
     """Value label of unit j: 'z1 = 0.4 → y1 = 0.4'; glu's gate units (j ≥ units/2) show only their z."""
     if halves and j >= units // 2:
-        return f"gate of y{j - units // 2}: {z[j]:.3g}"
-    return f"{'a' if halves else 'z'}{j} = {z[j]:.3g} → y{j} = {y[j]:.3g}"
+        return f"gate of y{j - units // 2}: {_num(z[j])}"
+    return f"{'a' if halves else 'z'}{j} = {_num(z[j])} → y{j} = {_num(y[j])}"
+
+
+def _num(value, spec=".3g"):
+    """A number for a label: `spec` digits, a real minus sign (U+2212)."""
+    return format(value, spec).replace("-", "−")
 
 
 def update_graph(a, x, z, y, kernel, bias, unit, halves=False):
@@ -164,11 +173,11 @@ def update_graph(a, x, z, y, kernel, bias, unit, halves=False):
     a.outputs.set_linewidths(rings)
     if a.in_values:
         for k, label in enumerate(a.in_labels):
-            label.set_text(f"x{k} = {x[k]:.3g}")
+            label.set_text(f"x{k} = {_num(x[k])}")
     if a.out_values:
         for j, label in enumerate(a.out_labels):
             label.set_text(unit_label(j, z, y, units, halves))
             label.set_fontweight("bold" if j == unit else "normal")
     for text, w in zip(a.edge_labels, weights):
-        text.set_text(f"{w:.2f}".replace("-0.00", "0.00"))
+        text.set_text(_num(w, ".2f").replace("−0.00", "0.00"))
     return {"weights": weights, "colours": colours, "widths": widths}

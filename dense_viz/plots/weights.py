@@ -6,9 +6,12 @@ matrix into an image whose axes keep the ORIGINAL indices (pixel p of a 1 × 50 
 50p … 50p+49), so ticks and highlight rectangles speak in real k, j.
 
 Rendering: matplotlib 3.11 rasterises text glyph by glyph (≈ 0.1 ms a glyph here), so a fully labelled
-figure costs 40–50 ms to draw. `FrameCache` draws the static frame (axes, ticks, labels, titles) once per
-layout and then only the artists marked animated (images, histogram, curves, highlights) on top of it.
-Limits are rounded to "nice" values so that a new seed usually keeps the same frame.
+figure costs 40–50 ms to draw. `render.FrameCache` draws the static frame (axes, ticks, labels, titles) once
+per layout and then only the artists marked animated (images, histogram, curves, highlights) on top of it.
+Limits are rounded to "nice" values so that a new seed usually keeps the same frame. Numbers redrawn on every
+refresh (cell values, norms, node labels) are `render.QuickText`s: one FreeType bitmap per string instead of
+matplotlib's glyph-by-glyph layout, ≈ 10× cheaper.
+The histogram's bars take the heatmap's diverging colours (red +, blue −, white 0); the theory is black.
 """
 import math
 from collections import namedtuple
@@ -18,13 +21,14 @@ from matplotlib.ticker import MaxNLocator
 
 from ..engine import initializers as inits
 from . import heatmap
-from .render import animate
+from .render import animate, quick_text
 
 MAX_ROWS, MAX_COLS = 256, 512      # at most this many pixels per matrix
 SAMPLE_SIZE = 200_000              # histogram of a bigger kernel uses this many seeded random draws
 BINS = 61
-THEORY_COLOR = "#d62728"
-HIST_COLOR = "#8fb3d9"
+THEORY_COLOR = "#222222"   # not red or blue: those mean + and − in every picture
+HIST_ALPHA = 0.8           # the histogram's bars take the kernel's colours (the diverging map), a little lighter
+LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8   # points (at dpi 100: 12.5, 11 and 11 px)
 MODES = {"mean": "block mean", "maxabs": "max |w| keeping sign"}
 _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
@@ -182,7 +186,12 @@ def initializer_theory(init, shape):
 
 
 def theory_label(theory):
-    """Short legend for the histogram, e.g. 'theory: flat on [-0.0153, 0.0153]'."""
+    """Short legend for the histogram, e.g. 'theory: flat on [−0.0153, 0.0153]' (real minus signs)."""
+    return _theory_label(theory).replace("-", "−")
+
+
+def _theory_label(theory):
+    """theory_label with ASCII minus signs."""
     if theory.kind == "uniform":
         return f"theory: flat on [{theory.lines[0]:.3g}, {theory.lines[1]:.3g}]"
     if theory.kind == "truncated_normal":
@@ -237,50 +246,66 @@ def colour_limit(pooled, theory, block_size):
 WeightsArtists = namedtuple(
     "WeightsArtists",
     "fig ax_kernel im_kernel cbar title note ax_bias im_bias bias_note ax_hist stairs theory_line "
-    "mark_lines theory_text hist_title hist_note cell_texts bias_texts")
+    "mark_lines theory_text hist_title hist_note cell_texts bias_texts hist_colours")
 MAX_CELL_TEXTS = 32  # a kernel with at most this many entries shows every value in its cells
 
 
-def weights_figure(width_px=720, height_px=320):
-    """Figure with every artist of the Weights view drawn once (placeholders); returns WeightsArtists."""
+def weights_figure(width_px=780, height_px=320):
+    """Figure with every artist of the Weights view drawn once (placeholders); returns WeightsArtists.
+
+    Left: the kernel heatmap (≤ 399 px wide, so the question's kernel pools in whole 1 × 80 blocks) with its
+    colour bar and the bias strip under it; right: the histogram, its bars coloured by the same diverging
+    map, with the initializer's theory in black. Titles and notes sit in a row above the axes.
+    """
     fig = heatmap.new_figure(width_px, height_px)
-    ax_k = fig.add_axes((0.075, 0.33, 0.47, 0.55))
-    cax = fig.add_axes((0.555, 0.33, 0.012, 0.55))
-    ax_b = fig.add_axes((0.075, 0.17, 0.47, 0.06), sharex=ax_k)
-    ax_h = fig.add_axes((0.665, 0.17, 0.305, 0.71))
+    px, py = 1.0 / width_px, 1.0 / height_px
+    top = 1 - 46 * py                                   # axes tops: room for a title and a note above
+    ax_k = fig.add_axes((58 * px, 0.29, 360 * px, top - 0.29))
+    cax = fig.add_axes((426 * px, 0.29, 9 * px, top - 0.29))
+    ax_b = fig.add_axes((58 * px, 0.17, 360 * px, 0.06), sharex=ax_k)
+    ax_h = fig.add_axes((536 * px, 0.24, 226 * px, top - 0.24))
     im = draw_pooled(ax_k, np.zeros((1, 1)), (1, 1), (1, 1))
     cbar = fig.colorbar(im, cax=cax)
-    cbar.ax.tick_params(labelsize=7)
+    cbar.ax.tick_params(labelsize=TICK_SIZE, length=3, pad=2)
     cbar.locator = MaxNLocator(nbins=4, symmetric=True)
-    title = fig.text(0.075, 0.99, "", fontsize=10, weight="bold", va="top")
-    note = fig.text(0.075, 0.895, "", fontsize=8, color="0.3", va="bottom")
+    title_y, note_y = 1 - 6 * py, top + 7 * py
+    title = fig.text(58 * px, title_y, "", fontsize=10, weight="bold", va="top")
+    note = fig.text(58 * px, note_y, "", fontsize=NOTE_SIZE, color="0.3", va="bottom")
     im_b = animate(heatmap.draw_heatmap(ax_b, np.zeros((1, 1))))
     ax_b.set_yticks([])
-    ax_b.set_ylabel("b", rotation=0, ha="right", va="center", fontsize=9)
-    bias_note = animate(ax_b.text(0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center", fontsize=8))
-    stairs = animate(ax_h.stairs(np.zeros(1), np.array([0.0, 1.0]), fill=True, color=HIST_COLOR))
+    ax_b.set_ylabel("b", rotation=0, ha="right", va="center", fontsize=LABEL_SIZE)
+    bias_note = animate(quick_text(ax_b, 0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center",
+                                   fontsize=NOTE_SIZE, color="0.3"))
+    # the bars: a horizontal strip of the diverging map, clipped to the histogram's outline
+    hist_colours = animate(ax_h.imshow(np.linspace(-1.0, 1.0, 256)[None, :], cmap=heatmap.DIVERGING, vmin=-1,
+                                       vmax=1, aspect="auto", interpolation="bilinear", alpha=HIST_ALPHA,
+                                       extent=(-1, 1, 0, 1), zorder=1))
+    stairs = animate(ax_h.stairs(np.zeros(1), np.array([0.0, 1.0]), fill=True, facecolor="none",
+                                 edgecolor="0.45", lw=0.6, zorder=2))
+    hist_colours.set_clip_path(stairs)
     theory_line = animate(ax_h.plot([], [], color=THEORY_COLOR, lw=1.5, zorder=3)[0])
     marks = [animate(ax_h.axvline(0.0, color=THEORY_COLOR, ls="--", lw=1, zorder=3)) for _ in range(2)]
-    ax_h.set_xlabel("w", labelpad=1, fontsize=9)
-    ax_h.set_ylabel("density", labelpad=2, fontsize=9)
+    ax_h.set_xlabel("w", labelpad=1, fontsize=LABEL_SIZE)
+    ax_h.set_ylabel("density", labelpad=4, fontsize=LABEL_SIZE)
     ax_h.set_yticks([])  # the shape of the density matters, not its numbers (and the frame stays cached)
-    ax_h.tick_params(labelsize=7)
+    ax_h.tick_params(labelsize=TICK_SIZE, length=3, pad=2)
     ax_h.xaxis.set_major_locator(MaxNLocator(nbins=4))
-    hist_title = fig.text(0.665, 0.99, "", fontsize=10, weight="bold", va="top")
-    theory_text = animate(ax_h.text(0.02, 0.98, "", transform=ax_h.transAxes, va="top", fontsize=7,
-                                    color=THEORY_COLOR))
-    hist_note = fig.text(0.99, 0.015, "", fontsize=7, color="0.3", ha="right")
+    hist_title = fig.text(536 * px, title_y, "", fontsize=10, weight="bold", va="top")
+    theory_text = fig.text(536 * px, note_y, "", fontsize=NOTE_SIZE, color=THEORY_COLOR, va="bottom")
+    hist_note = fig.text(649 * px, 44 * py, "", fontsize=NOTE_SIZE, color="0.3", ha="center", va="top",
+                         linespacing=1.2)
     return WeightsArtists(fig, ax_k, im, cbar, title, note, ax_b, im_b, bias_note, ax_h, stairs,
                           theory_line, marks, theory_text, hist_title, hist_note,
-                          cell_value_texts(ax_k, MAX_CELL_TEXTS), cell_value_texts(ax_b, 8))
+                          cell_value_texts(ax_k, MAX_CELL_TEXTS), cell_value_texts(ax_b, 8), hist_colours)
 
 
 def cell_value_texts(ax, n):
     """A pool of n hidden, animated texts for writing values into heatmap cells (see show_cell_values)."""
-    return [animate(ax.text(0, 0, "", ha="center", va="center", fontsize=7, visible=False)) for _ in range(n)]
+    return [animate(quick_text(ax, 0, 0, "", ha="center", va="center", fontsize=NOTE_SIZE, visible=False))
+            for _ in range(n)]
 
 
-def show_cell_values(texts, data, limit, min_cell_px=(12, 28)):
+def show_cell_values(texts, data, limit, min_cell_px=(14, 40)):
     """Write each value of `data` (r, c) into its cell (white on dark cells) when the pool of texts has
     enough of them and the cells are at least `min_cell_px` (height, width) on screen; otherwise (or for
     data None) hide them all. Returns True if the values are shown."""
@@ -338,8 +363,10 @@ def _update_histogram(a, kernel, theory, sample_size, seed):
             line.set_xdata([marks[i], marks[i]])
     a.ax_hist.set_xlim(lo, hi)
     a.ax_hist.set_ylim(0, nice_ceil(1.1 * top))
+    reach = max(abs(lo), abs(hi))   # colours centred on 0, white at w = 0, as in the heatmap
+    a.hist_colours.set_extent((-reach, reach, 0, a.ax_hist.get_ylim()[1]))
     n = kernel.size
-    a.hist_note.set_text(f"histogram of a random sample: {values.size:,} of {n:,} weights"
+    a.hist_note.set_text(f"histogram of a random sample:\n{values.size:,} of {n:,} weights"
                          if values.size < n else f"histogram of all {n:,} weights")
     return values
 
@@ -353,8 +380,8 @@ def update_weights(a, kernel, bias, initializer, mode="mean", sample_size=SAMPLE
     limit = colour_limit(pooled, theory, block[0] * block[1] if mode == "mean" else 1)
     update_pooled(a.im_kernel, pooled, block, kernel.shape, limit)
     a.title.set_text(f"kernel W {kernel.shape}")
-    a.ax_kernel.set_ylabel(index_label("input k", kernel.shape[0]), fontsize=9)
-    a.ax_bias.set_xlabel(index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=9)
+    a.ax_kernel.set_ylabel(index_label("input k", kernel.shape[0]), fontsize=LABEL_SIZE)
+    a.ax_bias.set_xlabel(index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=LABEL_SIZE)
     a.note.set_text(f"{note} · own colour scale" if note else "each pixel: one weight")
     show_cell_values(a.cell_texts, kernel if block == (1, 1) else None, limit)
     _update_bias(a, bias, block)

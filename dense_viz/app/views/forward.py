@@ -56,6 +56,11 @@ def _logsumexp(v):
     return float(m + np.log(np.exp(v - m).sum()))
 
 
+def _paragraph(markup):
+    """HTML text at reading line height (a widget's HTML inherits the 28 px line height of its input rows)."""
+    return f'<div style="font-size: 13px; line-height: 1.5">{markup}</div>'
+
+
 def _sigmoid(t):
     """1 / (1 + exp(−t)) in float64 (for the text and the glu line)."""
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(t, dtype=np.float64)))
@@ -64,7 +69,7 @@ def _sigmoid(t):
 class ForwardView(widgets.VBox):
     """Pick sample i, unit j (and a leading position): y[i, j] written out, x·W → y highlighted, f(z) with z."""
 
-    def __init__(self, state, width_px=720):
+    def __init__(self, state, width_px=780):
         """Build controls, texts and the two figures once; nothing is drawn until refresh()."""
         super().__init__()
         self.add_class("dv-forward-view")
@@ -80,8 +85,9 @@ class ForwardView(widgets.VBox):
         self._heat = fplot.forward_figure(width_px, 250)
         self._act = fplot.activation_figure(460, 230)
         self._heat_frames, self._act_frames = FrameCache(self._heat.fig), FrameCache(self._act.fig)
-        self._heat_image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px"))
-        self._act_image = widgets.Image(format="png", layout=widgets.Layout(width="460px"))
+        fit = {"max_width": "100%", "height": "auto"}   # 1:1 pixels; scaled down in a narrower window
+        self._heat_image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px", **fit))
+        self._act_image = widgets.Image(format="png", layout=widgets.Layout(width="460px", **fit))
         self._act_text = widgets.HTML(layout=widgets.Layout(width=f"{width_px - 470}px"))
         self._act_text.add_class("dv-forward-activation-text")
         self._w_cache = (None, None)
@@ -89,7 +95,7 @@ class ForwardView(widgets.VBox):
         self.children = [
             widgets.HBox([self._sample, self._sample_range, self._unit, self._unit_range]),
             self._position_box, self._arithmetic, self._heat_image,
-            widgets.HBox([self._act_image, self._act_text])]
+            widgets.HBox([self._act_image, self._act_text], layout=widgets.Layout(flex_flow="row wrap"))]
 
     # -- controls: write to the state, show what the state kept -----------------------------------------------
     def _int_control(self, description, name, css_class):
@@ -216,23 +222,27 @@ class ForwardView(widgets.VBox):
             fplot.update_activation(
                 self._act, f"{act.name}: y = f(z)", (zs, act(zs)), (z_unit, y_unit),
                 (z_all[idx + (j,)], y_all[idx + (j,)]), others=(z_all.ravel()[pick], y_all.ravel()[pick]),
-                derivative=(zs, act.derivative(zs)), label=f"unit j = {j}")
-            self._act_text.value = self._elementwise_text(act, j, z_unit, y_unit, pick.size, z_all.size)
+                derivative=(zs, act.derivative(zs)), label=f"● unit j = {j}")
+            self._act_text.value = _paragraph(self._elementwise_text(act, j, z_unit, y_unit, pick.size,
+                                                                     z_all.size))
             return
         curve, points, selected, text = self._row_curve(act, idx, j, half)
         fplot.update_activation(self._act, f"{act.name} (not elementwise)", curve, points, selected,
                                 message="" if curve is not None else "no single curve: see text",
-                                label=f"sample i = {idx[0]}, unit j = {j}")
-        self._act_text.value = text
+                                label=f"● unit j = {j}")
+        self._act_text.value = _paragraph(text)
 
     def _elementwise_text(self, act, j, z_unit, y_unit, shown, total):
         """Formula, what the points are, and how many of unit j's points are saturated or dead."""
         flat = int(np.sum(act.derivative(z_unit, y_unit) < DEAD_LIMIT))
         formula = FORMULAS.get(act.name)
+        key = "<span style='color:{};font-weight:bold'>{}</span>"
         lines = [f"<b>{act.name}</b>" + (f": f(z) = {html.escape(formula)}" if formula else ""),
-                 "solid: f(z); dashed: its derivative f′(z)",
-                 f"blue: z of unit {j} for all {z_unit.size:,} rows of the batch; orange ring: sample i",
-                 f"grey: all units ({shown:,} of {total:,} points)" if shown < total else "grey: all units",
+                 f"{key.format('#000', '—')} f(z) &nbsp; {key.format('#737373', '- -')} its derivative f′(z)",
+                 f"{key.format(fplot.UNIT_COLOR, '●')} z of unit {j} for all {z_unit.size:,} rows of the batch",
+                 f"{key.format(fplot.SELECTED_COLOR, '○')} sample i",
+                 f"{key.format('#999', '●')} all units" + (f" ({shown:,} of {total:,} points)" if shown < total
+                                                             else ""),
                  f"unit {j}: f′(z) &lt; {DEAD_LIMIT:g} for {flat} of {z_unit.size:,} points"
                  + (" (no gradient flows back there: dead or saturated)" if flat else "")]
         return "<br>".join(lines)

@@ -22,12 +22,21 @@ LOSS_FORMULAS = {
     "sum": "L = Σ y, the sum of every output",
 }
 PARAM_SYMBOL = {"kernel": "W", "bias": "b", "x": "x"}
+TABLE_STYLE = "font-size:12px;line-height:1.5;border-collapse:collapse;margin:2px 0 6px"
+CELL_CSS = ("<style>.dv-gradients-view td, .dv-gradients-view th {padding: 1px 18px 1px 0; text-align: left}"
+            ".dv-gradients-view th {border-bottom: 1px solid #ccd; font-weight: 600}</style>")
+
+
+def _paragraph(markup, color="inherit"):
+    """HTML text at reading line height (a widget's HTML inherits the 28 px line height of its input rows)."""
+    return f'<div style="font-size:13px;line-height:1.5;color:{color};margin:4px 0">{markup}</div>'
 
 
 class GradientsView(widgets.VBox):
     """δ (B, …, units), ∂L/∂W (in, units), ∂L/∂b (units,), ∂L/∂x (B, …, in), unit health and a gradient check."""
 
-    def __init__(self, state, width_px=720, height_px=440):
+    def __init__(self, state, width_px=780, height_px=440):
+        """Build the figure, its image and the HTML parts once; nothing is drawn until refresh()."""
         super().__init__()
         self.add_class("dv-gradients-view")
         self.state = state
@@ -35,8 +44,11 @@ class GradientsView(widgets.VBox):
         self._frames = FrameCache(self._artists.fig)
         self._loss = widgets.HTML()
         self._loss.add_class("dv-gradients-loss")
-        self._image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px"))
+        self._image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{width_px}px", max_width="100%", height="auto"))  # 1:1 pixels; scaled down if narrower
         self._image.add_class("dv-gradients-image")
+        self._pooling = widgets.HTML()
+        self._pooling.add_class("dv-gradients-pooling")
         self._norms = widgets.HTML()
         self._norms.add_class("dv-gradients-norms")
         self._health = widgets.HTML()
@@ -45,7 +57,7 @@ class GradientsView(widgets.VBox):
         self._check.add_class("dv-gradcheck")
         self._key = None
         self.info, self.health, self.checks, self.check_ok = {}, {}, [], True
-        self.children = [self._loss, self._image, self._norms, self._health, self._check]
+        self.children = [self._loss, self._image, self._pooling, self._norms, self._health, self._check]
 
     def _arrays_key(self):
         """The state's arrays this view shows; compared by identity (recompute makes new ones)."""
@@ -65,6 +77,9 @@ class GradientsView(widgets.VBox):
         self.info = gplot.update_gradients(self._artists, state.dz, layer.grads["kernel"], layer.grads.get("bias"),
                                            state.dx, penalties, softmax_like=not layer.activation.elementwise)
         self._image.value = self._frames.render()
+        pooling = gplot.pooling_text(self.info)
+        self._pooling.value = _paragraph(html.escape(pooling), color="#444") if pooling else ""
+        self._pooling.layout.display = None if pooling else "none"
         self._loss.value = self._describe_loss(layer)
         self._norms.value = self._describe_norms()
         self.health = diagnostics.unit_health(layer.activation, state.z, state.y)
@@ -86,9 +101,9 @@ class GradientsView(widgets.VBox):
             formula += f", N = {state.y.size // state.y.shape[-1]:,} rows"
         terms = layer.loss_terms
         extra = "".join(f" + {name} penalty {value:.4g}" for name, value in terms.items())
-        return (f"<b>loss: {html.escape(state.loss)}</b> — {html.escape(formula)}{html.escape(extra)} "
-                f"= <b>{state.loss_value:.6g}</b>. Backpropagation starts from ∂L/∂y {state.dy.shape} and "
-                "gives the gradients below.")
+        return _paragraph(f"<b>loss: {html.escape(state.loss)}</b> — {html.escape(formula)}{html.escape(extra)} "
+                          f"= <b>{state.loss_value:.6g}</b>. Backpropagation starts from ∂L/∂y {state.dy.shape} "
+                          "and gives the gradients below.")
 
     def _describe_norms(self):
         """A small table: each gradient's shape, Frobenius norm and largest |entry|."""
@@ -102,7 +117,7 @@ class GradientsView(widgets.VBox):
                 continue
             rows.append(f"<tr><td>{label}</td><td>{gplot.shape_text(array.shape)}</td>"
                         f"<td>{self.info[name]['norm']:.6g}</td><td>{float(np.max(np.abs(array))):.4g}</td></tr>")
-        return ("<table class='dv-gradients-norms-table' style='font-size:12px'><tr><th>gradient</th>"
+        return (f"{CELL_CSS}<table class='dv-gradients-norms-table' style='{TABLE_STYLE}'><tr><th>gradient</th>"
                 "<th>shape</th><th>‖·‖ (Frobenius)</th><th>max |·|</th></tr>" + "".join(rows) + "</table>")
 
     def _describe_health(self, activation_name):
@@ -113,7 +128,7 @@ class GradientsView(widgets.VBox):
             which = np.flatnonzero(h[kind])
             if 0 < which.size <= 12:
                 text += f" · {kind}: j = {', '.join(map(str, which))}"
-        return html.escape(text)
+        return _paragraph(html.escape(text))
 
     def _describe_check(self, summary):
         """The check as a small table (float64 re-run vs centred differences, and the app's float32 value)."""
@@ -127,9 +142,10 @@ class GradientsView(widgets.VBox):
                         f"<td>{app_value:.6g}</td><td>{c.analytic:.10g}</td><td>{c.numeric:.10g}</td>"
                         f"<td>{c.rel_err:.1e}</td></tr>")
         colour = "#1a7f37" if self.check_ok else "#b00"
-        return ("<b>Finite-difference check</b> (float64, centred differences with ε = 1e-6 of "
-                "L = Σ ∂L/∂y·y + penalties, on the slice of the layer each entry depends on):<br>"
-                f"<span class='dv-gradcheck-summary' style='color:{colour}'>{html.escape(summary)}</span>"
-                "<table class='dv-gradcheck-table' style='font-size:12px;font-family:monospace'>"
+        return (_paragraph("<b>Finite-difference check</b> (float64, centred differences with ε = 1e-6 of "
+                           "L = Σ ∂L/∂y·y + penalties, on the slice of the layer each entry depends on):<br>"
+                           f"<span class='dv-gradcheck-summary' style='color:{colour}'>{html.escape(summary)}"
+                           "</span>")
+                + f"<table class='dv-gradcheck-table' style='{TABLE_STYLE};font-family:monospace'>"
                 "<tr><th>entry</th><th>shown (float32)</th><th>analytic (float64)</th><th>numerical</th>"
                 "<th>rel. error</th></tr>" + "".join(rows) + "</table>")

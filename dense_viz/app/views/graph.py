@@ -11,10 +11,21 @@ from ...plots import heatmap
 from ...plots.render import FrameCache
 
 
+def _paragraph(markup):
+    """HTML text at reading line height (a widget's HTML inherits the 28 px line height of its input rows)."""
+    return f'<div style="font-size:13px;line-height:1.5;margin:4px 0">{markup}</div>'
+
+
+def _minus(text):
+    """A formatted number with a real minus sign (U+2212), as the figure writes it."""
+    return text.replace("-", "−")
+
+
 class GraphView(widgets.VBox):
     """Neuron graph of x (in,) → z, y (units,) through W (in, units) and b (units,) for one sample."""
 
-    def __init__(self, state, width_px=640, height_px=400):
+    def __init__(self, state, width_px=700, height_px=400):
+        """Build the figure and the HTML parts once; the graph itself is drawn by refresh()."""
         super().__init__()
         self.add_class("dv-graph-view")
         self.state = state
@@ -26,7 +37,8 @@ class GraphView(widgets.VBox):
         self._message.add_class("dv-graph-message")
         self._title = widgets.HTML()
         self._title.add_class("dv-graph-title")
-        self._image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px"))
+        self._image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{width_px}px", max_width="100%", height="auto"))  # 1:1 pixels; scaled down if narrower
         self._image.add_class("dv-graph-image")
         self._caption = widgets.HTML()
         self._caption.add_class("dv-graph-caption")
@@ -79,19 +91,19 @@ class GraphView(widgets.VBox):
         self._image.layout.display = None
         self._message.value = ""
         self._message.layout.display = "none"
-        self._title.value = self._describe_selection(row)
-        self._caption.value = self._describe_values(x, z, y) + self._describe(halves)
+        self._title.value = _paragraph(self._describe_selection(row))
+        self._caption.value = _paragraph(self._describe_values(x, z, y) + self._describe(halves))
 
     def _describe_values(self, x, z, y):
         """The values of a column too long for labels on the graph (x, or z and y), as text lines."""
         lines = []
         if not self._artists.in_values:
-            lines.append("x = (" + ", ".join(f"{v + 0.0:.3g}" for v in x) + ")")
+            lines.append("x = (" + ", ".join(_minus(f"{v + 0.0:.3g}") for v in x) + ")")
         if not self._artists.out_values:
             j = self.state.unit
-            zs = [f"{v + 0.0:.3g}" for v in z]
+            zs = [_minus(f"{v + 0.0:.3g}") for v in z]
             zs[j] = f"<b>{zs[j]}</b>"
-            ys = [f"{v + 0.0:.3g}" for v in y]
+            ys = [_minus(f"{v + 0.0:.3g}") for v in y]
             if j < len(ys):
                 ys[j] = f"<b>{ys[j]}</b>"
             lines += ["z = (" + ", ".join(zs) + ")", "y = (" + ", ".join(ys) + ")"]

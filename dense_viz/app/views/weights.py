@@ -15,14 +15,15 @@ from ...plots.render import FrameCache
 class WeightsView(widgets.VBox):
     """Kernel (input_dim, units) heatmap + bias (units,) strip + histogram vs theory, for an ExplainerState."""
 
-    def __init__(self, state, width_px=720, height_px=320):
+    def __init__(self, state, width_px=780, height_px=320):
         """Build the figure (all artists), the image, the pooling toggle and the text once."""
         super().__init__()
         self.add_class("dv-weights-view")
         self.state = state
         self._artists = wplot.weights_figure(width_px, height_px)
         self._frames = FrameCache(self._artists.fig)
-        self._image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px"))
+        self._image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{width_px}px", max_width="100%", height="auto"))  # 1:1 pixels; scaled down if narrower
         self._image.add_class("dv-weights-image")
         self._mode = widgets.ToggleButtons(
             options=[(label, mode) for mode, label in wplot.MODES.items()], value="mean",
@@ -73,4 +74,4 @@ class WeightsView(widgets.VBox):
         else:
             lines.append(f"<b>bias b {bias.shape}</b> from {html.escape(bias_init)}: "
                          f"min {bias.min():.3g}, max {bias.max():.3g} (strip under the kernel, own colour scale)")
-        return "<br>".join(lines)
+        return f'<div style="font-size: 13px; line-height: 1.6">{"<br>".join(lines)}</div>'
