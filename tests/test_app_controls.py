@@ -246,3 +246,13 @@ def test_a_state_trait_outside_a_dropdown_never_breaks_the_panel(panel):
     state.activation = "not_an_activation"  # the state refuses and reverts; the dropdown keeps a valid value
     assert state.activation == "relu" and panel.controls["activation"].value == "relu"
     assert "Could not interpret activation function identifier" in state.status
+
+
+def test_long_preset_names_are_written_out_under_the_menu():
+    """The question's name is too long for the menu: its code is repeated, whole, under it."""
+    from dense_viz import explain
+    app = explain(preset="question")
+    assert "Dense(10*10*256, use_bias=False, input_shape=(100,))" in app.controls._preset_name.value
+    app.controls._preset.value = "tiny"
+    assert app.controls._preset_name.value == ""
+    assert app.state.units == 2

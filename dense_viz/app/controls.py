@@ -109,7 +109,54 @@ def _heading(text):
     return widgets.HTML(f"<div style='font-weight:600;margin:8px 0 2px;color:#333'>{text}</div>")
 
 
-class ControlsPanel(widgets.VBox):
+class PresetMenu:
+    """The preset menu's two-way binding, shared by the explainer's and the training panel's controls.
+
+    The host has `state`, `_preset` (a Dropdown whose values are preset keys), `_syncing` (a set) and `_presets`
+    (its app's presets module: PRESETS, CUSTOM, apply_preset, matching_preset).
+    """
+
+    def _bind_preset_menu(self):
+        """Menu -> apply the preset; state.preset -> menu; any change that leaves the preset -> 'custom'."""
+        self._preset.observe(self._preset_chosen, "value")
+        self.state.observe(self._show_preset, "preset")
+        self.state.observe(self._check_custom, "version")
+
+    def _preset_chosen(self, change):
+        """Apply the chosen preset in one recompute ('custom' changes nothing)."""
+        if "preset" in self._syncing:
+            return
+        key = change["new"]
+        try:
+            if key == self._presets.CUSTOM:
+                self.state.preset = self._presets.CUSTOM
+            else:
+                self._presets.apply_preset(self.state, key)  # on refusal the state keeps (and reverts) its preset
+        except Exception as error:  # noqa: BLE001
+            self.state.report_exception(error)
+        finally:
+            self._show_preset()
+
+    def _show_preset(self, change=None):
+        """Show state.preset in the menu ('custom' for anything else)."""
+        key = self.state.preset if self.state.preset in self._presets.PRESETS else self._presets.CUSTOM
+        if self._preset.value != key:
+            self._syncing.add("preset")
+            try:
+                self._preset.value = key
+            finally:
+                self._syncing.discard("preset")
+
+    def _check_custom(self, change=None):
+        """After any change: a configuration that is no longer the preset's becomes 'custom'."""
+        try:
+            if self.state.preset and not self._presets.matching_preset(self.state, self.state.preset):
+                self.state.preset = self._presets.CUSTOM
+        except Exception as error:  # noqa: BLE001
+            self.state.report_exception(error)
+
+
+class ControlsPanel(PresetMenu, widgets.VBox):
     """All configuration controls of the explainer, bound two-way to an ExplainerState."""
 
     def __init__(self, state):
@@ -128,9 +175,8 @@ class ControlsPanel(widgets.VBox):
         self._preset_name.add_class("dv-preset-name")
         self._preset.observe(self._show_preset_name, "index")
         self._show_preset_name()
-        self._preset.observe(self._preset_chosen, "value")
-        state.observe(self._show_preset, "preset")
-        state.observe(self._check_custom, "version")
+        self._presets = presets
+        self._bind_preset_menu()
         self.controls["preset"] = self._preset
 
         layer = [
@@ -274,31 +320,6 @@ class ControlsPanel(widgets.VBox):
             self.state.report_exception(error)
 
     # -- presets -------------------------------------------------------------------------------------------
-    def _preset_chosen(self, change):
-        """Apply the chosen preset in one recompute ('custom' changes nothing)."""
-        if "preset" in self._syncing:
-            return
-        key = change["new"]
-        try:
-            if key == presets.CUSTOM:
-                self.state.preset = presets.CUSTOM
-            else:
-                presets.apply_preset(self.state, key)  # on refusal the state keeps (and reverts) its preset
-        except Exception as error:  # noqa: BLE001
-            self.state.report_exception(error)
-        finally:
-            self._show_preset()
-
-    def _show_preset(self, change=None):
-        """Show state.preset in the menu ('custom' for anything else)."""
-        key = self.state.preset if self.state.preset in presets.PRESETS else presets.CUSTOM
-        if self._preset.value != key:
-            self._syncing.add("preset")
-            try:
-                self._preset.value = key
-            finally:
-                self._syncing.discard("preset")
-
     def _show_preset_name(self, change=None):
         """Under the menu, the rest of a preset name too long for it: the code after 'name: ', in monospace."""
         label = self._preset.label or ""
@@ -310,10 +331,3 @@ class ControlsPanel(widgets.VBox):
         style = "font-size:12px;line-height:1.4;color:#334;font-family:var(--jp-code-font-family, monospace)"
         self._preset_name.value = f"<div style='{style}'>{text}</div>"
 
-    def _check_custom(self, change=None):
-        """After any change: a configuration that is no longer the preset's becomes 'custom'."""
-        try:
-            if self.state.preset and not presets.matching_preset(self.state, self.state.preset):
-                self.state.preset = presets.CUSTOM
-        except Exception as error:  # noqa: BLE001
-            self.state.report_exception(error)

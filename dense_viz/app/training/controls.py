@@ -13,6 +13,7 @@ import math
 import ipywidgets as widgets
 
 from ...engine import activations, datasets, initializers, optimizers
+from ..controls import PresetMenu
 from . import presets
 from .state import MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZERS
 
@@ -93,7 +94,7 @@ class LayerRow(widgets.HBox):
             self._on_change(self.index, name, value)
 
 
-class TrainingControls(widgets.VBox):
+class TrainingControls(PresetMenu, widgets.VBox):
     """Every control of the training panel, bound two-way to a TrainingState; `.controls` maps names to widgets."""
 
     def __init__(self, state):
@@ -123,9 +124,8 @@ class TrainingControls(widgets.VBox):
             options=[("custom (your own settings)", presets.CUSTOM)] + presets.display_names(),
             value=state.preset if state.preset in presets.PRESETS else presets.CUSTOM, description="preset",
             tooltip=TIPS["preset"], style=STYLE, layout=FULL), "dv-train-preset")
-        self._preset.observe(self._preset_chosen, "value")
-        state.observe(self._show_preset, "preset")
-        state.observe(self._check_custom, "version")
+        self._presets = presets
+        self._bind_preset_menu()
 
         data = [
             self._bind("dataset", widgets.Dropdown(options=datasets.NAMES), "dv-train-dataset"),
@@ -277,34 +277,3 @@ class TrainingControls(widgets.VBox):
         """Pause, then one training step now."""
         self.state.running = False
         self.state.run_steps(1)
-
-    # -- presets ---------------------------------------------------------------------------------------------
-    def _preset_chosen(self, change):
-        if "preset" in self._syncing:
-            return
-        try:
-            if change["new"] == presets.CUSTOM:
-                self.state.preset = presets.CUSTOM
-            else:
-                presets.apply_preset(self.state, change["new"])
-        except Exception as error:  # noqa: BLE001
-            self.state.report_exception(error)
-        finally:
-            self._show_preset()
-
-    def _show_preset(self, change=None):
-        key = self.state.preset if self.state.preset in presets.PRESETS else presets.CUSTOM
-        if self._preset.value != key:
-            self._syncing.add("preset")
-            try:
-                self._preset.value = key
-            finally:
-                self._syncing.discard("preset")
-
-    def _check_custom(self, change=None):
-        """After a change: a configuration that is no longer the preset's becomes 'custom'."""
-        try:
-            if self.state.preset and not presets.matching_preset(self.state, self.state.preset):
-                self.state.preset = presets.CUSTOM
-        except Exception as error:  # noqa: BLE001
-            self.state.report_exception(error)

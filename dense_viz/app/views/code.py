@@ -271,7 +271,7 @@ class CodeView(widgets.VBox):
         self._torch = widgets.HTML()
         self._torch.add_class("dv-code-torch")
         self._note = widgets.HTML(
-            "<div style='color:#445;font-size:12.5px;margin:2px 0 6px'>The same layer in Keras 3 and in PyTorch. "
+            "<div style='color:#445;font-size:12.5px;line-height:1.5;margin:2px 0 6px'>The same layer in Keras 3 and in PyTorch. "
             "Keras stores the kernel as (input_dim, units) and computes x·W; PyTorch's nn.Linear stores "
             "weight as (out, in) = Wᵀ and computes x·weightᵀ: the same numbers, transposed.</div>")
         self.children = [self._note, self._keras, self._torch]
