@@ -109,12 +109,59 @@ def _heading(text):
     return widgets.HTML(f"<div style='font-weight:600;margin:8px 0 2px;color:#333'>{text}</div>")
 
 
-class PresetMenu:
-    """The preset menu's two-way binding, shared by the explainer's and the training panel's controls.
+class BoundPanel:
+    """Two-way bindings between widgets and a state's traits, shared by both apps' control panels.
 
-    The host has `state`, `_preset` (a Dropdown whose values are preset keys), `_syncing` (a set) and `_presets`
-    (its app's presets module: PRESETS, CUSTOM, apply_preset, matching_preset).
+    The host has `state`, `controls` (a dict), `_syncing` (a set of names being written state -> widget) and,
+    for the preset menu, `_preset` (a Dropdown whose values are preset keys) and `_presets` (its app's presets
+    module: PRESETS, CUSTOM, apply_preset, matching_preset).
     """
+
+    def _bind(self, name, widget, css, parse=None, fmt=None):
+        """Two-way: widget -> parse -> state.<name> (validated there); state.<name> -> fmt -> widget."""
+        widget.add_class(css)
+        self.controls[name] = widget
+        parse = parse or (lambda value: value)
+        fmt = fmt or (lambda value: value)
+
+        def to_state(change):
+            if name in self._syncing:
+                return
+            try:
+                value = parse(change["new"])
+                if value != getattr(self.state, name):
+                    setattr(self.state, name, value)  # recomputes, or reverts and reports in the status line
+            except ValueError as error:
+                self.state.report_error(error)
+            except Exception as error:  # noqa: BLE001 - never lose an exception in a widget callback
+                self.state.report_exception(error)
+            finally:
+                self._show(name, fmt)
+
+        widget.observe(to_state, "value")
+        self.state.observe(lambda change: self._show(name, fmt), name)
+        return widget
+
+    def _show(self, name, fmt):
+        """Write the state's current value of `name` into its widget (never the change's: it may be reverted)."""
+        widget, value = self.controls[name], fmt(getattr(self.state, name))
+        if widget.value == value:
+            return
+        self._syncing.add(name)
+        try:
+            widget.value = value
+        except Exception as error:  # noqa: BLE001 - e.g. a value outside a dropdown's options
+            self.state.report_exception(error)
+        finally:
+            self._syncing.discard(name)
+
+    def _safely(self, fn):
+        """Run fn(); an exception goes to the status line."""
+        try:
+            fn()
+        except Exception as error:  # noqa: BLE001
+            self.state.report_exception(error)
+
 
     def _bind_preset_menu(self):
         """Menu -> apply the preset; state.preset -> menu; any change that leaves the preset -> 'custom'."""
@@ -156,7 +203,7 @@ class PresetMenu:
             self.state.report_exception(error)
 
 
-class ControlsPanel(PresetMenu, widgets.VBox):
+class ControlsPanel(BoundPanel, widgets.VBox):
     """All configuration controls of the explainer, bound two-way to an ExplainerState."""
 
     def __init__(self, state):
@@ -272,52 +319,6 @@ class ControlsPanel(PresetMenu, widgets.VBox):
         button.on_click(lambda _: self._safely(self.state.new_weights))
         self.controls["new_weights"] = button
         return button
-
-    # -- binding -------------------------------------------------------------------------------------------
-    def _bind(self, name, widget, css, parse=None, fmt=None):
-        """Two-way: widget -> parse -> state.<name> (validated there); state.<name> -> fmt -> widget."""
-        widget.add_class(css)
-        self.controls[name] = widget
-        parse = parse or (lambda value: value)
-        fmt = fmt or (lambda value: value)
-
-        def to_state(change):
-            if name in self._syncing:
-                return
-            try:
-                value = parse(change["new"])
-                if value != getattr(self.state, name):
-                    setattr(self.state, name, value)  # recomputes, or reverts and reports in the status line
-            except ValueError as error:
-                self.state.report_error(error)
-            except Exception as error:  # noqa: BLE001 - never lose an exception in a widget callback
-                self.state.report_exception(error)
-            finally:
-                self._show(name, fmt)
-
-        widget.observe(to_state, "value")
-        self.state.observe(lambda change: self._show(name, fmt), name)
-        return widget
-
-    def _show(self, name, fmt):
-        """Write the state's current value of `name` into its widget (never the change's: it may be reverted)."""
-        widget, value = self.controls[name], fmt(getattr(self.state, name))
-        if widget.value == value:
-            return
-        self._syncing.add(name)
-        try:
-            widget.value = value
-        except Exception as error:  # noqa: BLE001 - e.g. a value outside a dropdown's options
-            self.state.report_exception(error)
-        finally:
-            self._syncing.discard(name)
-
-    def _safely(self, fn):
-        """Run fn(); an exception goes to the status line."""
-        try:
-            fn()
-        except Exception as error:  # noqa: BLE001
-            self.state.report_exception(error)
 
     # -- presets -------------------------------------------------------------------------------------------
     def _show_preset_name(self, change=None):

@@ -13,7 +13,7 @@ import math
 import ipywidgets as widgets
 
 from ...engine import activations, datasets, initializers, optimizers
-from ..controls import PresetMenu
+from ..controls import BoundPanel
 from . import presets
 from .state import MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZERS
 
@@ -94,7 +94,7 @@ class LayerRow(widgets.HBox):
             self._on_change(self.index, name, value)
 
 
-class TrainingControls(PresetMenu, widgets.VBox):
+class TrainingControls(BoundPanel, widgets.VBox):
     """Every control of the training panel, bound two-way to a TrainingState; `.controls` maps names to widgets."""
 
     def __init__(self, state):
@@ -128,12 +128,12 @@ class TrainingControls(PresetMenu, widgets.VBox):
         self._bind_preset_menu()
 
         data = [
-            self._bind("dataset", widgets.Dropdown(options=datasets.NAMES), "dv-train-dataset"),
-            self._bind("noise", widgets.FloatSlider(min=0.0, max=0.5, step=0.01, continuous_update=False),
+            self._bind_trait("dataset", widgets.Dropdown(options=datasets.NAMES), "dv-train-dataset"),
+            self._bind_trait("noise", widgets.FloatSlider(min=0.0, max=0.5, step=0.01, continuous_update=False),
                        "dv-train-noise"),
-            self._bind("train_fraction", widgets.FloatSlider(min=0.1, max=1.0, step=0.05, continuous_update=False,
+            self._bind_trait("train_fraction", widgets.FloatSlider(min=0.1, max=1.0, step=0.05, continuous_update=False,
                                                              description="train fraction"), "dv-train-fraction"),
-            self._bind("seed", widgets.IntText(continuous_update=False), "dv-train-seed"),
+            self._bind_trait("seed", widgets.IntText(continuous_update=False), "dv-train-seed"),
         ]
         self._rows = widgets.VBox()
         self._rows.add_class("dv-train-layers")
@@ -155,12 +155,12 @@ class TrainingControls(PresetMenu, widgets.VBox):
         state.observe(self._show_layers, "hidden_layers")
         state.observe(self._show_head, "model_version")
         training = [
-            self._bind("optimizer", widgets.Dropdown(options=optimizers.NAMES), "dv-train-optimizer"),
-            self._bind("learning_rate", widgets.FloatLogSlider(min=-4, max=1, step=0.1, base=10,
+            self._bind_trait("optimizer", widgets.Dropdown(options=optimizers.NAMES), "dv-train-optimizer"),
+            self._bind_trait("learning_rate", widgets.FloatLogSlider(min=-4, max=1, step=0.1, base=10,
                                                                readout_format=".3g", continuous_update=False,
                                                                description="learning rate"),
                        "dv-train-learning-rate"),
-            self._bind("batch_size", widgets.IntText(continuous_update=False, description="batch size"),
+            self._bind_trait("batch_size", widgets.IntText(continuous_update=False, description="batch size"),
                        "dv-train-batch-size"),
         ]
         self.children = [buttons, self._preset, _heading("Data"), *data,
@@ -171,51 +171,14 @@ class TrainingControls(PresetMenu, widgets.VBox):
         self._show_head()
 
     # -- binding ---------------------------------------------------------------------------------------------
-    def _bind(self, name, widget, css):
-        """Two-way: widget -> state.<name> (validated there); state.<name> -> widget."""
+    def _bind_trait(self, name, widget, css):
+        """Style `widget` as a row of this panel, then bind it two-way to state.<name>."""
         widget.description = widget.description or name
         widget.tooltip = TIPS[name]
         widget.style = STYLE
         widget.layout = widgets.Layout(**FULL)
         widget.value = getattr(self.state, name)
-        widget.add_class(css)
-        self.controls[name] = widget
-
-        def to_state(change):
-            """Widget -> state (a refused value is reverted by the state and shown back here)."""
-            if name in self._syncing:
-                return
-            try:
-                if change["new"] != getattr(self.state, name):
-                    setattr(self.state, name, change["new"])  # rebuilds, or reverts and reports
-            except Exception as error:  # noqa: BLE001 - a trait type error, say, goes to the status line
-                self.state.report_exception(error)
-            finally:
-                self._show(name)
-
-        widget.observe(to_state, "value")
-        self.state.observe(lambda change: self._show(name), name)
-        return widget
-
-    def _show(self, name):
-        """Write the state's current value of `name` into its widget."""
-        widget, value = self.controls[name], getattr(self.state, name)
-        if widget.value == value:
-            return
-        self._syncing.add(name)
-        try:
-            widget.value = value
-        except Exception as error:  # noqa: BLE001
-            self.state.report_exception(error)
-        finally:
-            self._syncing.discard(name)
-
-    def _safely(self, fn):
-        """Run fn(); an exception goes to the status line."""
-        try:
-            fn()
-        except Exception as error:  # noqa: BLE001
-            self.state.report_exception(error)
+        return self._bind(name, widget, css)
 
     # -- layers ---------------------------------------------------------------------------------------------
     def _layer_changed(self, index, name, value):
