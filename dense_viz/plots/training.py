@@ -402,13 +402,18 @@ def update_gradient_flow(art, mean, maximum, steps, mean_history, max_history):
     set_log_limits(art.lines_ax, np.concatenate([np.ravel(mean_history), np.ravel(max_history)]))
 
 
-def units_figure(labels, width_px=385, height_px=270):
-    """Per layer: fraction of dead units and of saturated units on this step's batch (grouped bars)."""
+def _per_layer_figure(labels, reset, width_px, height_px):
+    """A one-axes figure whose artists `reset(art, labels)` (re)creates per layer."""
     fig = new_figure(width_px, height_px)
     fig.subplots_adjust(left=0.14, right=0.97, top=0.80, bottom=0.16)
     art = SimpleNamespace(fig=fig, ax=fig.add_subplot())
-    reset_units_layers(art, labels)
+    reset(art, labels)
     return art
+
+
+def units_figure(labels, width_px=385, height_px=270):
+    """Per layer: fraction of dead units and of saturated units on this step's batch (grouped bars)."""
+    return _per_layer_figure(labels, reset_units_layers, width_px, height_px)
 
 
 def reset_units_layers(art, labels):
@@ -438,11 +443,7 @@ def update_units(art, dead, saturated):
 
 def norms_figure(labels, width_px=385, height_px=270):
     """‖W‖ (Frobenius norm of each kernel) over steps, one line per layer (log y)."""
-    fig = new_figure(width_px, height_px)
-    fig.subplots_adjust(left=0.14, right=0.97, top=0.80, bottom=0.16)
-    art = SimpleNamespace(fig=fig, ax=fig.add_subplot())
-    reset_norm_layers(art, labels)
-    return art
+    return _per_layer_figure(labels, reset_norm_layers, width_px, height_px)
 
 
 def reset_norm_layers(art, labels):

@@ -15,6 +15,7 @@ from traitlets import TraitError
 from ...plots import forward as fplot
 from ...plots.render import FrameCache
 from ...plots.weights import pool_to_axes
+from .markup import paragraph
 
 TERMS_SHOWN = 4  # first terms of Σ_k written out before "…" and the last term
 FORMULAS = {  # what f(z) is, for the text; activations not listed are shown by name only
@@ -54,11 +55,6 @@ def _logsumexp(v):
         return -np.inf
     m = v.max()
     return float(m + np.log(np.exp(v - m).sum()))
-
-
-def _paragraph(markup):
-    """HTML text at reading line height (a widget's HTML inherits the 28 px line height of its input rows)."""
-    return f'<div style="font-size: 13px; line-height: 1.5">{markup}</div>'
 
 
 def _sigmoid(t):
@@ -223,14 +219,14 @@ class ForwardView(widgets.VBox):
                 self._act, f"{act.name}: y = f(z)", (zs, act(zs)), (z_unit, y_unit),
                 (z_all[idx + (j,)], y_all[idx + (j,)]), others=(z_all.ravel()[pick], y_all.ravel()[pick]),
                 derivative=(zs, act.derivative(zs)), label=f"● unit j = {j}")
-            self._act_text.value = _paragraph(self._elementwise_text(act, j, z_unit, y_unit, pick.size,
+            self._act_text.value = paragraph(self._elementwise_text(act, j, z_unit, y_unit, pick.size,
                                                                      z_all.size))
             return
         curve, points, selected, text = self._row_curve(act, idx, j, half)
         fplot.update_activation(self._act, f"{act.name} (not elementwise)", curve, points, selected,
                                 message="" if curve is not None else "no single curve: see text",
                                 label=f"● unit j = {j}")
-        self._act_text.value = _paragraph(text)
+        self._act_text.value = paragraph(text)
 
     def _elementwise_text(self, act, j, z_unit, y_unit, shown, total):
         """Formula, what the points are, and how many of unit j's points are saturated or dead."""

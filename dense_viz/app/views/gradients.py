@@ -13,6 +13,7 @@ import numpy as np
 from ...plots import gradients as gplot
 from ...plots.render import FrameCache
 from .. import diagnostics
+from .markup import paragraph
 
 CHECK_ENTRIES = 4          # entries checked per gradient (∂L/∂W, ∂L/∂b, ∂L/∂x)
 LOSS_FORMULAS = {
@@ -25,11 +26,6 @@ PARAM_SYMBOL = {"kernel": "W", "bias": "b", "x": "x"}
 TABLE_STYLE = "font-size:12px;line-height:1.5;border-collapse:collapse;margin:2px 0 6px"
 CELL_CSS = ("<style>.dv-gradients-view td, .dv-gradients-view th {padding: 1px 18px 1px 0; text-align: left}"
             ".dv-gradients-view th {border-bottom: 1px solid #ccd; font-weight: 600}</style>")
-
-
-def _paragraph(markup, color="inherit"):
-    """HTML text at reading line height (a widget's HTML inherits the 28 px line height of its input rows)."""
-    return f'<div style="font-size:13px;line-height:1.5;color:{color};margin:4px 0">{markup}</div>'
 
 
 class GradientsView(widgets.VBox):
@@ -78,7 +74,7 @@ class GradientsView(widgets.VBox):
                                            state.dx, penalties, softmax_like=not layer.activation.elementwise)
         self._image.value = self._frames.render()
         pooling = gplot.pooling_text(self.info)
-        self._pooling.value = _paragraph(html.escape(pooling), color="#444") if pooling else ""
+        self._pooling.value = paragraph(html.escape(pooling), color="#444") if pooling else ""
         self._pooling.layout.display = None if pooling else "none"
         self._loss.value = self._describe_loss(layer)
         self._norms.value = self._describe_norms()
@@ -101,7 +97,7 @@ class GradientsView(widgets.VBox):
             formula += f", N = {state.y.size // state.y.shape[-1]:,} rows"
         terms = layer.loss_terms
         extra = "".join(f" + {name} penalty {value:.4g}" for name, value in terms.items())
-        return _paragraph(f"<b>loss: {html.escape(state.loss)}</b> — {html.escape(formula)}{html.escape(extra)} "
+        return paragraph(f"<b>loss: {html.escape(state.loss)}</b> — {html.escape(formula)}{html.escape(extra)} "
                           f"= <b>{state.loss_value:.6g}</b>. Backpropagation starts from ∂L/∂y {state.dy.shape} "
                           "and gives the gradients below.")
 
@@ -128,7 +124,7 @@ class GradientsView(widgets.VBox):
             which = np.flatnonzero(h[kind])
             if 0 < which.size <= 12:
                 text += f" · {kind}: j = {', '.join(map(str, which))}"
-        return _paragraph(html.escape(text))
+        return paragraph(html.escape(text))
 
     def _describe_check(self, summary):
         """The check as a small table (float64 re-run vs centred differences, and the app's float32 value)."""
@@ -142,7 +138,7 @@ class GradientsView(widgets.VBox):
                         f"<td>{app_value:.6g}</td><td>{c.analytic:.10g}</td><td>{c.numeric:.10g}</td>"
                         f"<td>{c.rel_err:.1e}</td></tr>")
         colour = "#1a7f37" if self.check_ok else "#b00"
-        return (_paragraph("<b>Finite-difference check</b> (float64, centred differences with ε = 1e-6 of "
+        return (paragraph("<b>Finite-difference check</b> (float64, centred differences with ε = 1e-6 of "
                            "L = Σ ∂L/∂y·y + penalties, on the slice of the layer each entry depends on):<br>"
                            f"<span class='dv-gradcheck-summary' style='color:{colour}'>{html.escape(summary)}"
                            "</span>")

@@ -9,11 +9,7 @@ import ipywidgets as widgets
 from ...plots import graph as gplot
 from ...plots import heatmap
 from ...plots.render import FrameCache
-
-
-def _paragraph(markup):
-    """HTML text at reading line height (a widget's HTML inherits the 28 px line height of its input rows)."""
-    return f'<div style="font-size:13px;line-height:1.5;margin:4px 0">{markup}</div>'
+from .markup import paragraph
 
 
 def _minus(text):
@@ -91,8 +87,8 @@ class GraphView(widgets.VBox):
         self._image.layout.display = None
         self._message.value = ""
         self._message.layout.display = "none"
-        self._title.value = _paragraph(self._describe_selection(row))
-        self._caption.value = _paragraph(self._describe_values(x, z, y) + self._describe(halves))
+        self._title.value = paragraph(self._describe_selection(row))
+        self._caption.value = paragraph(self._describe_values(x, z, y) + self._describe(halves))
 
     def _describe_values(self, x, z, y):
         """The values of a column too long for labels on the graph (x, or z and y), as text lines."""
