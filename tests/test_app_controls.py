@@ -256,3 +256,12 @@ def test_long_preset_names_are_written_out_under_the_menu():
     app.controls._preset.value = "tiny"
     assert app.controls._preset_name.value == ""
     assert app.state.units == 2
+
+
+def test_update_of_the_selection_alone_recomputes_nothing():
+    state = ExplainerState(input_dim=5, units=4, batch_size=3)
+    layer, version = state.layer, state.version
+    assert state.update(sample=2, unit=3)
+    assert state.layer is layer and (state.sample, state.unit) == (2, 3) and state.version == version + 2
+    assert not state.update(unit=9)  # out of range: refused, kept, reported
+    assert state.unit == 3 and "Received: unit=9" in state.status

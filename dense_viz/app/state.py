@@ -148,6 +148,10 @@ class ExplainerState(AppState):
         if unknown:
             raise ValueError(f"Unknown configuration keys: {sorted(unknown)}. Expected some of: "
                              f"{', '.join(CONFIG_TRAITS + SELECTION_TRAITS + ('preset',))}")
+        if config and set(config) <= set(SELECTION_TRAITS):  # only where to look: nothing to recompute
+            for name, value in config.items():
+                setattr(self, name, value)  # validated (and reverted if out of range) by _selection_changed
+            return all(getattr(self, name) == value for name, value in config.items())
         before = {name: getattr(self, name) for name in config}
         self._suspended = True
         try:
