@@ -292,3 +292,13 @@ def test_the_real_app_draws_every_tab_for_the_default_and_the_question():
             assert not app.is_stale(key) and app.visible == key
         app.controls.controls["units"].value = app.state.units + 1  # redraws the visible tab (graph) in place
         assert app.state.status_level == "ok" and not app.is_stale("graph")
+
+
+def test_loss_readout_names_the_chosen_loss():
+    from dense_viz.app.state import LOSSES
+    app = dense_viz.explain(preset="softmax")
+    assert "cross-entropy" in app.readouts._loss_note.value
+    for loss in LOSSES:
+        app.state.loss = loss
+        app.readouts.refresh()
+        assert ("MSE" in app.readouts._loss_note.value) == (loss == "mean_squared_error")

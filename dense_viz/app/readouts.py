@@ -12,6 +12,9 @@ import ipywidgets as widgets
 from ..engine.layers import format_shape
 from ..engine.sequential import readable_memory_size
 
+LOSS_NOTES = {"sum": "L = Σ y", "mean_squared_error": "MSE vs a random target",
+              "categorical_crossentropy": "cross-entropy vs random classes"}
+
 
 def _value(css, tooltip=""):
     """An HTML element holding one value (and nothing else)."""
@@ -89,7 +92,7 @@ class Readouts(widgets.VBox):
         self._madds_note.value = small.format(f"{s.input_dim} × {s.units}" + (f" × {positions} positions"
                                                                             if s.leading_dims else ""))
         self._loss.value = big.format(f"{s.loss_value:.6g}")
-        self._loss_note.value = small.format("L = Σ y" if s.loss == "sum" else "MSE vs a random target")
+        self._loss_note.value = small.format(LOSS_NOTES.get(s.loss, s.loss))
         self.drawn_version = s.version
 
     def texts(self):
