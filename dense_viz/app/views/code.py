@@ -73,17 +73,23 @@ def dense_arguments(state):
     return args
 
 
-def _keras_data(state):
-    """Source of a batch like the app's, in Keras."""
-    shape = format_shape(state.batch_shape)
-    if state.input_data == "uniform":
-        return f"keras.random.uniform({shape}, minval=-1.0, maxval=1.0)"
-    if state.input_data == "ones":
-        return f"keras.ops.ones({shape})"
-    if state.input_data == "one_hot":
-        hot = format_shape(state.batch_shape[:-1])
-        return f"keras.ops.one_hot(keras.random.randint({hot}, 0, {state.input_dim}), {state.input_dim})"
-    return f"keras.random.normal({shape})"
+# A batch like the app's, per input_data: (Keras source, PyTorch source); {shape} the batch shape, {dims} the
+# same as arguments, {lead} the shape without the features, {n} input_dim.
+DATA_SOURCES = {
+    "random_normal": ("keras.random.normal({shape})", "torch.randn({dims})"),
+    "uniform": ("keras.random.uniform({shape}, minval=-1.0, maxval=1.0)", "torch.rand({dims}) * 2 - 1"),
+    "ones": ("keras.ops.ones({shape})", "torch.ones({dims})"),
+    "one_hot": ("keras.ops.one_hot(keras.random.randint({lead}, 0, {n}), {n})",
+                "F.one_hot(torch.randint(0, {n}, {lead}), {n}).float()"),
+}
+
+
+def data_source(state, library):
+    """Source of a batch like the app's in `library` ('keras' or 'torch')."""
+    keras_src, torch_src = DATA_SOURCES[state.input_data]
+    return (keras_src if library == "keras" else torch_src).format(
+        shape=format_shape(state.batch_shape), dims=", ".join(str(d) for d in state.batch_shape),
+        lead=format_shape(state.batch_shape[:-1]), n=state.input_dim)
 
 
 def keras_code(state):
@@ -100,7 +106,7 @@ def keras_code(state):
         "])",
         f"model.summary()  # Total params: {state.param_count:,} ({readable_memory_size(state.param_bytes)})",
         "",
-        f"x = {_keras_data(state)}",
+        f"x = {data_source(state, 'keras')}",
         f"y = model(x)  # {format_shape(state.y.shape)}",
         "",
         f"# Random weights differ between libraries. To load this app's {weights}",
@@ -168,19 +174,6 @@ def _torch_constraint(name, target, per_unit):
     return [f"    n = {norm}", f"    {target}.mul_({clamp} / (n + 1e-7))"]
 
 
-def _torch_data(state):
-    """Source of a batch like the app's, in PyTorch."""
-    dims = ", ".join(str(d) for d in state.batch_shape)
-    if state.input_data == "uniform":
-        return f"torch.rand({dims}) * 2 - 1"
-    if state.input_data == "ones":
-        return f"torch.ones({dims})"
-    if state.input_data == "one_hot":
-        hot = format_shape(state.batch_shape[:-1])
-        return f"F.one_hot(torch.randint(0, {state.input_dim}, {hot}), {state.input_dim}).float()"
-    return f"torch.randn({dims})"
-
-
 def torch_code(state):
     """PyTorch source for the same layer: nn.Linear (weight (out, in) = kernel.T), Keras' init, activation."""
     n_in, units = state.input_dim, state.units
@@ -201,7 +194,7 @@ def torch_code(state):
     if state.use_bias:
         code, note = torch_init(state.bias_initializer, "linear.bias", (units,))
         lines.append(f"{code}  # bias_initializer={note}")
-    lines += ["", f"x = {_torch_data(state)}"]
+    lines += ["", f"x = {data_source(state, 'torch')}"]
     out = format_shape(state.y.shape)
     if state.activation == "linear":
         lines.append(f"y = linear(x)  # {out}")
