@@ -24,6 +24,22 @@ TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · what 
          "</div>")
 
 
+class SyncMarker(widgets.HTML):
+    """An invisible element `.dv-sync > [data-version=N]`: N grows after every refresh that drew something,
+    so a browser test waits for "N changed" instead of sleeping."""
+
+    def __init__(self):
+        super().__init__(layout=widgets.Layout(display="none"))
+        self.add_class("dv-sync")
+        self.count = 0
+        self.bump()
+
+    def bump(self):
+        """Say that a refresh finished."""
+        self.count += 1
+        self.value = f'<span data-version="{self.count}"></span>'
+
+
 def view_classes():
     """{key: view class} for the tabs, imported when the app is built (a missing view fails loudly)."""
     from .views.code import CodeView
@@ -56,6 +72,7 @@ class ExplainerApp(widgets.VBox):
 
         self._status = widgets.HTML(layout=widgets.Layout(margin="0 0 6px 0"))
         self._status.add_class("dv-status")
+        self.sync = SyncMarker()
         self.controls = ControlsPanel(state)
         self.readouts = Readouts(state, self.debouncer)
         classes = view_classes()
@@ -66,7 +83,7 @@ class ExplainerApp(widgets.VBox):
         self._drawn = dict.fromkeys(self.views, -1)  # key -> state.version it last drew
 
         right = widgets.VBox([self.readouts, self.tabs], layout=widgets.Layout(flex="1 1 auto", min_width="0"))
-        self.children = [widgets.HTML(TITLE), self._status,
+        self.children = [widgets.HTML(TITLE), self._status, self.sync,
                          widgets.HBox([self.controls, right], layout=widgets.Layout(align_items="flex-start"))]
 
         report = state.report_exception  # every callback: an exception goes to the status line and the log
@@ -86,6 +103,7 @@ class ExplainerApp(widgets.VBox):
         """Redraw the visible view if it has not drawn the current state; exceptions go to the status line."""
         key, version = self.visible, self.state.version
         if self._drawn[key] == version:
+            self.sync.bump()
             return
         start = time.perf_counter()
         try:
@@ -95,6 +113,7 @@ class ExplainerApp(widgets.VBox):
             return
         self.last_refresh_seconds = time.perf_counter() - start
         self._drawn[key] = version
+        self.sync.bump()
 
     def is_stale(self, key):
         """True if view `key` has not drawn the current state."""

@@ -8,7 +8,7 @@ import time
 
 import ipywidgets as widgets
 
-from ..app import status_html
+from ..app import SyncMarker, status_html
 from ..schedule import Debouncer
 from . import presets
 from .controls import TrainingControls
@@ -34,6 +34,7 @@ class TrainingApp(widgets.VBox):
 
         self._status = widgets.HTML(layout=widgets.Layout(margin="0 0 6px 0"))
         self._status.add_class("dv-train-status")
+        self.sync = SyncMarker()
         self.controls = TrainingControls(state)
         self.views = {"readout": ReadoutView(state), "loss": LossView(state), "boundary": BoundaryView(state),
                       "gradients": GradientFlowView(state), "units": UnitsView(state), "norms": NormsView(state)}
@@ -45,7 +46,7 @@ class TrainingApp(widgets.VBox):
                            layout=widgets.Layout(flex_flow="row wrap"))
         right = widgets.VBox([self.views["readout"], top, self.tabs],
                              layout=widgets.Layout(flex="1 1 auto", min_width="0"))
-        self.children = [widgets.HTML(TITLE), self._status,
+        self.children = [widgets.HTML(TITLE), self._status, self.sync,
                          widgets.HBox([self.controls, right], layout=widgets.Layout(align_items="flex-start"))]
 
         self.runner = Runner(state, self.refresh_visible, **runner_options)
@@ -71,6 +72,7 @@ class TrainingApp(widgets.VBox):
             except Exception as error:  # noqa: BLE001 - a broken view must not stop training or the app
                 self.state.report_exception(error)
         self.refresh_seconds.append(time.perf_counter() - start)
+        self.sync.bump()
         del self.refresh_seconds[:-1000]
 
     def _state_changed(self, change=None):
