@@ -1,0 +1,118 @@
+"""What both apps' widgets share: the one binding of a control to a state trait, the status line, headings,
+the sync marker, and guarded callbacks. The explainer and the training panel import this, never each other.
+"""
+import html
+
+import ipywidgets as widgets
+
+from .i18n import _
+
+STATUS_COLORS = {"ok": ("#1d6b34", "#edf8f0", "#b7dfc3", "✓"), "warning": ("#7a5200", "#fff7e0", "#f0d48a", "⚠"),
+                 "error": ("#a11d1d", "#fdeeee", "#f0b4b4", "✖")}
+
+
+def css_class(name):
+    """The DOM class of the control for trait `name`: 'use_bias' -> 'dv-use-bias'."""
+    return "dv-" + name.replace("_", "-")
+
+
+def bind(widget, state, name, parse=None, fmt=None, css=None):
+    """Bind `widget.value` and `state.<name>` both ways, as traitlets.link does, through a parser.
+
+    widget -> parse(value) -> state.<name> (the state validates; a refusal reverts it and says why in the
+    status line); state.<name> -> fmt(value) -> widget. A ValueError from `parse` goes to the status line and
+    the widget shows the state's value again. Adds the DOM class `css` (default: dv-<name>); returns `widget`.
+    """
+    parse = parse or (lambda value: value)
+    fmt = fmt or (lambda value: value)
+    syncing = []  # non-empty while the state's value is written into the widget
+
+    def show(_change=None):
+        value = fmt(getattr(state, name))
+        if widget.value != value:
+            syncing.append(True)
+            try:
+                widget.value = value
+            finally:
+                syncing.pop()
+
+    def to_state(change):
+        if syncing:
+            return
+        try:
+            value = parse(change["new"])
+            if value != getattr(state, name):
+                setattr(state, name, value)
+        except Exception as error:  # noqa: BLE001 - a parser's or trait's refusal, or a bug: say it, keep going
+            state.report(error)
+        show()  # a refused or rewritten value: the field shows what the state holds
+
+    widget.add_class(css or css_class(name))
+    widget.observe(to_state, "value")
+    state.observe(show, name)
+    show()
+    return widget
+
+
+def status_html(message, level):
+    """The status line's markup: coloured by level ('ok' | 'warning' | 'error'), the message escaped."""
+    color, fill, border, icon = STATUS_COLORS.get(level, STATUS_COLORS["error"])
+    return (f"<div style='color:{color};background:{fill};border:1px solid {border};border-radius:5px;"
+            f"padding:4px 10px;font-size:13px;line-height:1.4' title='{level}'>"
+            f"<span style='font-weight:700;margin-right:6px'>{icon}</span>{html.escape(message, quote=False)}</div>")
+
+
+class StatusLine(widgets.HTML):
+    """The status line of an app state (`status`, `status_level`), kept current."""
+
+    def __init__(self, state, css="dv-status"):
+        super().__init__(layout=widgets.Layout(margin="0 0 6px 0"))
+        self.add_class(css)
+        self.state = state
+        state.observe(self._show, names=["status", "status_level"])
+        self._show()
+
+    def _show(self, _change=None):
+        self.value = status_html(self.state.status, self.state.status_level)
+
+
+def heading(text):
+    """A small section title (`text` is translated and escaped here)."""
+    return widgets.HTML(f"<div style='font-weight:600;margin:8px 0 2px;color:#333'>{html.escape(_(text))}</div>")
+
+
+def button(description, css, tooltip, on_click, state, **layout):
+    """A Button whose click runs on_click(); an exception goes to the state's status line."""
+    widget = widgets.Button(description=_(description), tooltip=_(tooltip), layout=widgets.Layout(**layout))
+    widget.add_class(css)
+    widget.on_click(guarded(lambda _button: on_click(), state.report))
+    return widget
+
+
+class SyncMarker(widgets.HTML):
+    """An invisible element `.dv-sync > [data-version=N]`: N grows after every refresh pass, so a browser
+    test waits for "N changed" instead of sleeping."""
+
+    def __init__(self):
+        super().__init__(layout=widgets.Layout(display="none"))
+        self.add_class("dv-sync")
+        self.count = 0
+        self.bump()
+
+    def bump(self):
+        """Say that a refresh pass finished."""
+        self.count += 1
+        self.value = f'<span data-version="{self.count}"></span>'
+
+
+def guarded(fn, on_error):
+    """Wrap fn(*args) so an exception goes to on_error(exception) (called inside the except block)."""
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as error:  # a callback must never die silently: report and keep the app alive
+            on_error(error)
+            return None
+    run.__name__ = getattr(fn, "__name__", "callback")
+    run.__doc__ = fn.__doc__
+    return run
