@@ -153,8 +153,7 @@ EXPRESSIONS = st.builds("{}{}{}".format, SPACE, st.recursive(LITERALS, _extend, 
 
 
 def python_value(text):
-    """Python's value of `text`, or None where the parser must refuse it: too long, or some step is no int below
-    MAX_MAGNITUDE (a fraction, a negative power, a division by zero, a huge number)."""
+    """Python's value of `text`, or None where the parser must refuse it (too long; a step no int below 10**30)."""
     if len(text) > MAX_LENGTH:
         return None
     for node in ast.walk(ast.parse(text.strip(), mode="eval").body):
