@@ -64,7 +64,7 @@ def engine_rate(batch_size):
 def state_rate(batch_size):
     """Steps/s of TrainingState.run_steps (10 per call) including the recorded history."""
     state = TrainingState(**CONFIG, batch_size=batch_size)
-    return 10 * rate(lambda: state.run_steps(10))
+    return 10 * rate(lambda: state.train(10))
 
 
 def play(tab):
@@ -93,7 +93,7 @@ def view_times():
     state = TrainingState(**CONFIG, batch_size=32)
     views = {"readout": ReadoutView(state), "loss": LossView(state), "boundary": BoundaryView(state),
              "gradients": GradientFlowView(state), "units": UnitsView(state), "norms": NormsView(state)}
-    state.run_steps(500)
+    state.train(500)
     for view in views.values():
         view.refresh()
     results = {}
@@ -101,7 +101,7 @@ def view_times():
         timings = {"cached": [], "full": []}
         for kind in ("cached", "full"):
             for _ in range(20):
-                state.run_steps(1)
+                state.train(1)
                 if kind == "full" and hasattr(view, "art"):
                     view.art.generation = getattr(view.art, "generation", 0) + 1  # drop the static layer
                 start = time.perf_counter()

@@ -98,9 +98,9 @@ def test_less_used_options_sit_in_a_collapsed_advanced_section(panel):
 ])
 def test_a_control_writes_the_state_and_the_state_writes_the_control(panel, name, value):
     state, control = panel.state, panel.controls[name]
-    version = state.version
+    version = state.arrays_version
     control.value = value
-    assert getattr(state, name) == value and state.version == version + 1 and state.status_level == "ok"
+    assert getattr(state, name) == value and state.arrays_version == version + 1 and state.status_level == "ok"
     old = ExplainerState.class_traits()[name].default()
     state.update(**{name: old})
     assert control.value == old
@@ -162,13 +162,13 @@ BAD_VALUES = [
 @pytest.mark.parametrize("name, bad, message", BAD_VALUES)
 def test_a_bad_value_in_a_control_is_refused_with_a_message(panel, name, bad, message):
     state, control = panel.state, panel.controls[name]
-    before_value, before_control, version = getattr(state, name), control.value, state.version
+    before_value, before_control, version = getattr(state, name), control.value, state.arrays_version
     kernel = state.layer.kernel
     control.value = bad
     assert state.status_level == "error" and message in state.status
     assert getattr(state, name) == before_value
     assert control.value == before_control  # the control shows the last valid value again
-    assert state.version == version and state.layer.kernel is kernel  # nothing was recomputed
+    assert state.arrays_version == version and state.layer.kernel is kernel  # nothing was recomputed
     control.value = before_control  # a no-op: still the valid value
     assert getattr(state, name) == before_value
 
@@ -208,9 +208,9 @@ def test_new_weights_button_draws_the_next_seed(panel):
 def test_choosing_a_preset_sets_every_configuration_trait_in_one_recompute(panel, key):
     state = panel.state
     state.update(leading_dims=(3,), kernel_regularizer="l1", seed=5)  # leftovers a preset must clear
-    version = state.version
+    version = state.arrays_version
     panel.controls["preset"].value = key
-    assert state.version == version + 1 and state.status_level == "ok" and state.preset == key
+    assert state.arrays_version == version + 1 and state.status_level == "ok" and presets.BOOK.current(state) == key
     for name, value in presets.preset_config(key).items():
         assert getattr(state, name) == value, name
         if name in panel.controls and name != "leading_dims":
@@ -222,23 +222,23 @@ def test_a_change_after_a_preset_shows_custom_and_new_weights_keep_it(panel):
     state, menu = panel.state, panel.controls["preset"]
     menu.value = "tiny"
     panel.controls["new_weights"].click()
-    assert state.preset == "tiny" and menu.value == "tiny"
+    assert presets.BOOK.current(state) == "tiny" and menu.value == "tiny"
     panel.controls["units"].value = 5
-    assert state.preset == presets.CUSTOM and menu.value == presets.CUSTOM
+    assert presets.BOOK.current(state) == presets.CUSTOM and menu.value == presets.CUSTOM
     assert state.units == 5 and state.input_dim == 3  # the rest of the preset stays
     menu.value = "tiny"
     assert state.units == 2 and menu.value == "tiny"
-    menu.value = presets.CUSTOM  # choosing "custom" changes nothing but the label
-    assert state.units == 2 and state.preset == presets.CUSTOM
+    menu.value = presets.CUSTOM  # "custom" keeps the settings, and they are still the preset's: the menu says so
+    assert state.units == 2 and presets.BOOK.current(state) == "tiny" and menu.value == "tiny"
 
 
 def test_a_preset_above_the_size_guard_is_refused_and_the_menu_reverts(panel):
     state, menu = panel.state, panel.controls["preset"]
     state.max_kernel_entries = 100_000
-    version = state.version
+    version = state.arrays_version
     menu.value = "question"
-    assert "Refused" in state.status and state.units == 3 and state.version == version
-    assert menu.value == presets.CUSTOM and state.preset == presets.CUSTOM
+    assert "Refused" in state.status and state.units == 3 and state.arrays_version == version
+    assert menu.value == presets.CUSTOM and presets.BOOK.current(state) == presets.CUSTOM
 
 
 def test_a_state_trait_outside_a_dropdown_never_breaks_the_panel(panel):
@@ -260,8 +260,9 @@ def test_long_preset_names_are_written_out_under_the_menu():
 
 def test_update_of_the_selection_alone_recomputes_nothing():
     state = ExplainerState(input_dim=5, units=4, batch_size=3)
-    layer, version = state.layer, state.version
+    layer, version, selection = state.layer, state.arrays_version, state.selection_version
     assert state.update(sample=2, unit=3)
-    assert state.layer is layer and (state.sample, state.unit) == (2, 3) and state.version == version + 2
+    assert state.layer is layer and (state.sample, state.unit) == (2, 3) and state.arrays_version == version
+    assert state.selection_version == selection + 2
     assert not state.update(unit=9)  # out of range: refused, kept, reported
     assert state.unit == 3 and "Received: unit=9" in state.status

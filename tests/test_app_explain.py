@@ -12,8 +12,9 @@ from ipywidgets import VBox
 import dense_viz
 from dense_viz.app import app as app_module
 from dense_viz.app import presets
-from dense_viz.app.schedule import Debouncer, guarded
-from dense_viz.app.state import CONFIG_TRAITS, ExplainerState
+from dense_viz.app.schedule import Debouncer
+from dense_viz.app.ui import guarded
+from dense_viz.app.state import ExplainerState
 from dense_viz.engine import Dense, activations
 from dense_viz.engine.layers import format_shape
 from dense_viz.engine.sequential import readable_memory_size
@@ -32,7 +33,7 @@ def counting_view(name, log, fail=False):
             self.add_class(f"dv-{name}-view")
 
         def refresh(self):
-            log.setdefault(name, []).append(self.state.version)
+            log.setdefault(name, []).append(self.state.arrays_version)
             if fail:
                 raise RuntimeError(f"{name} broke")
     return View
@@ -62,13 +63,13 @@ def refreshes(monkeypatch):
 def test_explain_defaults_to_the_state_defaults(refreshes):
     app = dense_viz.explain()
     assert isinstance(app, VBox) and isinstance(app.state, ExplainerState)
-    assert {name: getattr(app.state, name) for name in CONFIG_TRAITS} == presets.state_defaults()
-    assert app.state.preset == presets.CUSTOM and app.controls.controls["preset"].value == presets.CUSTOM
+    assert {name: getattr(app.state, name) for name in ExplainerState.config_names()} == presets.state_defaults()
+    assert presets.BOOK.current(app.state) == presets.CUSTOM and app.controls.controls["preset"].value == presets.CUSTOM
     assert list(app.views) == ["shapes", "weights", "forward", "gradients", "code", "graph"]
     assert list(app.tabs.titles) == TITLES and app.tabs.children == tuple(app.views.values())
     assert app.readouts.texts()["output_shape"] == "(None, 3)" and app.readouts.texts()["param_count"] == "15"
-    assert "dv-status" in app._status._dom_classes and "OK: Dense(3)" in app._status.value
-    assert refreshes == {"shapes": [app.state.version]}  # the first tab is drawn at once, nothing else
+    assert "dv-status" in app.status_line._dom_classes and "OK: Dense(3)" in app.status_line.value
+    assert refreshes == {"shapes": [app.state.arrays_version]}  # the first tab is drawn at once, nothing else
 
 
 def test_explain_takes_keras_config_a_preset_by_key_or_name_and_a_layer(refreshes):
@@ -76,10 +77,10 @@ def test_explain_takes_keras_config_a_preset_by_key_or_name_and_a_layer(refreshe
     assert app.state.y.shape == (3, 2, 5) and app.state.activation == "tanh"
     for preset in ("question", presets.PRESETS["question"][0]):
         app = dense_viz.explain(preset=preset)
-        assert app.state.preset == "question" and app.state.units == 25600 and not app.state.use_bias
+        assert presets.BOOK.current(app.state) == "question" and app.state.units == 25600 and not app.state.use_bias
         assert app.controls.controls["preset"].value == "question"
     app = dense_viz.explain(preset="tiny", units=5)  # explicit config wins; then it is no longer the preset
-    assert app.state.units == 5 and app.state.input_dim == 3 and app.state.preset == presets.CUSTOM
+    assert app.state.units == 5 and app.state.input_dim == 3 and presets.BOOK.current(app.state) == presets.CUSTOM
     layer = Dense(6, activation="sigmoid", use_bias=False)
     layer.build((None, 9))
     app = dense_viz.explain(layer)
@@ -124,7 +125,7 @@ def test_every_preset_gives_the_expected_state_and_readouts(refreshes, key):
     app = dense_viz.explain()
     app.controls.controls["preset"].value = key
     s, config = app.state, presets.preset_config(key)
-    assert s.status_level == "ok" and s.preset == key
+    assert s.status_level == "ok" and presets.BOOK.current(s) == key
     shape = (config["batch_size"], *config["leading_dims"], config["input_dim"])
     assert s.x.shape == shape and s.layer.kernel.shape == (config["input_dim"], config["units"])
     units, n_in = config["units"], config["input_dim"]
@@ -134,7 +135,7 @@ def test_every_preset_gives_the_expected_state_and_readouts(refreshes, key):
     assert texts["param_count"] == f"{params:,}"
     assert texts["param_formula"] == f"{n_in} × {units} + {units if config['use_bias'] else 0}"
     assert texts["memory"] == readable_memory_size(4 * params)
-    assert refreshes["shapes"][-1] == s.version  # the visible view drew the preset
+    assert refreshes["shapes"][-1] == s.arrays_version  # the visible view drew the preset
 
 
 def unit_health(state):
@@ -166,13 +167,13 @@ def test_size_guard_refuses_and_keeps_the_last_state_on_screen(refreshes):
     before = app.readouts.texts()
     drawn = list(refreshes["shapes"])
     app.controls.controls["preset"].value = "question"
-    assert app.state.units == 3 and app.state.preset == presets.CUSTOM
+    assert app.state.units == 3 and presets.BOOK.current(app.state) == presets.CUSTOM
     assert "Refused: a kernel of 100 × 25,600 = 2,560,000 entries is above this app's limit of 1,000,000" \
-        in app._status.value
-    assert "#a11d1d" in app._status.value  # coloured as an error
+        in app.status_line.value
+    assert "#a11d1d" in app.status_line.value  # coloured as an error
     assert app.readouts.texts() == before and refreshes["shapes"] == drawn
     app.controls.controls["units"].value = 4  # a valid change clears the error
-    assert "OK: Dense(4)" in app._status.value and "#1d6b34" in app._status.value
+    assert "OK: Dense(4)" in app.status_line.value and "#1d6b34" in app.status_line.value
 
 
 def test_a_failing_view_shows_in_the_status_line_and_the_app_lives_on(monkeypatch):
@@ -181,11 +182,11 @@ def test_a_failing_view_shows_in_the_status_line_and_the_app_lives_on(monkeypatc
     monkeypatch.setattr(app_module, "view_classes", lambda: classes)
     app = dense_viz.explain()
     app.tabs.selected_index = 1
-    assert app.state.status_level == "error" and "RuntimeError: weights broke" in app._status.value
+    assert app.state.status_level == "error" and "RuntimeError: weights broke" in app.status_line.value
     assert app.is_stale("weights")  # not marked as drawn: retried on the next change
     app.tabs.selected_index = 0
     app.controls.controls["units"].value = 5
-    assert log["shapes"][-1] == app.state.version and app.state.units == 5
+    assert log["shapes"][-1] == app.state.arrays_version and app.state.units == 5
 
 
 def test_a_failing_view_constructor_shows_in_its_tab(monkeypatch):
@@ -219,15 +220,15 @@ def test_only_the_visible_view_refreshes_and_a_stale_tab_refreshes_when_opened(r
 def test_a_burst_of_control_events_redraws_once_with_the_final_values(refreshes):
     async def scenario():
         app = dense_viz.explain()  # built inside a running loop, as in a kernel: redraws are debounced
-        drawn, readouts = list(refreshes["shapes"]), app.readouts.drawn_version
+        drawn = list(refreshes["shapes"])
         for units in (5, 6, 7, 8, 9):
             app.controls.controls["units"].value = units
-        assert refreshes["shapes"] == drawn and app.readouts.drawn_version == readouts  # nothing drawn yet
+        assert refreshes["shapes"] == drawn and app.host.is_stale("readouts")  # nothing drawn yet
         await asyncio.sleep(app.debouncer.delay + 0.05)
         return app, drawn
     app, drawn = asyncio.run(scenario())
-    assert refreshes["shapes"] == drawn + [app.state.version] and app.state.units == 9
-    assert app.readouts.drawn_version == app.state.version and app.readouts.texts()["output_shape"] == "(None, 9)"
+    assert refreshes["shapes"] == drawn + [app.state.arrays_version] and app.state.units == 9
+    assert not app.host.is_stale("readouts") and app.readouts.texts()["output_shape"] == "(None, 9)"
 
 
 # -- the debouncer -------------------------------------------------------------------------------------------------
@@ -243,7 +244,7 @@ def test_debouncer_in_an_event_loop_runs_the_last_call_per_key_after_the_delay()
     calls = []
 
     async def scenario():
-        debouncer = Debouncer(delay=0.02)
+        debouncer = Debouncer(delay=0.02, loop=asyncio.get_running_loop())
         for i in range(5):
             debouncer.call("views", lambda i=i: calls.append(("views", i)))
         debouncer.call("readouts", lambda: calls.append(("readouts", 0)))
@@ -264,14 +265,14 @@ def test_debouncer_reports_exceptions_and_keeps_going():
         raise RuntimeError("boom")
 
     async def scenario():
-        debouncer = Debouncer(delay=0.01, on_error=errors.append)
+        debouncer = Debouncer(delay=0.01, loop=asyncio.get_running_loop(), on_error=errors.append)
         debouncer.call("a", boom)
         debouncer.call("b", lambda: calls.append("b"))
         await asyncio.sleep(0.05)
     asyncio.run(scenario())
     assert [str(e) for e in errors] == ["boom"] and calls == ["b"]
     state = ExplainerState()
-    guarded(boom, state.report_exception)()
+    guarded(boom, state.report)()
     assert state.status == "RuntimeError: boom" and state.status_level == "error"
 
 

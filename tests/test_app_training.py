@@ -59,7 +59,7 @@ def test_output_layer_and_loss_follow_the_task(dataset, activation, units, loss)
     assert (state.output_activation, out.activation.name, out.units, state.loss) == (activation, activation, units,
                                                                                    loss)
     assert state.model.layers[0].kernel.shape == (state.data.x_train.shape[1], 8)
-    assert state.run_steps(3) == 3 and math.isfinite(state.train_loss)
+    assert state.train(3) == 3 and math.isfinite(state.train_loss)
 
 
 def test_hidden_layers_build_the_stack_with_their_initializers():
@@ -95,7 +95,7 @@ def test_refused_values_revert_and_say_why(config, message):
 
 def test_architecture_change_rebuilds_resets_and_pauses():
     state = small_state()
-    state.run_steps(20)
+    state.train(20)
     state.running = True  # as if playing: a structural change pauses
     version = state.model_version
     state.set_layer(0, units=3)
@@ -110,7 +110,7 @@ def test_architecture_change_rebuilds_resets_and_pauses():
 
 def test_optimizer_settings_apply_from_the_next_step_and_keep_the_weights():
     state = small_state()
-    state.run_steps(5)
+    state.train(5)
     kernel = state.model.layers[0].kernel.copy()
     state.learning_rate = 0.05
     assert state.optimizer_object.learning_rate == 0.05 and state.step == 5
@@ -120,14 +120,14 @@ def test_optimizer_settings_apply_from_the_next_step_and_keep_the_weights():
     assert state.optimizer_object is not adam and state.optimizer_object.name == "SGD"
     assert state.optimizer_object.learning_rate == 0.05 and state.step == 5
     state.batch_size = 7
-    state.run_steps(1)
+    state.train(1)
     assert state.step == 6
 
 
 def test_reset_gives_back_the_initial_weights_of_the_seed():
     state = small_state()
     initial = [w.copy() for layer in state.model.layers for w in layer.weights]
-    state.run_steps(10)
+    state.train(10)
     state.reset()
     assert state.step == 0 and len(state.history) == 1
     for w0, w in zip(initial, [w for layer in state.model.layers for w in layer.weights]):
@@ -138,14 +138,14 @@ def test_step_zero_shows_the_gradients_the_first_step_uses():
     state = small_state()
     preview = [dict(layer["kernel"]) for layer in state.stats]
     assert state.history.steps.tolist() == [0]
-    state.run_steps(1)
+    state.train(1)
     assert [layer["kernel"] for layer in state.model.stats] == preview
     np.testing.assert_array_equal(state.history["grad_mean"][1], [p["mean_abs"] for p in preview])
 
 
 def test_history_rows_are_the_engines_numbers():
     state = small_state(batch_size=16)
-    state.run_steps(7)
+    state.train(7)
     h = state.history
     assert h.steps.tolist() == list(range(8))
     assert state.stats is state.model.stats
@@ -163,14 +163,14 @@ def test_history_rows_are_the_engines_numbers():
 def test_readouts_show_the_last_step_even_when_the_history_skips_it():
     state = small_state()
     state.history.stride = 4  # as after a long run: only every 4th step is kept
-    state.run_steps(5)  # step 5 is not kept
+    state.train(5)  # step 5 is not kept
     assert state.history.steps.tolist() == [0, 4]
     data = state.data
     assert state.step == 5 and state.stats is state.model.stats
     assert state.train_loss == state.model.evaluate(data.x_train, data.y_train, state.loss)
     assert state.test_loss == state.model.evaluate(data.x_test, data.y_test, state.loss)
     before = state.train_loss
-    state.run_steps(1)
+    state.train(1)
     assert state.train_loss != before
 
 
@@ -182,14 +182,14 @@ def test_full_batch_steps_use_the_whole_training_set():
     for layer in state.model.layers:  # gradient_stats does not update: same weights as before
         for w in layer.weights:
             np.testing.assert_array_equal(w, weights.pop(0))
-    state.run_steps(1)
+    state.train(1)
     assert state.batch_loss == value and state.epoch == 1
 
 
 def test_a_non_finite_loss_pauses_and_says_so():
     state = TrainingState(**presets.preset_config("exploding"))
     state.running = True
-    ran = state.run_steps(20)
+    ran = state.train(20)
     assert ran < 20 and state.running is False
     assert state.status_level == "warning" and "training paused" in state.status
     assert not math.isfinite(state.history["batch_loss"][-1])
@@ -223,7 +223,7 @@ def test_vanishing_preset_first_layer_gets_100x_less_gradient_than_the_last():
     state = TrainingState(**presets.preset_config("vanishing"))
     assert [s["activation"] for s in state.hidden_layers] == ["sigmoid"] * 8
     assert gradient_ratio(state)[0] >= 100  # at step 0 (in fact ~10⁶)
-    state.run_steps(200)
+    state.train(200)
     assert np.all(gradient_ratio(state) >= 100)  # and at every recorded step while it (fails to) train
     assert state.train_loss > 0.6  # stuck near ln 2
 
@@ -231,7 +231,7 @@ def test_vanishing_preset_first_layer_gets_100x_less_gradient_than_the_last():
 def test_relu_he_preset_keeps_the_gradients_within_10x():
     state = TrainingState(**presets.preset_config("relu_he"))
     assert 0.1 <= gradient_ratio(state)[0] <= 10
-    state.run_steps(200)
+    state.train(200)
     assert 0.1 <= np.median(gradient_ratio(state)) <= 10
     assert state.train_loss < 0.1  # and it learns the circle
 
@@ -247,33 +247,33 @@ def test_the_gradient_contrast_holds_for_other_seeds(seed):
 def test_xor_preset_learns_within_a_few_hundred_steps():
     state = TrainingState(**presets.preset_config("xor"))
     assert state.architecture() == "2 → 4 tanh → 1 sigmoid"
-    state.run_steps(300)
+    state.train(300)
     assert state.train_loss < 0.1 and state.test_loss < 0.15
 
 
 def test_exploding_preset_starts_with_huge_gradients_and_overflows():
     state = TrainingState(**presets.preset_config("exploding"))
     assert state.history["grad_mean"][0].min() > 1e3  # ~10⁻² for a he_normal stack on the same data
-    assert state.run_steps(10) < 10 and not math.isfinite(state.batch_loss)
+    assert state.train(10) < 10 and not math.isfinite(state.batch_loss)
 
 
 def test_dead_relu_preset_kills_the_last_hidden_layer():
     state = TrainingState(**presets.preset_config("dead_relu"))
-    state.run_steps(100)
+    state.train(100)
     assert state.history["dead"][-1][-2] == 1.0  # every unit of the last hidden layer: relu' = 0 on every sample
     assert state.history["grad_mean"][-1][0] == 0.0  # nothing reaches layer 1
     assert abs(state.train_loss - math.log(2)) < 0.02
     healthy = TrainingState(**{**presets.preset_config("dead_relu"), "learning_rate": 0.3})
-    healthy.run_steps(100)
+    healthy.train(100)
     assert healthy.history["dead"][-1][-2] < 0.5 and healthy.train_loss < 0.1
 
 
 @pytest.mark.parametrize("key", list(presets.PRESETS))
 def test_every_preset_applies_and_matches_itself(key):
     state = small_state()
-    assert presets.apply_preset(state, key) and state.preset == key
+    assert presets.apply_preset(state, key) and presets.BOOK.current(state) == key
     assert presets.matching_preset(state, key)
-    assert state.run_steps(2) >= 1
+    assert state.train(2) >= 1
     name = presets.PRESETS[key][0]
     assert presets.resolve_preset(name) == key
 
@@ -282,7 +282,7 @@ def test_every_preset_applies_and_matches_itself(key):
 def test_views_carry_the_states_numbers():
     app = explain_training(batch_size=16)
     state = app.state
-    state.run_steps(30)
+    state.train(30)
     app.tabs.selected_index = 1
     app.tabs.selected_index = 0
     for view in app.views.values():
@@ -362,7 +362,7 @@ def test_play_pause_step_reset_buttons():
 def test_changing_the_architecture_while_paused_through_the_layer_rows():
     app = explain_training()
     controls, state = app.controls, app.state
-    state.run_steps(10)
+    state.train(10)
     rows = controls._rows.children
     rows[1].units.value = 5
     assert state.hidden_layers[1]["units"] == 5 and state.model.layers[1].units == 5
@@ -393,17 +393,17 @@ def test_controls_write_the_state_and_the_preset_menu_applies_presets():
     controls.controls["learning_rate"].value = 0.1
     assert state.learning_rate == pytest.approx(0.1)
     controls._preset.value = "vanishing"
-    assert state.preset == "vanishing" and len(controls._rows.children) == 8
+    assert presets.BOOK.current(state) == "vanishing" and len(controls._rows.children) == 8
     assert controls.controls["dataset"].value == "circle"
     controls.controls["batch_size"].value = 64  # no longer the preset: the menu says custom
-    assert state.preset == presets.CUSTOM and controls._preset.value == presets.CUSTOM
+    assert presets.BOOK.current(state) == presets.CUSTOM and controls._preset.value == presets.CUSTOM
 
 
 def test_explain_training_takes_config_and_presets():
     app = explain_training(preset="XOR with one hidden layer of 4")
-    assert app.state.preset == "xor" and app.state.dataset == "xor"
+    assert presets.BOOK.current(app.state) == "xor" and app.state.dataset == "xor"
     app = explain_training(preset="xor", learning_rate=0.02)
-    assert app.state.learning_rate == 0.02 and app.state.preset == presets.CUSTOM
+    assert app.state.learning_rate == 0.02 and presets.BOOK.current(app.state) == presets.CUSTOM
     with pytest.raises(ValueError, match="Unrecognized keyword arguments"):
         explain_training(units=3)
     with pytest.raises(ValueError, match="expected 1 to 8 layers"):
@@ -417,8 +417,8 @@ def test_runner_trains_in_chunks_refreshes_10_times_a_second_and_obeys_pause():
     refreshes = []
 
     async def scenario():
-        runner = Runner(state, refresh=lambda: refreshes.append(state.step))
         loop = asyncio.get_running_loop()
+        runner = Runner(state, refresh=lambda: refreshes.append(state.step), loop=loop)
         state.running = True  # starts the task on this loop
         assert runner.active
         # a "Pause" arriving like a widget message: a callback the loop runs between two chunks
@@ -439,9 +439,8 @@ def test_runner_trains_in_chunks_refreshes_10_times_a_second_and_obeys_pause():
 
 @without_event_loop
 def test_app_in_an_event_loop_refreshes_its_views_while_training():
-    app = explain_training()
-
     async def scenario():
+        app = explain_training()  # built inside a running loop, as in a kernel: it trains on that loop
         first = app.views["loss"]._image.value
         app.controls.play.value = True
         await asyncio.sleep(1.2)
@@ -449,9 +448,9 @@ def test_app_in_an_event_loop_refreshes_its_views_while_training():
         seen = app.views["loss"]._image.value
         app.controls.play.value = False
         await asyncio.sleep(0.3)
-        return first, seen
+        return app, first, seen
 
-    first, seen = asyncio.run(scenario())
+    app, first, seen = asyncio.run(scenario())
     assert seen != first and app.state.step > 0
     assert app.views["readout"].texts()["steps"] == f"{app.state.step:,}"
     assert len(app.runner.refresh_times) >= 5

@@ -2,17 +2,21 @@
 
 A preset is short key -> (display name, config with the state's trait names). Applying one sets EVERY
 configuration trait (the state's defaults overridden by the preset), so no leftover of an earlier choice stays.
+Which preset a state shows is derived, never stored: the preset whose settings all match, else custom.
 """
 import copy
 
-CUSTOM = ""  # state.preset when the configuration is the user's own
+CUSTOM = ""  # the menu's value for "your own settings"
 
 
 class PresetBook:
-    """Lookup, completion and application of the presets in `table` for states of `state_class`."""
+    """Lookup, completion, application and recognition of the presets in `table` for `state_class`."""
 
-    def __init__(self, table, state_class, config_traits):
-        self.table, self.state_class, self.config_traits = table, state_class, config_traits
+    def __init__(self, table, state_class, ignore=(), normalize=None):
+        """`ignore`: traits that may differ from the preset's (e.g. seed: new weights keep the preset);
+        `normalize(config)`: a config in the form the state holds it (to compare)."""
+        self.table, self.state_class, self.ignore = table, state_class, frozenset(ignore)
+        self.normalize = normalize or (lambda config: config)
 
     def display_names(self):
         """[(display name, key)] in menu order, for a Dropdown."""
@@ -31,7 +35,7 @@ class PresetBook:
     def defaults(self):
         """Every configuration trait's default value in the state class, {name: value}."""
         traits = self.state_class.class_traits()
-        return {name: traits[name].default() for name in self.config_traits}
+        return {name: traits[name].default() for name in self.state_class.config_names()}
 
     def config(self, key):
         """The complete configuration of preset `key` (a deep copy: callers may change it)."""
@@ -39,5 +43,13 @@ class PresetBook:
 
     def apply(self, state, key):
         """Set every configuration trait of preset `key` in one update; returns False if the state refused."""
-        key = self.resolve(key)
-        return state.update(**self.config(key), preset=key)
+        return state.update(**self.config(key))
+
+    def matches(self, state, key):
+        """True when the state's configuration is preset `key` (traits in `ignore` may differ)."""
+        config = self.normalize(self.config(key))
+        return all(getattr(state, name) == value for name, value in config.items() if name not in self.ignore)
+
+    def current(self, state):
+        """The key of the preset the state's configuration is, or CUSTOM."""
+        return next((key for key in self.table if self.matches(state, key)), CUSTOM)

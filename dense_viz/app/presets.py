@@ -2,14 +2,14 @@
 
 A preset sets EVERY configuration trait: the state's defaults overridden by the preset's own values, so
 choosing one never keeps a leftover (say, leading_dims) from before. The user can change anything after;
-the app then shows "custom" (see `matching_preset`).
+the menu then shows "custom" (`BOOK.current(state)`).
 """
 import logging
 import os
 from urllib.parse import parse_qs
 
 from .presetbook import CUSTOM, PresetBook  # noqa: F401  (CUSTOM is part of this module's API)
-from .state import CONFIG_TRAITS, ExplainerState
+from .state import ExplainerState
 
 log = logging.getLogger("dense_viz")
 
@@ -41,17 +41,10 @@ PRESETS = {
 }
 
 
-_BOOK = PresetBook(PRESETS, ExplainerState, CONFIG_TRAITS)
-display_names, resolve_preset, state_defaults = _BOOK.display_names, _BOOK.resolve, _BOOK.defaults
-preset_config, apply_preset = _BOOK.config, _BOOK.apply
-
-
-def matching_preset(state, key):
-    """True when the state's configuration is still preset `key` (the seed may differ: new weights)."""
-    if key not in PRESETS:
-        return False
-    config = preset_config(key)
-    return all(getattr(state, name) == value for name, value in config.items() if name != "seed")
+# New weights (the next seed) keep the preset: it is the same lesson with another draw.
+BOOK = PresetBook(PRESETS, ExplainerState, ignore=("seed",))
+display_names, resolve_preset, state_defaults = BOOK.display_names, BOOK.resolve, BOOK.defaults
+preset_config, apply_preset, matching_preset = BOOK.config, BOOK.apply, BOOK.matches
 
 
 def preset_from_url(default=None, environ=None):
@@ -68,7 +61,7 @@ def preset_from_url(default=None, environ=None):
     if name in ("custom", CUSTOM):
         return None
     try:
-        return resolve_preset(name)
+        return BOOK.resolve(name)
     except ValueError as error:
         log.warning("dense_viz: %s; opening the preset %r instead", error, default)
         return default

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 
 from ..engine.layers import format_shape
 from ..engine.sequential import readable_memory_size
+from .i18n import _
 
 LOSS_NOTES = {"sum": "L = Σ y", "mean_squared_error": "MSE vs a random target",
               "categorical_crossentropy": "cross-entropy vs random classes"}
@@ -18,7 +19,7 @@ LOSS_NOTES = {"sum": "L = Σ y", "mean_squared_error": "MSE vs a random target",
 
 def _value(css, tooltip=""):
     """An HTML element holding one value (and nothing else)."""
-    value = widgets.HTML("", tooltip=tooltip)
+    value = widgets.HTML("", tooltip=_(tooltip) if tooltip else "")
     value.add_class(css)
     value.add_class("dv-readout-value")
     return value
@@ -27,7 +28,7 @@ def _value(css, tooltip=""):
 def _card(title, main, note):
     """A small box: a grey title, the value in bold, a note (formula, batch shape, …) below it."""
     head = widgets.HTML(f"<span style='color:#667;font-size:11px;text-transform:uppercase;"
-                        f"letter-spacing:.04em'>{html.escape(title)}</span>")
+                        f"letter-spacing:.04em'>{html.escape(_(title))}</span>")
     card = widgets.VBox([head, main, note])
     card.add_class("dv-readout")
     card.layout = widgets.Layout(border="1px solid #d8dde6", padding="0 10px 2px", margin="0 6px 6px 0")
@@ -37,14 +38,15 @@ def _card(title, main, note):
 class Readouts(widgets.VBox):
     """Output shape, parameter count with its formula, memory, multiply–adds and loss of an ExplainerState.
 
-    Observes state.version; with a Debouncer the refresh is scheduled (one per burst), else immediate.
+    The app refreshes it with the views (it reads only the arrays: `depends`).
     """
 
-    def __init__(self, state, debouncer=None):
+    depends = ("arrays",)
+
+    def __init__(self, state):
         super().__init__()
         self.state = state
         self.add_class("dv-readouts")
-        self._debouncer = debouncer
         self._output_shape = _value("dv-output-shape", "Keras' output shape; the batch axis is None.")
         self._batch_shape = _value("dv-batch-shape", "The concrete shape of y for the current batch.")
         self._param_count = _value("dv-param-count", "Trainable weights: kernel and bias entries.")
@@ -64,36 +66,24 @@ class Readouts(widgets.VBox):
             _card("Multiply–adds / example", self._madds, self._madds_note),
             _card("Loss", self._loss, self._loss_note),
         ], layout=widgets.Layout(flex_flow="row wrap"))]
-        self.drawn_version = -1
-        state.observe(self._changed, "version")
         self.refresh()
-
-    def _changed(self, change=None):
-        if self._debouncer is not None:
-            self._debouncer.call("readouts", self.refresh)  # the debouncer reports exceptions itself
-            return
-        try:
-            self.refresh()
-        except Exception as error:  # noqa: BLE001 - never lose an exception in a callback
-            self.state.report_exception(error)
 
     def refresh(self):
         """Write every value from the state (cheap: text only)."""
         s = self.state
         big, small = "<b style='font-size:15px'>{}</b>", "<span style='color:#556;font-size:12px'>{}</span>"
         self._output_shape.value = big.format(format_shape(s.output_shape))
-        self._batch_shape.value = small.format(f"this batch: {format_shape(s.y.shape)}")
+        self._batch_shape.value = small.format(_("this batch: {shape}").format(shape=format_shape(s.y.shape)))
         self._param_count.value = big.format(f"{s.param_count:,}")
         self._param_formula.value = small.format(s.param_formula)
         self._memory.value = big.format(readable_memory_size(s.param_bytes))
-        self._memory_note.value = small.format("float32, 4 bytes each")
+        self._memory_note.value = small.format(_("float32, 4 bytes each"))
         self._madds.value = big.format(f"{s.madds_per_example:,}")
         positions = math.prod(s.leading_dims)
-        self._madds_note.value = small.format(f"{s.input_dim} × {s.units}" + (f" × {positions} positions"
-                                                                            if s.leading_dims else ""))
+        note = (_("{input_dim} × {units} × {positions} positions") if s.leading_dims else "{input_dim} × {units}")
+        self._madds_note.value = small.format(note.format(input_dim=s.input_dim, units=s.units, positions=positions))
         self._loss.value = big.format(f"{s.loss_value:.6g}")
-        self._loss_note.value = small.format(LOSS_NOTES.get(s.loss, s.loss))
-        self.drawn_version = s.version
+        self._loss_note.value = small.format(_(LOSS_NOTES.get(s.loss, s.loss)))
 
     def texts(self):
         """{'output_shape': '(None, 25600)', 'param_count': '2,560,000', …}: the values as plain text (tests)."""

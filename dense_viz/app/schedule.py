@@ -1,8 +1,9 @@
-"""Debounced, guarded callbacks: a burst of control events redraws once, and no exception is lost.
+"""Debounced callbacks: a burst of control events redraws once, and no exception is lost.
 
-Inside a Jupyter or Voila kernel an asyncio event loop is running: `Debouncer.call(key, fn)` then waits
-`delay` seconds and runs only the last `fn` given for `key`. With no running loop (headless tests, plain
-scripts) it runs `fn` at once, so tests stay synchronous.
+Time is the caller's: `Debouncer(delay, loop)` waits `delay` seconds on the asyncio `loop` it is given
+(the kernel's, which `explain()` passes when one runs) and then runs only the last callback given per key.
+With `loop=None` it runs every callback at once, synchronously (headless tests, plain scripts). Nothing
+here asks whether some loop happens to be running.
 """
 import asyncio
 import logging
@@ -10,52 +11,36 @@ import logging
 log = logging.getLogger("dense_viz")
 
 
-def guarded(fn, on_error):
-    """Wrap fn(*args) so an exception goes to on_error(exception) (called inside the except block)."""
-    def run(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Exception as error:  # a callback must never die silently: report and keep the app alive
-            on_error(error)
-            return None
-    run.__name__ = getattr(fn, "__name__", "callback")
-    run.__doc__ = fn.__doc__
-    return run
-
-
-def _log_exception(error):
-    log.exception("dense_viz: unexpected error in a scheduled callback: %s", error)
-
-
-def running_loop():
-    """The asyncio loop running in this thread (a kernel's), or None."""
+def kernel_loop():
+    """The asyncio loop running in this thread (a Jupyter kernel's while it executes a cell), or None."""
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
 
 
+def _log_exception(error):
+    log.exception("dense_viz: unexpected error in a scheduled callback: %s", error)
+
+
 class Debouncer:
-    """Run the last callback given per key once `delay` seconds pass without a newer one.
+    """Run the last callback given per key once `delay` seconds pass without a newer one (on `loop`).
 
     `on_error(exception)` receives any exception a callback raises (default: log it).
     """
 
-    def __init__(self, delay=0.03, on_error=None):
-        self.delay = float(delay)
+    def __init__(self, delay=0.03, loop=None, on_error=None):
+        self.delay, self.loop = float(delay), loop
         self.on_error = on_error or _log_exception
         self._pending = {}  # key -> (asyncio.TimerHandle, fn)
 
     def call(self, key, fn):
-        """Schedule fn() for `key` (replacing a pending one); runs now when no event loop is running."""
-        loop = running_loop()
-        if loop is None:
-            self._cancel(key)
+        """Schedule fn() for `key` (replacing a pending one); without a loop, run it now."""
+        self._cancel(key)
+        if self.loop is None:
             self._run(fn)
             return
-        self._cancel(key)
-        handle = loop.call_later(self.delay, self._fire, key)
-        self._pending[key] = (handle, fn)
+        self._pending[key] = (self.loop.call_later(self.delay, self._fire, key), fn)
 
     def pending(self):
         """The keys with a callback waiting."""

@@ -1,15 +1,16 @@
 """The one model of the explainer: configuration traits (Keras names) and the numbers derived from them.
 
-Controls link to the configuration traits; views observe `version` (bumped after every successful
-recompute) and read the derived arrays. Every number comes from the engine's `Dense` (nothing is
-computed twice). A configuration the engine refuses, or one above the size guard, leaves the last valid
-state in place: the offending traits are reverted and `status` says what was expected and received.
-Never imports ipywidgets.
+Controls bind to the configuration traits (tagged config=True). After every successful recompute the
+state bumps `arrays_version` (and `weights_version` when kernel and bias are new arrays); a new sample,
+unit or position bumps `selection_version`. The app alone decides from these counters which view is
+stale. Every array comes from the engine's `Dense`: `x`, `z`, `y` and `dz` are the layer's own. A
+configuration the engine refuses, or one above the size guard, leaves the last valid state in place: the
+offending traits are reverted and `status` says what was expected and received. Never imports ipywidgets.
 """
 import math
 
 import numpy as np
-from traitlets import Any, Bool, Float, Instance, Int, Tuple, Unicode, observe
+from traitlets import Bool, Float, Instance, Int, TraitError, Tuple, Unicode, observe, validate
 
 from ..engine import Dense, losses, regularizers
 from .base import AppState
@@ -24,12 +25,6 @@ NONE = "none"  # the dropdown value for "no regularizer / constraint"
 DEFAULT_MAX_KERNEL_ENTRIES = 20_000_000
 DEFAULT_MAX_OUTPUT_ENTRIES = 8_000_000
 
-# Traits whose change needs a new kernel and bias; any other configuration change keeps the weights.
-WEIGHT_TRAITS = ("input_dim", "units", "use_bias", "kernel_initializer", "bias_initializer", "seed")
-CONFIG_TRAITS = ("input_dim", "leading_dims", "batch_size", "units", "activation", "use_bias",
-                 "kernel_initializer", "bias_initializer", "kernel_regularizer", "kernel_regularizer_factor",
-                 "bias_regularizer", "bias_regularizer_factor", "activity_regularizer",
-                 "activity_regularizer_factor", "kernel_constraint", "bias_constraint", "seed", "input_data", "loss")
 SELECTION_TRAITS = ("sample", "unit", "position")
 
 
@@ -60,30 +55,34 @@ def make_input(kind, shape, rng, dtype):
                      f"Received: input_data={kind!r}")
 
 
+def config(default, weights=False):
+    """A configuration trait; `weights=True`: changing it needs a new kernel and bias."""
+    return default.tag(config=True, weights=weights)
+
+
 class ExplainerState(AppState):
     """Configuration of one Dense layer plus its batch, and every derived array the views show."""
 
     # -- configuration: Keras' argument names, plus the batch the layer is applied to -----------------
-    input_dim = Int(4)
-    leading_dims = Tuple()                  # axes between batch and features, e.g. (5,) or (5, 3)
-    batch_size = Int(8)
-    units = Int(3)
-    activation = Unicode("relu")
-    use_bias = Bool(True)
-    kernel_initializer = Unicode("glorot_uniform")
-    bias_initializer = Unicode("zeros")
-    kernel_regularizer = Unicode(NONE)
-    kernel_regularizer_factor = Float(0.01)
-    bias_regularizer = Unicode(NONE)
-    bias_regularizer_factor = Float(0.01)
-    activity_regularizer = Unicode(NONE)
-    activity_regularizer_factor = Float(0.01)
-    kernel_constraint = Unicode(NONE)
-    bias_constraint = Unicode(NONE)
-    seed = Int(0)
-    input_data = Unicode("random_normal")
-    loss = Unicode("mean_squared_error")
-    preset = Unicode("")
+    input_dim = config(Int(4), weights=True)
+    leading_dims = config(Tuple())          # axes between batch and features, e.g. (5,) or (5, 3)
+    batch_size = config(Int(8))
+    units = config(Int(3), weights=True)
+    activation = config(Unicode("relu"))
+    use_bias = config(Bool(True), weights=True)
+    kernel_initializer = config(Unicode("glorot_uniform"), weights=True)
+    bias_initializer = config(Unicode("zeros"), weights=True)
+    kernel_regularizer = config(Unicode(NONE))
+    kernel_regularizer_factor = config(Float(0.01))
+    bias_regularizer = config(Unicode(NONE))
+    bias_regularizer_factor = config(Float(0.01))
+    activity_regularizer = config(Unicode(NONE))
+    activity_regularizer_factor = config(Float(0.01))
+    kernel_constraint = config(Unicode(NONE))
+    bias_constraint = config(Unicode(NONE))
+    seed = config(Int(0), weights=True)
+    input_data = config(Unicode("random_normal"))
+    loss = config(Unicode("mean_squared_error"))
 
     # -- what the Forward view looks at: sample i, unit j, flat index into the leading dims ------------
     sample = Int(0)
@@ -94,30 +93,65 @@ class ExplainerState(AppState):
     max_kernel_entries = Int(DEFAULT_MAX_KERNEL_ENTRIES)
     max_output_entries = Int(DEFAULT_MAX_OUTPUT_ENTRIES)
 
-    # -- derived (set only by recompute; views read them) -------------------------------------------------
-    layer = Instance(Dense, allow_none=True)  # built; .kernel (in, units), .bias, .cache (x, z, y), .grads
-    x = Any()            # input (B, …, in)
-    z = Any()            # pre-activation x·W + b (B, …, units)
-    y = Any()            # output activation(z) (B, …, out)
-    target = Any()       # the loss's target (B, …, out), seeded; None for the "sum" loss
-    loss_value = Float(0.0)
-    dy = Any()           # ∂L/∂y (B, …, out)
-    dz = Any()           # δ = ∂L/∂z (B, …, units)
-    dx = Any()           # ∂L/∂x = δ·Wᵀ (B, …, in)
-    version = Int(0)     # +1 after every successful recompute: the one thing views observe
-    weights_version = Int(0)  # +1 whenever kernel/bias are new arrays (views may cache per weights)
+    # -- derived: the built layer (its cache holds x, z, y; dz after backward) and three counters ----------
+    layer = Instance(Dense, allow_none=True)
+    weights_version = Int(0)    # +1 when kernel and bias are new arrays
+    arrays_version = Int(0)     # +1 after every successful recompute (x, z, y, loss, gradients)
+    selection_version = Int(0)  # +1 when sample, unit or position changed
 
-    def __init__(self, layer=None, **config):
-        super().__init__()
-        self._valid = {}
+    def __init__(self, layer=None, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES,
+                 max_output_entries=DEFAULT_MAX_OUTPUT_ENTRIES, **config):
+        """A state for `layer` (a dense_viz.Dense; its built weights are kept) and/or configuration traits."""
+        super().__init__(max_kernel_entries=max_kernel_entries, max_output_entries=max_output_entries)
+        self.target = self.dy = self.dx = None  # the loss's target, ∂L/∂y and ∂L/∂x of the last recompute
+        self.loss_value = 0.0
         if layer is not None:
             config = {**self.config_from_layer(layer), **config}
-        self.update(**config)
-        if self.status_level == "error":  # an invalid initial config is a programming error: say so loudly
+        selection = {name: config.pop(name) for name in SELECTION_TRAITS if name in config}
+        if not super().update(**config):  # an invalid initial configuration is the caller's error: say so loudly
             raise ValueError(self.status)
         if layer is not None and layer.built and layer.kernel.shape == (self.input_dim, self.units):
             self.layer.set_weights(layer.get_weights())
-            self.recompute(rebuild=False)
+            self.apply(set())
+        for name, value in selection.items():
+            setattr(self, name, value)
+
+    def update(self, **config):
+        """Set configuration traits (one recompute) and then sample/unit/position; on a refusal nothing changes
+        and the status line says why. Returns True when the state took every value."""
+        selection = {name: config.pop(name) for name in SELECTION_TRAITS if name in config}
+        if config and not super().update(**config):
+            return False
+        before = {name: getattr(self, name) for name in selection}
+        try:
+            for name, value in selection.items():
+                setattr(self, name, value)
+        except TraitError as error:
+            self._revert(before)
+            self.report(error)
+            return False
+        return True
+
+    # -- the layer's own arrays --------------------------------------------------------------------------------
+    @property
+    def x(self):
+        """The input batch (B, …, input_dim)."""
+        return self.layer.cache.x
+
+    @property
+    def z(self):
+        """The pre-activation x·W + b (B, …, units)."""
+        return self.layer.cache.z
+
+    @property
+    def y(self):
+        """The output activation(z) (B, …, out)."""
+        return self.layer.cache.y
+
+    @property
+    def dz(self):
+        """δ = ∂L/∂z (B, …, units)."""
+        return self.layer.dz
 
     # -- public API ----------------------------------------------------------------------------------------
     @staticmethod
@@ -141,30 +175,6 @@ class ExplainerState(AppState):
         if layer.built:
             config["input_dim"] = layer.kernel.shape[0]
         return config
-
-    def update(self, **config):
-        """Set several traits at once and recompute once; on error revert them all and report."""
-        unknown = set(config) - set(self.trait_names())
-        if unknown:
-            raise ValueError(f"Unknown configuration keys: {sorted(unknown)}. Expected some of: "
-                             f"{', '.join(CONFIG_TRAITS + SELECTION_TRAITS + ('preset',))}")
-        if config and set(config) <= set(SELECTION_TRAITS):  # only where to look: nothing to recompute
-            for name, value in config.items():
-                setattr(self, name, value)  # validated (and reverted if out of range) by _selection_changed
-            return all(getattr(self, name) == value for name, value in config.items())
-        before = {name: getattr(self, name) for name in config}
-        self._suspended = True
-        try:
-            for name, value in config.items():
-                setattr(self, name, value)
-        except Exception as error:  # a traitlets type error: report it like any other bad value
-            self._revert(before)
-            self._suspended = False
-            self.report_error(error)
-            return False
-        self._suspended = False
-        return self.recompute(rebuild=bool(set(config) & set(WEIGHT_TRAITS)) or self.layer is None,
-                              revert=before)
 
     def new_weights(self):
         """Draw new weights: the next seed."""
@@ -220,24 +230,18 @@ class ExplainerState(AppState):
         return np.unravel_index(self.position, self.leading_dims) if self.leading_dims else ()
 
     # -- the pipeline ------------------------------------------------------------------------------------------
-    @observe(*CONFIG_TRAITS)
-    def _config_changed(self, change):
-        if self._suspended:
-            return
-        self.recompute(rebuild=change["name"] in WEIGHT_TRAITS, revert={change["name"]: change["old"]})
+    @validate(*SELECTION_TRAITS)
+    def _valid_selection(self, proposal):
+        name, value = proposal["trait"].name, proposal["value"]
+        limit = {"sample": self.batch_size, "unit": self.units, "position": max(1, math.prod(self.leading_dims))}[name]
+        if not 0 <= value < limit:
+            raise TraitError(f"Received an invalid value for `{name}`, expected an integer in [0, {limit - 1}]. "
+                             f"Received: {name}={value}")
+        return value
 
     @observe(*SELECTION_TRAITS)
     def _selection_changed(self, change):
-        if self._suspended:
-            return
-        limits = {"sample": self.batch_size, "unit": self.units, "position": max(1, math.prod(self.leading_dims))}
-        name = change["name"]
-        if not 0 <= change["new"] < limits[name]:
-            self.set_trait(name, change["old"] if 0 <= change["old"] < limits[name] else 0)
-            self.report_error(f"Received an invalid value for `{name}`, expected an integer in "
-                              f"[0, {limits[name] - 1}]. Received: {name}={change['new']}")
-            return
-        self.version += 1
+        self.selection_version += 1
 
     def _check_limits(self):
         """Refuse configurations too large to show (the size guard) or ill-formed batch shapes."""
@@ -277,55 +281,43 @@ class ExplainerState(AppState):
         if weights_from is None:
             layer.build(self.input_shape)
         else:
-            layer.kernel, layer.bias, layer.built = weights_from.kernel, weights_from.bias, True
+            layer.set_weights(weights_from.get_weights())
         return layer
 
-    def recompute(self, rebuild=True, revert=None):
-        """Rebuild (or reuse) the layer, run forward and backward on the batch; bump `version`.
-
-        Returns True on success. On failure the traits in `revert` go back to their old values, the derived
-        arrays stay as they were, and `status` carries the error.
-        """
-        try:
-            self._check_limits()
-            reuse = None if rebuild or self.layer is None else self.layer
-            layer = self._make_layer(weights_from=reuse)
-            data_rng, target_rng = np.random.default_rng([self.seed, 1]).spawn(2)
-            x = make_input(self.input_data, self.batch_shape, data_rng, layer.dtype)
-            y = layer(x)
-            if self.loss == "sum":
-                target, dy = None, np.ones_like(y)
-                loss_value = float(y.sum(dtype=np.float64))
-            else:
-                if self.loss == "mean_squared_error":
-                    target = target_rng.standard_normal(y.shape).astype(y.dtype)
-                else:  # one-hot classes over the output's last axis
-                    target = np.eye(y.shape[-1], dtype=y.dtype)[target_rng.integers(0, y.shape[-1], y.shape[:-1])]
-                loss = losses.get(self.loss)
-                loss_value, dy = float(loss(target, y)), loss.gradient(target, y)
-            loss_value += sum(layer.losses)
-            dx = layer.backward(dy)
-        except Exception as error:  # engine errors are ValueErrors in Keras' words; anything else is a bug
-            if revert:
-                self._revert(revert)
-            self.report(error)
-            return False
+    def _apply(self, names):
+        """Rebuild (or reuse) the layer, run forward and backward on the batch; bump the counters."""
+        self._check_limits()
+        traits = self.traits()
+        new_weights = self.layer is None or any(traits[name].metadata.get("weights") for name in names)
+        layer = self._make_layer(weights_from=None if new_weights else self.layer)
+        data_rng, target_rng = np.random.default_rng([self.seed, 1]).spawn(2)
+        y = layer(make_input(self.input_data, self.batch_shape, data_rng, layer.dtype))
+        if self.loss == "sum":
+            target, dy = None, np.ones_like(y)
+            loss_value = float(y.sum(dtype=np.float64))
+        else:
+            if self.loss == "mean_squared_error":
+                target = target_rng.standard_normal(y.shape).astype(y.dtype)
+            else:  # one-hot classes over the output's last axis
+                target = np.eye(y.shape[-1], dtype=y.dtype)[target_rng.integers(0, y.shape[-1], y.shape[:-1])]
+            loss = losses.get(self.loss)
+            loss_value, dy = float(loss(target, y)), loss.gradient(target, y)
+        loss_value += sum(layer.losses)
+        dx = layer.backward(dy)
         with self.hold_trait_notifications():
-            self.layer, self.x, self.z, self.y = layer, x, layer.cache.z, y
-            self.target, self.loss_value, self.dy, self.dz, self.dx = target, loss_value, dy, layer.dz, dx
+            self.layer = layer
+            self.target, self.loss_value, self.dy, self.dx = target, loss_value, dy, dx
             self._clamp_selection()
-            self._valid = {name: getattr(self, name) for name in CONFIG_TRAITS}
             self.set_status("ok", self._summary_line())
-        if reuse is None:
-            self.weights_version += 1
-        self.version += 1
-        return True
+            if new_weights:  # inside the hold: observers hear of every counter at once, after all moved
+                self.weights_version += 1
+            self.arrays_version += 1
 
     def _clamp_selection(self):
         """Keep sample/unit/position inside the current shapes after a shape change."""
-        self.set_trait("sample", min(self.sample, self.batch_size - 1))
-        self.set_trait("unit", min(self.unit, self.units - 1))
-        self.set_trait("position", min(self.position, max(1, math.prod(self.leading_dims)) - 1))
+        self.sample = min(self.sample, self.batch_size - 1)
+        self.unit = min(self.unit, self.units - 1)
+        self.position = min(self.position, max(1, math.prod(self.leading_dims)) - 1)
 
     def _summary_line(self):
         """The status line after a good recompute."""

@@ -2,10 +2,12 @@
 the sync marker, and guarded callbacks. The explainer and the training panel import this, never each other.
 """
 import html
+import time
 
 import ipywidgets as widgets
 
 from .i18n import _
+from .presetbook import CUSTOM
 
 STATUS_COLORS = {"ok": ("#1d6b34", "#edf8f0", "#b7dfc3", "✓"), "warning": ("#7a5200", "#fff7e0", "#f0d48a", "⚠"),
                  "error": ("#a11d1d", "#fdeeee", "#f0b4b4", "✖")}
@@ -116,3 +118,75 @@ def guarded(fn, on_error):
     run.__name__ = getattr(fn, "__name__", "callback")
     run.__doc__ = fn.__doc__
     return run
+
+
+class ViewHost:
+    """The one staleness rule of both apps: a view declares `depends`, the names of the state counters it
+    reads (`weights`, `arrays`, `selection`, `model` for `<name>_version`); it is stale when one has moved
+    since it last drew. Only the host decides; views draw whenever they are asked."""
+
+    def __init__(self, state, views):
+        self.state, self.views = state, views
+        self.sync = SyncMarker()
+        self._drawn = {}  # key -> the counters' values when that view last drew
+        self.last_refresh_seconds = 0.0
+
+    def stamp(self, key):
+        """The current values of the counters view `key` depends on (a view that declares none: all of them)."""
+        names = getattr(self.views[key], "depends", None)
+        if names is None:
+            return tuple(getattr(self.state, name) for name in self.state.trait_names() if name.endswith("_version"))
+        return tuple(getattr(self.state, f"{name}_version") for name in names)
+
+    def is_stale(self, key):
+        """True if view `key` has not drawn the state as it is now."""
+        return self._drawn.get(key) != self.stamp(key)
+
+    def refresh(self, keys, force=()):
+        """Redraw the stale views among `keys` (and those in `force`); an error goes to the status line and
+        leaves that view stale. Then bump the sync marker."""
+        start = time.perf_counter()
+        for key in keys:
+            if key in force or self.is_stale(key):
+                stamp = self.stamp(key)
+                try:
+                    self.views[key].refresh()
+                except Exception as error:  # noqa: BLE001 - a broken view must not kill the app: say so
+                    self.state.report(error)
+                    continue
+                self._drawn[key] = stamp
+        self.last_refresh_seconds = time.perf_counter() - start
+        self.sync.bump()
+
+
+def preset_menu(state, book, css, tooltip, width="100%"):
+    """A Dropdown of `book`'s presets led by 'custom'. Choosing one applies it in one update; what it shows is
+    derived from the configuration (`book.current(state)`), so any change that leaves a preset shows custom."""
+    menu = widgets.Dropdown(options=[(_("custom (your own settings)"), CUSTOM)]
+                            + [(_(name), key) for name, key in book.display_names()],
+                            tooltip=_(tooltip), layout=widgets.Layout(width=width))
+    menu.add_class(css)
+    syncing = []
+
+    def show(_change=None):
+        key = book.current(state)
+        if menu.value != key:
+            syncing.append(True)
+            try:
+                menu.value = key
+            finally:
+                syncing.pop()
+
+    def chosen(change):
+        if syncing:
+            return
+        try:
+            if change["new"] != CUSTOM:
+                book.apply(state, change["new"])  # on refusal the state keeps its configuration and says why
+        finally:
+            show()
+
+    menu.observe(guarded(chosen, state.report), "value")
+    state.observe(guarded(show, state.report), "arrays_version")  # every state has it: +1 per applied change
+    show()
+    return menu

@@ -22,11 +22,6 @@ def auto_name(prefix):
     return prefix if i == 0 else f"{prefix}_{i}"
 
 
-def reset_names():
-    """Start automatic names again from 'dense' (Keras' clear_session)."""
-    _NAME_COUNTERS.clear()
-
-
 def format_shape(shape):
     """Shape tuple as Keras prints it: (None, 25600)."""
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
@@ -128,8 +123,11 @@ class Dense:
     def set_weights(self, weights):
         """Replace kernel (and bias) with arrays of the same shapes; builds an unbuilt layer from them."""
         weights = [np.asarray(w) for w in weights]
-        if not self.built and weights and weights[0].ndim == 2:
-            self.build((None, weights[0].shape[0]))
+        if not self.built and weights and weights[0].ndim == 2:  # take the shapes from the arrays: no draw
+            self._check_input_shape((None, weights[0].shape[0]))
+            self.kernel = np.empty((weights[0].shape[0], self.units), self.dtype)
+            self.bias = np.empty((self.units,), self.dtype) if self.use_bias else None
+            self.built = True
         current = self.weights
         if len(weights) != len(current):
             raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "

@@ -4,57 +4,54 @@ Data flows one way: control -> state -> views. While training, the Runner (an as
 redraws the visible views at a steady 10 per second; while paused, a state change redraws them once,
 debounced. Only visible views draw: the lower Tab shows either the gradient flow or the units and norms.
 """
-import time
-
 import ipywidgets as widgets
 
-from ..app import SyncMarker, status_html
-from ..schedule import Debouncer
+from ..base import unrecognized
+from ..i18n import _
+from ..schedule import Debouncer, kernel_loop
+from ..ui import StatusLine, ViewHost, guarded
 from . import presets
 from .controls import TrainingControls
 from .runner import Runner
-from .state import CONFIG_TRAITS, TrainingState
+from .state import TrainingState
 from .views import BoundaryView, GradientFlowView, LossView, NormsView, ReadoutView, UnitsView
 
-TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · how the gradient flows back through "
-         "a stack of <code>Dense</code> layers<span style='font-size:12.5px;color:#667;margin-left:10px'>"
-         "press Play; every number comes from the engine's train_step</span></div>")
+TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · {how} <code>Dense</code> "
+         "<span style='font-size:12.5px;color:#667;margin-left:10px'>{hint}</span></div>")
 LOWER_TABS = (("gradients", "Gradient flow"), ("units", "Units · weight norms"))
 
 
 class TrainingApp(widgets.VBox):
     """The training panel around one TrainingState: `.state`, `.controls`, `.views`, `.runner`, `.tabs`."""
 
-    def __init__(self, state, debouncer=None, **runner_options):
+    def __init__(self, state, debouncer=None, loop=None, **runner_options):
+        """`loop`: the asyncio loop the debouncer and the training runner use (None: synchronous, no Play)."""
         super().__init__()
         self.state = state
         self.add_class("dv-train-app")
-        self.debouncer = debouncer or Debouncer(0.03, on_error=state.report_exception)
+        self.debouncer = debouncer or Debouncer(0.03, loop=loop, on_error=state.report)
         self.refresh_seconds = []  # duration of each refresh of the visible views (bench)
-
-        self._status = widgets.HTML(layout=widgets.Layout(margin="0 0 6px 0"))
-        self._status.add_class("dv-train-status")
-        self.sync = SyncMarker()
         self.controls = TrainingControls(state)
         self.views = {"readout": ReadoutView(state), "loss": LossView(state), "boundary": BoundaryView(state),
                       "gradients": GradientFlowView(state), "units": UnitsView(state), "norms": NormsView(state)}
         units_page = widgets.HBox([self.views["units"], self.views["norms"]])
         self.tabs = widgets.Tab(children=[self.views["gradients"], units_page],
-                                titles=[title for _, title in LOWER_TABS], selected_index=0)
+                                titles=[_(title) for _key, title in LOWER_TABS], selected_index=0)
         self.tabs.add_class("dv-train-tabs")
         top = widgets.HBox([self.views["loss"], self.views["boundary"]],
                            layout=widgets.Layout(flex_flow="row wrap"))
         right = widgets.VBox([self.views["readout"], top, self.tabs],
                              layout=widgets.Layout(flex="1 1 auto", min_width="0"))
-        self.children = [widgets.HTML(TITLE), self._status, self.sync,
+        self.host = ViewHost(state, self.views)
+        title = TITLE.format(how=_("how the gradient flows back through a stack of"),
+                             hint=_("press Play; every number comes from the engine's train_step"))
+        self.children = [widgets.HTML(title), StatusLine(state, "dv-train-status"), self.host.sync,
                          widgets.HBox([self.controls, right], layout=widgets.Layout(align_items="flex-start"))]
 
-        self.runner = Runner(state, self.refresh_visible, **runner_options)
-        state.observe(self._show_status, names=["status", "status_level"])
-        state.observe(self._state_changed, "version")
-        state.observe(self._running_changed, "running")
-        self.tabs.observe(lambda change: self.refresh_visible(), "selected_index")
-        self._show_status()
+        self.runner = Runner(state, self.refresh_visible, loop=loop, **runner_options)
+        state.observe(guarded(self._state_changed, state.report), names=["model_version", "arrays_version"])
+        state.observe(guarded(self._running_changed, state.report), "running")
+        self.tabs.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
         self.refresh_visible()
 
     @property
@@ -64,30 +61,17 @@ class TrainingApp(widgets.VBox):
         return ["readout", "loss", "boundary", *lower]
 
     def refresh_visible(self):
-        """Redraw every visible view (each skips itself if the state has not moved); errors go to the status."""
-        start = time.perf_counter()
-        for key in self.visible:
-            try:
-                self.views[key].refresh()
-            except Exception as error:  # noqa: BLE001 - a broken view must not stop training or the app
-                self.state.report_exception(error)
-        self.refresh_seconds.append(time.perf_counter() - start)
-        self.sync.bump()
+        """Redraw every visible view that is stale; errors go to the status line."""
+        self.host.refresh(self.visible)
+        self.refresh_seconds.append(self.host.last_refresh_seconds)
         del self.refresh_seconds[:-1000]
 
     def _state_changed(self, change=None):
-        if self.runner.active:
-            return  # the runner redraws at its own steady rate
-        self.debouncer.call("views", self.refresh_visible)
+        if not self.runner.active:  # while training, the runner redraws at its own steady rate
+            self.debouncer.call("views", self.refresh_visible)
 
     def _running_changed(self, change=None):
-        self.views["readout"].refresh()  # "(paused)" shows at once, even without a running loop
-
-    def _show_status(self, change=None):
-        try:
-            self._status.value = status_html(self.state.status, self.state.status_level)
-        except Exception as error:  # noqa: BLE001
-            self.state.report_exception(error)
+        self.host.refresh(["readout"], force=("readout",))  # "(paused)" shows at once, even without a loop
 
 
 def explain_training(**config):
@@ -96,19 +80,14 @@ def explain_training(**config):
     `config`: TrainingState traits with Keras' names — dataset, n_samples, noise, train_fraction,
     hidden_layers (list of {units, activation, kernel_initializer, stddev}), optimizer, learning_rate,
     batch_size, seed, dtype — and `preset` (a key of presets.PRESETS or its display name); explicit config
-    wins over the preset. Nothing is displayed; nothing trains until Play (or state.run_steps(n)).
+    wins over the preset. Nothing is displayed; nothing trains until Play (or state.train(n)).
     """
     preset = config.pop("preset", None)
-    unknown = sorted(set(config) - set(CONFIG_TRAITS))
+    names = TrainingState.config_names()
+    unknown = set(config) - set(names)
     if unknown:
-        raise ValueError(f"Unrecognized keyword arguments passed to explain_training(): {unknown}. Expected "
-                         f"some of: {', '.join(CONFIG_TRAITS)}, preset.")
-    settings = {}
-    if preset is not None:
-        key = presets.resolve_preset(preset)
-        settings = {**presets.preset_config(key), "preset": key}
+        raise unrecognized("explain_training()", unknown, names + ("preset",))
+    settings = presets.BOOK.config(preset) if preset is not None else {}
     settings.update(config)
     state = TrainingState(**settings)
-    if state.preset and not presets.matching_preset(state, state.preset):
-        state.preset = presets.CUSTOM
-    return TrainingApp(state)
+    return TrainingApp(state, loop=kernel_loop())

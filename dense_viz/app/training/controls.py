@@ -1,10 +1,9 @@
 """The training panel's controls: preset, data, hidden layers, optimizer, and Play/Pause · Step · Reset.
 
-Each control writes to the TrainingState (which validates, rebuilds or updates the optimizer) and shows the
-state's value back, so a refused value snaps back while the status line says why (two-way observes, as in
-the single-layer app: a traitlets.link raises on a revert). Dropdown options come from the engine's lists.
-The hidden layers are a table of rows (units, activation, kernel_initializer, stddev), rebuilt when their
-number changes. Play is a toggle bound to `state.running`; Step runs one step now (pausing first); Reset
+Each control is `ui.bind(widget, state, name)`: it writes to the TrainingState (which validates, rebuilds or
+updates the optimizer) and shows the state's value back, so a refused value snaps back while the status line
+says why. Dropdown options come from the engine's lists. The hidden layers are a table of rows (units,
+activation, kernel_initializer, stddev), each bound to a LayerModel, rebuilt when their number changes. Play is a toggle bound to `state.running`; Step runs one step now (pausing first); Reset
 rebuilds the network from its seed.
 """
 import html
@@ -12,39 +11,19 @@ import math
 
 import ipywidgets as widgets
 
+from traitlets import Float, HasTraits, Int, TraitError, Unicode, validate
+
 from ...engine import activations, datasets, initializers, optimizers
-from ..controls import BoundPanel
+from ..catalog import TRAINING_TOOLTIPS
+from ..i18n import _
+from ..ui import bind, button, guarded, heading, preset_menu
 from . import presets
-from .state import MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZERS
+from .state import LAYER_FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZERS
 
 STYLE = {"description_width": "110px"}
 FULL = {"width": "100%"}
 PANEL_WIDTH = "350px"
-TIPS = {
-    "preset": "A ready-made lesson. Everything stays editable; after a change the menu shows 'custom'.",
-    "dataset": "The toy data set (seeded): 2-D points in two or three classes, or 1-D regression (sine). The "
-               "output layer and the loss follow the task.",
-    "noise": "Standard deviation of the Gaussian jitter on the inputs (sine: on the targets).",
-    "train_fraction": "Share of the points used for training; the rest is the test set.",
-    "seed": "Seed of the data, the initial weights and the batch order: the same seed, the same run.",
-    "optimizer": "keras.optimizers.<name>(learning_rate=…), other arguments at Keras' defaults. Changing it "
-                 "starts a fresh optimizer (empty moments) on the current weights.",
-    "learning_rate": "The optimizer's learning rate; takes effect from the next step.",
-    "batch_size": "Examples per step (Keras' fit: reshuffled every epoch, the last batch partial). ≥ the "
-                  "training set means full batch.",
-    "units": "Dense(units) of this hidden layer (1–256).",
-    "activation": "Dense(activation=…) of this hidden layer.",
-    "kernel_initializer": "Dense(kernel_initializer=…) of this hidden layer.",
-    "stddev": "stddev of keras.initializers.RandomNormal / TruncatedNormal (Keras' default: 0.05).",
-    "play": "Train continuously (the views refresh 10 times a second); press again to pause.",
-    "step": "One optimizer step on the next mini-batch (pauses first).",
-    "reset": "Rebuild the network from its seed: step 0, the initial weights, the history cleared.",
-}
-
-
-def _heading(text):
-    """A small section title."""
-    return widgets.HTML(f"<div style='font-weight:600;margin:8px 0 2px;color:#333'>{text}</div>")
+TIPS = {name: _(text) for name, text in TRAINING_TOOLTIPS.items()}  # built once, in the current language
 
 
 def _with_class(widget, css):
@@ -52,49 +31,75 @@ def _with_class(widget, css):
     return widget
 
 
+class LayerModel(HasTraits):
+    """One hidden layer's fields as traits, so its row binds like every other control: a change becomes
+    `state.set_layer(index, …)` (the state rebuilds or refuses and says why); `show(spec)` writes it back."""
+
+    units = Int(1)
+    activation = Unicode("tanh")
+    kernel_initializer = Unicode("glorot_uniform")
+    stddev = Float(0.05)
+
+    def __init__(self, state, index):
+        super().__init__()
+        self.state, self.index, self._showing = state, index, False
+        self.observe(self._changed, names=list(LAYER_FIELDS))
+
+    @validate("stddev")
+    def _valid_stddev(self, proposal):
+        value = proposal["value"]
+        if not (math.isfinite(value) and value > 0):
+            raise TraitError(f"Received an invalid value for `stddev`, expected a positive float. "
+                             f"Received: stddev={value!r}")
+        return value
+
+    def report(self, error):
+        """Refusals go to the app state's status line."""
+        self.state.report(error)
+
+    def show(self, spec):
+        """Take the state's values (no rebuild)."""
+        self._showing = True
+        try:
+            for name in LAYER_FIELDS:
+                setattr(self, name, spec[name])
+        finally:
+            self._showing = False
+
+    def _changed(self, change):
+        if not self._showing:
+            self.state.set_layer(self.index, **{change["name"]: change["new"]})
+
+
 class LayerRow(widgets.HBox):
     """One hidden layer: index, units, activation, kernel_initializer and (for normal initializers) stddev."""
 
-    def __init__(self, index, on_change):
+    def __init__(self, state, index):
         super().__init__(layout=widgets.Layout(align_items="center", margin="1px 0"))
         self.add_class("dv-train-layer")
-        self.index = index
-        self._on_change = on_change
-        self._syncing = False
+        self.model = LayerModel(state, index)
         label = widgets.HTML(f"<span style='color:#667'>{index + 1}</span>", layout=widgets.Layout(width="16px"))
-        self.units = _with_class(widgets.IntText(value=1, tooltip=TIPS["units"], continuous_update=False,
-                                                 layout=widgets.Layout(width="52px")), "dv-train-units")
-        self.activation = _with_class(widgets.Dropdown(options=activations.NAMES, tooltip=TIPS["activation"],
-                                                       layout=widgets.Layout(width="92px")), "dv-train-activation")
-        self.kernel_initializer = _with_class(
-            widgets.Dropdown(options=initializers.NAMES, tooltip=TIPS["kernel_initializer"],
-                             layout=widgets.Layout(width="124px")), "dv-train-initializer")
-        self.stddev = _with_class(widgets.FloatText(value=0.05, step=0.05, tooltip=TIPS["stddev"],
-                                                    continuous_update=False, layout=widgets.Layout(width="52px")),
-                                  "dv-train-stddev")
-        for name in ("units", "activation", "kernel_initializer", "stddev"):
-            getattr(self, name).observe(lambda change, name=name: self._changed(name, change["new"]), "value")
-        self.children = [label, self.units, self.activation, self.kernel_initializer, self.stddev]
+        units = widgets.IntText(tooltip=TIPS["units"], continuous_update=False, layout=widgets.Layout(width="52px"))
+        activation = widgets.Dropdown(options=activations.NAMES, tooltip=TIPS["activation"],
+                                      layout=widgets.Layout(width="92px"))
+        initializer = widgets.Dropdown(options=initializers.NAMES, tooltip=TIPS["kernel_initializer"],
+                                       layout=widgets.Layout(width="124px"))
+        self.stddev = widgets.FloatText(step=0.05, tooltip=TIPS["stddev"], continuous_update=False,
+                                        layout=widgets.Layout(width="52px"))
+        for widget, name, css in ((units, "units", "dv-train-units"), (activation, "activation", "dv-train-activation"),
+                                  (initializer, "kernel_initializer", "dv-train-initializer"),
+                                  (self.stddev, "stddev", "dv-train-stddev")):
+            bind(widget, self.model, name, css=css)
+        self.units, self.activation, self.kernel_initializer = units, activation, initializer
+        self.children = [label, units, activation, initializer, self.stddev]
 
     def show(self, spec):
-        """Put a layer spec {units, activation, kernel_initializer, stddev} into the widgets."""
-        self._syncing = True
-        try:
-            for name in ("units", "activation", "kernel_initializer", "stddev"):
-                widget = getattr(self, name)
-                if widget.value != spec[name]:
-                    widget.value = spec[name]
-            self.stddev.layout.visibility = "visible" if spec["kernel_initializer"] in STDDEV_INITIALIZERS \
-                else "hidden"
-        finally:
-            self._syncing = False
-
-    def _changed(self, name, value):
-        if not self._syncing:
-            self._on_change(self.index, name, value)
+        """Put a layer spec {units, activation, kernel_initializer, stddev} into the row."""
+        self.model.show(spec)
+        self.stddev.layout.visibility = "visible" if spec["kernel_initializer"] in STDDEV_INITIALIZERS else "hidden"
 
 
-class TrainingControls(BoundPanel, widgets.VBox):
+class TrainingControls(widgets.VBox):
     """Every control of the training panel, bound two-way to a TrainingState; `.controls` maps names to widgets."""
 
     def __init__(self, state):
@@ -102,30 +107,24 @@ class TrainingControls(BoundPanel, widgets.VBox):
         self.add_class("dv-train-controls")
         self.state = state
         self.controls = {}
-        self._syncing = set()
+        self._syncing = False  # True while the Play toggle shows state.running
 
         self.play = _with_class(widgets.ToggleButton(value=state.running, description="▶ Play",
                                                      tooltip=TIPS["play"], button_style="success",
                                                      layout=widgets.Layout(width="104px")), "dv-play")
-        self.step_button = _with_class(widgets.Button(description="+1 Step", tooltip=TIPS["step"],
-                                                      layout=widgets.Layout(width="104px")), "dv-step")
-        self.reset_button = _with_class(widgets.Button(description="↺ Reset", tooltip=TIPS["reset"],
-                                                       layout=widgets.Layout(width="104px")), "dv-reset")
-        self.play.observe(self._play_toggled, "value")
+        self.step_button = button("+1 Step", "dv-step", TRAINING_TOOLTIPS["step"], self._step, state,
+                                  width="104px", margin="0 4px 0 0")
+        self.reset_button = button("↺ Reset", "dv-reset", TRAINING_TOOLTIPS["reset"], state.reset, state,
+                                   width="104px")
+        self.play.observe(guarded(self._play_toggled, state.report), "value")
         state.observe(self._show_running, "running")
-        self.step_button.on_click(lambda _: self._safely(self._step))
-        self.reset_button.on_click(lambda _: self._safely(state.reset))
-        for button in (self.play, self.step_button):
-            button.layout.margin = "0 4px 0 0"
+        self.play.layout.margin = "0 4px 0 0"
         buttons = widgets.HBox([self.play, self.step_button, self.reset_button],
                                layout=widgets.Layout(margin="0 0 6px 0"))
 
-        self._preset = _with_class(widgets.Dropdown(
-            options=[("custom (your own settings)", presets.CUSTOM)] + presets.display_names(),
-            value=state.preset if state.preset in presets.PRESETS else presets.CUSTOM, description="preset",
-            tooltip=TIPS["preset"], style=STYLE, layout=FULL), "dv-train-preset")
-        self._presets = presets
-        self._bind_preset_menu()
+        self._preset = preset_menu(state, presets.BOOK, "dv-train-preset", TRAINING_TOOLTIPS["preset"])
+        self._preset.description, self._preset.style = _("preset"), STYLE
+        self.controls["preset"] = self._preset
 
         data = [
             self._bind_trait("dataset", widgets.Dropdown(options=datasets.NAMES), "dv-train-dataset"),
@@ -137,21 +136,18 @@ class TrainingControls(BoundPanel, widgets.VBox):
         ]
         self._rows = widgets.VBox()
         self._rows.add_class("dv-train-layers")
-        self._add = _with_class(widgets.Button(
-            description="+ layer", tooltip="Append a hidden layer like the last",
-            layout=widgets.Layout(width="80px", margin="2px 4px 0 20px")), "dv-train-add-layer")
-        self._remove = _with_class(widgets.Button(
-            description="− layer", tooltip="Remove the last hidden layer",
-            layout=widgets.Layout(width="80px", margin="2px 0 0 0")), "dv-train-remove-layer")
-        self._add.on_click(lambda _: self._safely(state.add_layer))
-        self._remove.on_click(lambda _: self._safely(state.remove_layer))
+        self._add = button("+ layer", "dv-train-add-layer", "Append a hidden layer like the last", state.add_layer,
+                           state, width="80px", margin="2px 4px 0 20px")
+        self._remove = button("− layer", "dv-train-remove-layer", "Remove the last hidden layer", state.remove_layer,
+                              state, width="80px", margin="2px 0 0 0")
         self._head = widgets.HTML()
         self._head.add_class("dv-train-architecture")
         header = widgets.HTML(
             "<div style='color:#667;font-size:11px;margin-left:20px'>units &nbsp; activation &nbsp;&nbsp;&nbsp;"
             "&nbsp;&nbsp;&nbsp; kernel_initializer &nbsp;&nbsp;&nbsp; stddev</div>"
-            f"<div style='color:#889;font-size:11px;margin-left:20px'>units 1–{MAX_UNITS} · stddev: "
-            "(truncated_)random_normal</div>")
+            "<div style='color:#889;font-size:11px;margin-left:20px'>"
+            + html.escape(_("units 1–{max_units} · stddev: (truncated_)random_normal").format(max_units=MAX_UNITS))
+            + "</div>")
         state.observe(self._show_layers, "hidden_layers")
         state.observe(self._show_head, "model_version")
         training = [
@@ -163,44 +159,30 @@ class TrainingControls(BoundPanel, widgets.VBox):
             self._bind_trait("batch_size", widgets.IntText(continuous_update=False, description="batch size"),
                        "dv-train-batch-size"),
         ]
-        self.children = [buttons, self._preset, _heading("Data"), *data,
-                         _heading(f"Hidden layers (1–{MAX_HIDDEN_LAYERS})"), header, self._rows,
+        self.children = [buttons, self._preset, heading("Data"), *data,
+                         heading(_("Hidden layers (1–{n})").format(n=MAX_HIDDEN_LAYERS)), header, self._rows,
                          widgets.HBox([self._add, self._remove]), self._head,
-                         _heading("Training"), *training]
+                         heading("Training"), *training]
         self._show_layers()
         self._show_head()
 
     # -- binding ---------------------------------------------------------------------------------------------
     def _bind_trait(self, name, widget, css):
         """Style `widget` as a row of this panel, then bind it two-way to state.<name>."""
-        widget.description = widget.description or name
+        widget.description = _(widget.description or name)
         widget.tooltip = TIPS[name]
         widget.style = STYLE
         widget.layout = widgets.Layout(**FULL)
-        widget.value = getattr(self.state, name)
-        return self._bind(name, widget, css)
+        self.controls[name] = bind(widget, self.state, name, css=css)
+        return widget
 
     # -- layers ---------------------------------------------------------------------------------------------
-    def _layer_changed(self, index, name, value):
-        """A row's widget changed: one field of one hidden layer (the state rebuilds or refuses)."""
-        try:
-            if name == "stddev" and not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(f"Received an invalid value for `stddev`, expected a positive float. "
-                                 f"Received: stddev={value!r}")
-            self.state.set_layer(index, **{name: value})
-        except ValueError as error:
-            self.state.report_error(error)
-        except Exception as error:  # noqa: BLE001
-            self.state.report_exception(error)
-        finally:
-            self._show_layers()
-
     def _show_layers(self, change=None):
         """One row per hidden layer, showing the state's values (rows rebuilt only when their number changes)."""
         specs = self.state.hidden_layers
         rows = list(self._rows.children)
         if len(rows) != len(specs):
-            rows = [LayerRow(i, self._layer_changed) for i in range(len(specs))]
+            rows = [LayerRow(self.state, i) for i in range(len(specs))]
             self._rows.children = rows
         for row, spec in zip(rows, specs):
             row.show(spec)
@@ -220,23 +202,22 @@ class TrainingControls(BoundPanel, widgets.VBox):
 
     # -- buttons ---------------------------------------------------------------------------------------------
     def _play_toggled(self, change):
-        if "running" in self._syncing:
-            return
-        self.state.running = bool(change["new"])
-        self._show_running()
+        if not self._syncing:
+            self.state.running = bool(change["new"])
+            self._show_running()
 
     def _show_running(self, change=None):
         """Play ⇄ Pause label and the toggle's value from state.running."""
         running = self.state.running
-        self._syncing.add("running")
+        self._syncing = True
         try:
             self.play.value = running
-            self.play.description = "▮▮ Pause" if running else "▶ Play"
+            self.play.description = _("▮▮ Pause") if running else _("▶ Play")
             self.play.button_style = "warning" if running else "success"
         finally:
-            self._syncing.discard("running")
+            self._syncing = False
 
     def _step(self):
         """Pause, then one training step now."""
         self.state.running = False
-        self.state.run_steps(1)
+        self.state.train(1)

@@ -4,8 +4,7 @@ A preset sets EVERY configuration trait (the state's defaults overridden by the 
 keeps a leftover from before. The claims in the comments are checked by tests/test_app_training.py.
 """
 from ..presetbook import CUSTOM, PresetBook  # noqa: F401  (CUSTOM is part of this module's API)
-from .state import CONFIG_TRAITS, TrainingState
-
+from .state import TrainingState
 
 
 def _stack(n, units, activation, kernel_initializer="glorot_uniform", stddev=0.05):
@@ -46,13 +45,6 @@ PRESETS = {
 }
 
 
-_BOOK = PresetBook(PRESETS, TrainingState, CONFIG_TRAITS)
-display_names, resolve_preset, state_defaults = _BOOK.display_names, _BOOK.resolve, _BOOK.defaults
-preset_config, apply_preset = _BOOK.config, _BOOK.apply
-
-
-def matching_preset(state, key):
-    """True when the state's configuration is still exactly preset `key`."""
-    if key not in PRESETS:
-        return False
-    return state.config() == TrainingState.normalized(preset_config(key))
+BOOK = PresetBook(PRESETS, TrainingState, normalize=TrainingState.normalized)
+display_names, resolve_preset, state_defaults = BOOK.display_names, BOOK.resolve, BOOK.defaults
+preset_config, apply_preset, matching_preset = BOOK.config, BOOK.apply, BOOK.matches

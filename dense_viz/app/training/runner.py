@@ -6,22 +6,23 @@ to the loop (`await asyncio.sleep(yield_seconds)`), so the kernel handles widget
 other control — between chunks; those handlers run on the same thread, so they never see half a step.
 Every `refresh_interval` seconds (10 per second by default) it calls `refresh()` (the app redraws the visible
 views) and publishes the achieved steps per second. Pausing stops the task after its current chunk, with a
-last refresh. Outside a running event loop (plain scripts, headless tests) nothing is started: train with
-`state.run_steps(n)` instead.
+last refresh. The loop is the caller's to give (`explain_training` passes the kernel's when one runs); with
+none (plain scripts, headless tests) nothing is started: train with `state.train(n)` instead.
 """
 import asyncio
 import time
 from collections import deque
 
-from ..schedule import running_loop
 
 
 class Runner:
     """Drives `state` (a TrainingState) while state.running, calling `refresh()` at a steady rate."""
 
-    def __init__(self, state, refresh, chunk_seconds=0.04, refresh_interval=0.1, yield_seconds=0.002,
+    def __init__(self, state, refresh, loop=None, chunk_seconds=0.04, refresh_interval=0.1, yield_seconds=0.002,
                  min_chunk_seconds=0.015, rate_window=1.0):
+        """Train `state` on asyncio `loop` (None: never start) and call `refresh()` every `refresh_interval` s."""
         self.state = state
+        self.loop = loop
         self.refresh = refresh
         self.chunk_seconds = float(chunk_seconds)
         self.min_chunk_seconds = float(min_chunk_seconds)
@@ -38,13 +39,12 @@ class Runner:
         return self._task is not None and not self._task.done()
 
     def start(self):
-        """Start the training task on the running loop; False (and nothing started) when no loop runs."""
+        """Start the training task on the loop; False (and nothing started) without one."""
         if self.active:
             return True
-        loop = running_loop()
-        if loop is None:
+        if self.loop is None:
             return False
-        self._task = loop.create_task(self._run())
+        self._task = self.loop.create_task(self._run())
         return True
 
     def _running_changed(self, change):
@@ -60,7 +60,7 @@ class Runner:
             while state.running:
                 now = time.perf_counter()
                 budget = max(self.min_chunk_seconds, min(self.chunk_seconds, next_refresh - now))
-                state.train_until(now + budget)
+                state.train(deadline=now + budget)
                 now = time.perf_counter()
                 if now >= next_refresh:
                     marks.append((now, state.step))
@@ -75,6 +75,6 @@ class Runner:
                 await asyncio.sleep(self.yield_seconds)
         except Exception as error:  # noqa: BLE001 - a failing step must pause training, not kill the kernel task
             state.running = False
-            state.report_exception(error)
+            state.report(error)
         finally:
             self.refresh()  # the paused state, drawn once

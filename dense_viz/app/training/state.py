@@ -7,15 +7,16 @@ size (TRAINING_TRAITS) applies from the next step and keeps the weights. Every n
 `statistics.gradient_stats` (the gradients the first step will use, shown before any step). A configuration
 the engine refuses is reverted and `status` says what was expected and what was received.
 
-The state never runs by itself: `run_steps(n)` and `train_until(deadline)` train synchronously; the app's
-runner calls them in time-budgeted chunks while `running` is True. `version` is bumped once per chunk and
-per rebuild: views read the state when the app refreshes them. Never imports ipywidgets.
+The state never runs by itself: `train(steps, deadline)` trains synchronously; the app's runner calls it in
+time-budgeted chunks while `running` is True. `arrays_version` is bumped once per chunk and per rebuild,
+`model_version` per rebuild: the app refreshes the views from them. The task, its output activation and loss
+follow from the data set (properties). Never imports ipywidgets.
 """
 import math
 import time
 
 import numpy as np
-from traitlets import Any, Bool, Dict, Float, Int, List, Unicode, observe
+from traitlets import Any, Bool, Dict, Float, Int, List, TraitError, Unicode, validate
 
 from ...engine import Dense, Sequential, activations, datasets, initializers, optimizers
 from ...engine.layers import check_dtype
@@ -33,9 +34,6 @@ LAYER_FIELDS = tuple(LAYER_DEFAULTS)
 HEADS = {"binary": ("sigmoid", "binary_crossentropy"),
          "multiclass": ("softmax", "sparse_categorical_crossentropy"),
          "regression": ("linear", "mean_squared_error")}
-MODEL_TRAITS = ("dataset", "n_samples", "noise", "train_fraction", "hidden_layers", "seed", "dtype")
-TRAINING_TRAITS = ("optimizer", "learning_rate", "batch_size")
-CONFIG_TRAITS = MODEL_TRAITS + TRAINING_TRAITS
 HISTORY_CAPACITY = 512
 
 
@@ -101,69 +99,62 @@ class BatchOrder:
 class TrainingState(AppState):
     """Data set, hidden layers, optimizer, and everything measured while training (per step, bounded)."""
 
-    # -- configuration (Keras names) ---------------------------------------------------------------------
-    dataset = Unicode("circle")
-    n_samples = Int(200)
-    noise = Float(0.1)
-    train_fraction = Float(0.8)
-    hidden_layers = List(Dict(), default_value=[dict(LAYER_DEFAULTS), dict(LAYER_DEFAULTS)])
-    optimizer = Unicode("adam")
-    learning_rate = Float(0.01)
-    batch_size = Int(32)
-    seed = Int(0)
-    dtype = Unicode("float32")
-    preset = Unicode("")
+    # -- configuration (Keras names); model=True: changing it rebuilds the network and its data -----------
+    dataset = Unicode("circle").tag(config=True, model=True)
+    n_samples = Int(200).tag(config=True, model=True)
+    noise = Float(0.1).tag(config=True, model=True)
+    train_fraction = Float(0.8).tag(config=True, model=True)
+    hidden_layers = List(Dict(), default_value=[dict(LAYER_DEFAULTS), dict(LAYER_DEFAULTS)]).tag(config=True,
+                                                                                                 model=True)
+    optimizer = Unicode("adam").tag(config=True)
+    learning_rate = Float(0.01).tag(config=True)
+    batch_size = Int(32).tag(config=True)
+    seed = Int(0).tag(config=True, model=True)
+    dtype = Unicode("float32").tag(config=True, model=True)
 
     # -- running ------------------------------------------------------------------------------------------
     running = Bool(False)          # the app's runner trains while True; set False to pause
-    step = Int(0)                  # optimizer steps since the last rebuild (updated once per chunk)
     steps_per_second = Float(0.0)  # achieved rate while playing (written by the runner)
 
     # -- derived (set by rebuild and the training steps; views read them) -------------------------------
-    task = Unicode("binary")                 # "binary" | "multiclass" | "regression"
-    output_activation = Unicode("sigmoid")
-    loss = Unicode("binary_crossentropy")
     model = Any(None)    # engine Sequential: hidden Dense layers, then the output layer
     data = Any(None)     # engine Dataset: x_train (n, d), y_train, x_test, y_test, n_classes
-    history = Any(None)  # History: per-step columns (see _record)
-    stats = Any(None)    # the latest step's per-layer statistics (engine layer_stats dicts)
-    batch_loss = Float(math.nan)  # loss of the latest step's batch (before its update, as Keras logs it)
-    train_loss = Float(math.nan)  # loss on the whole training set after the latest step
-    test_loss = Float(math.nan)   # loss on the test set after the latest step (nan without a test set)
-    version = Int(0)        # +1 after every rebuild and every chunk of steps: what the app watches
-    model_version = Int(0)  # +1 when the network is rebuilt (layer count may change)
+    model_version = Int(0)   # +1 when the network is rebuilt (layer count may change)
+    arrays_version = Int(0)  # +1 after every rebuild and every chunk of steps
 
     def __init__(self, **config):
         super().__init__()
-        self._batches = None
-        self._optimizer = None
+        self._batches = self._optimizer = self.history = self.stats = None
         self._arrays = {}
-        self._step = 0
-        self._last_loss = math.nan
+        self.step = 0  # optimizer steps since the last rebuild
+        # the latest step's batch loss (before its update, as Keras logs it), and the train and test loss after it
+        self.batch_loss = self.train_loss = self.test_loss = math.nan
         if not self.update(**config):
             raise ValueError(self.status)
 
     # -- configuration -------------------------------------------------------------------------------------
-    def update(self, **config):
-        """Set several traits at once with one rebuild (or optimizer update); on error revert them all."""
-        unknown = set(config) - set(CONFIG_TRAITS + ("preset",))
-        if unknown:
-            raise ValueError(f"Unknown configuration keys: {sorted(unknown)}. Expected some of: "
-                             f"{', '.join(CONFIG_TRAITS + ('preset',))}")
-        before = {name: getattr(self, name) for name in config}
-        self._suspended = True
+    @validate("hidden_layers")
+    def _complete_layers(self, proposal):
+        """Each hidden layer as a complete dict (partial ones get the defaults); unknown keys are refused."""
         try:
-            for name, value in config.items():
-                setattr(self, name, [layer_spec(s) for s in value] if name == "hidden_layers" else value)
-        except Exception as error:  # a traitlets type error or a bad layer key: report it like a bad value
-            self._revert(before)
-            self.report_error(error)
-            return False
-        finally:
-            self._suspended = False
-        if self.model is None or set(config) & set(MODEL_TRAITS):
-            return self.rebuild(revert=before)
-        return self._apply_training_config(revert=before)
+            return [layer_spec(spec) for spec in proposal["value"]]
+        except ValueError as error:
+            raise TraitError(str(error)) from None
+
+    @property
+    def task(self):
+        """'binary' | 'multiclass' | 'regression': what the data set asks for."""
+        return self.data.task
+
+    @property
+    def output_activation(self):
+        """The output layer's activation for the task (sigmoid, softmax or linear)."""
+        return HEADS[self.task][0]
+
+    @property
+    def loss(self):
+        """The loss for the task, by its Keras name."""
+        return HEADS[self.task][1]
 
     def set_layer(self, index, **fields):
         """Change fields of hidden layer `index` (rebuilds the network)."""
@@ -182,11 +173,6 @@ class TrainingState(AppState):
         del layers[index]
         return self.update(hidden_layers=layers)
 
-    def config(self):
-        """Every configuration trait's value, {name: value} (hidden_layers as a list of dicts)."""
-        return {name: ([dict(s) for s in self.hidden_layers] if name == "hidden_layers" else getattr(self, name))
-                for name in CONFIG_TRAITS}
-
     @staticmethod
     def normalized(config):
         """A copy of `config` with each hidden layer completed by layer_spec (to compare configurations)."""
@@ -195,76 +181,52 @@ class TrainingState(AppState):
             config["hidden_layers"] = [layer_spec(spec) for spec in config["hidden_layers"]]
         return config
 
-    @observe(*MODEL_TRAITS)
-    def _model_trait_changed(self, change):
-        if self._suspended:
-            return
-        if change["name"] == "hidden_layers":
-            try:
-                normalized = [layer_spec(s) for s in change["new"]]
-            except ValueError as error:
-                self._revert({"hidden_layers": change["old"]})
-                self.report_error(error)
-                return
-            if normalized != change["new"]:
-                self._revert({"hidden_layers": normalized})
-        self.rebuild(revert={change["name"]: change["old"]})
-
-    @observe(*TRAINING_TRAITS)
-    def _training_trait_changed(self, change):
-        if self._suspended:
-            return
-        self._apply_training_config(revert={change["name"]: change["old"]})
+    def _apply(self, names):
+        """A model trait (or no network yet): rebuild; else the optimizer settings from the next step."""
+        traits = self.traits()
+        if self.model is None or any(traits[name].metadata.get("model") for name in names):
+            self._rebuild()
+        else:
+            self._apply_training_config()
 
     # -- building ------------------------------------------------------------------------------------------
-    def rebuild(self, revert=None):
-        """New data and a new network from the configuration and `seed`; clears the history and pauses.
-
-        Returns True on success; on failure the traits in `revert` go back and `status` says why.
-        """
-        try:
-            check_layers(self.hidden_layers)
-            dtype = check_dtype(self.dtype)
-            data = datasets.make(self.dataset, self.n_samples, self.noise, self.train_fraction, self.seed)
-            task_activation, task_loss = HEADS[data.task]
-            model = self._build_model(data, task_activation, dtype)
-            optimizer = self._make_optimizer()
-            self._check_batch_size()
-        except Exception as error:  # ValueErrors speak Keras; anything else is a bug, reported all the same
-            if revert:
-                self._revert(revert)
-            self.report(error)
-            return False
+    def _rebuild(self):
+        """New data and a new network from the configuration and `seed`; clears the history and pauses."""
+        specs = self.hidden_layers
+        check_layers(specs)
+        dtype = check_dtype(self.dtype)
+        data = datasets.make(self.dataset, self.n_samples, self.noise, self.train_fraction, self.seed)
+        model = self._build_model(specs, data, HEADS[data.task][0], dtype)
+        optimizer = self._make_optimizer()
+        self._check_batch_size()
         self._arrays = {"x_train": data.x_train.astype(dtype), "y_train": data.y_train,
                         "x_test": data.x_test.astype(dtype), "y_test": data.y_test}
         self._batches = BatchOrder(len(data.x_train), np.random.default_rng([self.seed, 2]))
         self._optimizer = optimizer
         self.running = False
         with self.hold_trait_notifications():
-            self.data, self.model, self.task = data, model, data.task
-            self.output_activation, self.loss = task_activation, task_loss
+            self.data, self.model = data, model
             self.history = History(HISTORY_CAPACITY)
             self.step = 0
             self.steps_per_second = 0.0
             self._preview()
             self.set_status("ok", self._summary_line())
-        self.model_version += 1
-        self.version += 1
-        return True
+            self.model_version += 1  # inside the hold: observers hear of both counters after both moved
+            self.arrays_version += 1
 
     def reset(self):
         """Back to step 0 with the initial weights of this seed (the same network as after the last rebuild)."""
-        return self.rebuild()
+        return self.apply({"seed"})
 
-    def _build_model(self, data, output_activation, dtype):
-        """Hidden Dense layers from `hidden_layers`, then the output layer for the task; built for the data."""
+    def _build_model(self, specs, data, output_activation, dtype):
+        """Hidden Dense layers from `specs`, then the output layer for the task; built for the data."""
         layers = []
-        for i, spec in enumerate(self.hidden_layers):
+        for i, spec in enumerate(specs):
             layers.append(Dense(spec["units"], activation=spec["activation"],
                                 kernel_initializer=make_initializer(spec["kernel_initializer"], spec["stddev"]),
                                 seed=self.layer_seed(i), dtype=dtype, name="dense" if i == 0 else f"dense_{i}"))
         units = data.n_classes if data.task == "multiclass" else 1
-        n = len(self.hidden_layers)
+        n = len(specs)
         layers.append(Dense(units, activation=output_activation, seed=self.layer_seed(n), dtype=dtype,
                             name=f"dense_{n}"))
         return Sequential(layers, input_shape=(data.x_train.shape[1],), name="sequential")
@@ -285,44 +247,27 @@ class TrainingState(AppState):
             raise ValueError(f"Received an invalid value for `batch_size`, expected a positive integer. "
                              f"Received: batch_size={self.batch_size}")
 
-    def _apply_training_config(self, revert=None):
+    def _apply_training_config(self):
         """Optimizer, learning rate, batch size: effective from the next step, weights kept."""
-        try:
-            self._check_batch_size()
-            if self._optimizer is None or self._optimizer.name.lower() != self.optimizer.lower():
-                self._optimizer = self._make_optimizer()  # a new optimizer starts with empty slots
-            else:
-                self._optimizer.learning_rate = self.learning_rate
-        except Exception as error:
-            if revert:
-                self._revert(revert)
-            self.report(error)
-            return False
+        self._check_batch_size()
+        if self._optimizer is None or self._optimizer.name.lower() != self.optimizer.lower():
+            self._optimizer = self._make_optimizer()  # a new optimizer starts with empty slots
+        else:
+            self._optimizer.learning_rate = self.learning_rate
         self.set_status("ok", self._summary_line())
-        self.version += 1
-        return True
+        self.arrays_version += 1
 
     # -- training ------------------------------------------------------------------------------------------
-    def run_steps(self, n):
-        """Run n training steps now; returns how many ran (fewer when the loss stops being finite)."""
+    def train(self, steps=None, deadline=None):
+        """Train now: `steps` steps, or until time.perf_counter() ≥ `deadline` (at least one step), whichever
+        comes first; stops early when the loss stops being finite. Returns how many steps ran."""
         done = 0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # overflow is reported, not warned
-            for _ in range(int(n)):
+            while steps is None or done < steps:
                 if not self._train_one():
                     break
                 done += 1
-        self._end_chunk()
-        return done
-
-    def train_until(self, deadline, max_steps=None):
-        """Run steps until time.perf_counter() ≥ deadline (at least one); returns how many ran."""
-        done = 0
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            while max_steps is None or done < max_steps:
-                if not self._train_one():
-                    break
-                done += 1
-                if time.perf_counter() >= deadline:
+                if deadline is not None and time.perf_counter() >= deadline:
                     break
         self._end_chunk()
         return done
@@ -344,37 +289,30 @@ class TrainingState(AppState):
         index = self._batches.next(self.batch_size)
         value = self.model.train_step(self._arrays["x_train"][index], self._arrays["y_train"][index],
                                       self.loss, self._optimizer)
-        self._step += 1
-        self._last_loss = value
+        self.step += 1
+        self.batch_loss = float(value)
+        self.stats = self.model.stats
         finite = math.isfinite(value)
-        if finite and self.history.due(self._step):
-            self._record(self._step, value, self.model.stats)
-        elif not finite:
-            self._record(self._step, value, self.model.stats)
+        if not finite or self.history.due(self.step):
+            self._record(self.step, value, self.model.stats)
+        if not finite:
             self.running = False
-            self.set_status("warning", f"The loss became {value} at step {self._step}: training paused. The "
+            self.set_status("warning", f"The loss became {value} at step {self.step}: training paused. The "
                                         "weights overflowed; try a smaller learning_rate or initializer stddev, "
                                         "then Reset.")
         return finite
 
     def _end_chunk(self):
-        """Publish the latest step's numbers once per chunk of steps (not per step) and bump `version`.
+        """Publish the train and test loss once per chunk of steps (not per step) and bump `arrays_version`.
 
         The history keeps every `stride`-th step; the readouts always show the last step (evaluated here
         when the history skipped it), so a single Step always moves them."""
-        history = self.history
-        if self._step and history.steps[-1] != self._step:
+        if self.step and self.history.steps[-1] != self.step:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                train_loss, test_loss = self._evaluate("train"), self._evaluate("test")
+                self.train_loss, self.test_loss = self._evaluate("train"), self._evaluate("test")
         else:
-            train_loss, test_loss = history.last("train_loss"), history.last("test_loss")
-        with self.hold_trait_notifications():
-            self.step = self._step
-            if self._step:
-                self.stats = self.model.stats
-                self.batch_loss = float(self._last_loss)
-            self.train_loss, self.test_loss = float(train_loss), float(test_loss)
-        self.version += 1
+            self.train_loss, self.test_loss = self.history.last("train_loss"), self.history.last("test_loss")
+        self.arrays_version += 1
 
     def _evaluate(self, split):
         """The loss on the whole train or test split (nan for an empty split)."""
@@ -398,7 +336,6 @@ class TrainingState(AppState):
 
     def _preview(self):
         """Step 0: the initial losses, and the gradients the first step will use (same batch, no update)."""
-        self._step = 0
         index = self._batches.peek(self.batch_size)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             value, stats = gradient_stats(self.model, self._arrays["x_train"][index],

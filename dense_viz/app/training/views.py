@@ -32,7 +32,7 @@ class _FigureView(widgets.VBox):
         self.children = [self._image]
 
     def _key(self):
-        return (self.state.model_version, self.state.version)
+        return (self.state.model_version, self.state.arrays_version)
 
     def refresh(self):
         """Redraw from the state unless it has not changed since the last draw."""

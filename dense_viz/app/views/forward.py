@@ -105,7 +105,7 @@ class ForwardView(widgets.VBox):
             try:
                 setattr(self.state, name, change["new"])
             except TraitError as error:
-                self.state.report_error(error)
+                self.state.report(error)
             if control.value != getattr(self.state, name):
                 control.value = getattr(self.state, name)
 
