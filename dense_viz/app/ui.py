@@ -30,13 +30,7 @@ def bind(widget, state, name, parse=None, fmt=None, css=None):
     syncing = []  # non-empty while the state's value is written into the widget
 
     def show(_change=None):
-        value = fmt(getattr(state, name))
-        if widget.value != value:
-            syncing.append(True)
-            try:
-                widget.value = value
-            finally:
-                syncing.pop()
+        write(widget, fmt(getattr(state, name)), syncing)
 
     def to_state(change):
         if syncing:
@@ -54,6 +48,17 @@ def bind(widget, state, name, parse=None, fmt=None, css=None):
     state.observe(show, name)
     show()
     return widget
+
+
+def write(widget, value, syncing):
+    """Show `value` in `widget` (if it does not already); `syncing` is non-empty meanwhile, so the widget's
+    own observer knows the change came from the state."""
+    if widget.value != value:
+        syncing.append(True)
+        try:
+            widget.value = value
+        finally:
+            syncing.pop()
 
 
 def status_html(message, level):
@@ -169,13 +174,7 @@ def preset_menu(state, book, css, tooltip, width="100%"):
     syncing = []
 
     def show(_change=None):
-        key = book.current(state)
-        if menu.value != key:
-            syncing.append(True)
-            try:
-                menu.value = key
-            finally:
-                syncing.pop()
+        write(menu, book.current(state), syncing)
 
     def chosen(change):
         if syncing:
