@@ -72,7 +72,7 @@ KERNEL_CODE = textwrap.dedent("""
         app.tabs.selected_index = i
         app.debouncer.flush()
     for units in (25000, 25600):
-        app.controls.controls["units"].value = units
+        app.controls.controls["units"].value = str(units)
         app.debouncer.flush()
     app
 """)

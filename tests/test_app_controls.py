@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 import pytest
-from ipywidgets import Accordion, Button, Checkbox, FloatText, IntText, Text
+from ipywidgets import Accordion, Button, Checkbox, FloatText, Text
 
 from dense_viz.app import presets
 from dense_viz.app.controls import TIPS, ControlsPanel, format_leading_dims, parse_leading_dims
@@ -25,6 +25,14 @@ CLASSES = {"preset": "dv-preset", "input_dim": "dv-input-dim", "leading_dims": "
 @pytest.fixture
 def panel():
     return ControlsPanel(ExplainerState())
+
+
+NUMBER_FIELDS = ("units", "input_dim", "batch_size", "seed")  # Text fields that take integer arithmetic
+
+
+def shown(name, value):
+    """What the control of trait `name` holds for `value` (number fields hold text)."""
+    return str(value) if name in NUMBER_FIELDS else value
 
 
 def values(dropdown):
@@ -61,8 +69,8 @@ def test_dropdown_options_come_from_the_engine_lists(panel):
 
 
 def test_number_fields_take_typed_values_on_enter(panel):
-    for name in ("units", "input_dim", "batch_size", "seed"):
-        assert isinstance(panel.controls[name], IntText) and panel.controls[name].continuous_update is False
+    for name in NUMBER_FIELDS:
+        assert isinstance(panel.controls[name], Text) and panel.controls[name].continuous_update is False
     assert isinstance(panel.controls["leading_dims"], Text) and not panel.controls["leading_dims"].continuous_update
     assert isinstance(panel.controls["kernel_regularizer_factor"], FloatText)
     assert isinstance(panel.controls["use_bias"], Checkbox)
@@ -99,17 +107,23 @@ def test_less_used_options_sit_in_a_collapsed_advanced_section(panel):
 def test_a_control_writes_the_state_and_the_state_writes_the_control(panel, name, value):
     state, control = panel.state, panel.controls[name]
     version = state.arrays_version
-    control.value = value
+    control.value = shown(name, value)
     assert getattr(state, name) == value and state.arrays_version == version + 1 and state.status_level == "ok"
     old = ExplainerState.class_traits()[name].default()
     state.update(**{name: old})
-    assert control.value == old
+    assert control.value == shown(name, old)
 
 
 def test_typed_units_change_the_arrays(panel):
-    panel.controls["input_dim"].value = 100
-    panel.controls["units"].value = 25600
+    panel.controls["input_dim"].value = "100"
+    panel.controls["units"].value = "10*10*256"  # the seed question's own spelling
     assert panel.state.layer.kernel.shape == (100, 25600) and panel.state.y.shape == (8, 25600)
+    assert panel.controls["units"].value == "10*10*256"  # the field keeps what the learner typed …
+    note = [w for w in walk(panel) if "dv-units-expression" in getattr(w, "_dom_classes", ())][0]
+    assert "10*10*256 = 25600" in note.value  # … and says what it is
+    panel.controls["units"].value = "1e9"  # refused: the state and the field keep the last valid value
+    assert panel.state.units == 25600 and panel.controls["units"].value == "25600"
+    assert "Received: units='1e9' (1e9 is not an integer)" in panel.state.status and note.value == ""
 
 
 def test_leading_dims_text_parses_and_shows_the_state(panel):
@@ -117,7 +131,7 @@ def test_leading_dims_text_parses_and_shows_the_state(panel):
     text.value = "5,3"
     assert state.leading_dims == (5, 3) and state.x.shape == (8, 5, 3, 4)
     text.value = " (7,) "
-    assert state.leading_dims == (7,) and text.value == "7"
+    assert state.leading_dims == (7,) and text.value == " (7,) "  # kept as typed: it means (7,)
     text.value = ""
     assert state.leading_dims == () and state.x.shape == (8, 4)
     state.update(leading_dims=(2, 2))
@@ -130,29 +144,33 @@ def test_parse_leading_dims():
     assert parse_leading_dims("[5,3]") == (5, 3)
     assert parse_leading_dims("  ") == ()
     for bad in ("5,x", "0", "-1", "5,,3", "2.5", ","):
-        with pytest.raises(ValueError, match="expected comma-separated positive integers"):
+        with pytest.raises(ValueError, match="expected comma-separated integers such as 5 or 5,3"):
             parse_leading_dims(bad)
     assert format_leading_dims((5, 3)) == "5,3" and format_leading_dims(()) == ""
 
 
 # -- a bad value in every control: a Keras-style message, and the last valid value stays (state and control) -------
 BAD_VALUES = [
-    ("units", 0, "expected a positive integer. Received: units=0"),
-    ("units", -3, "Received: units=-3"),
-    ("units", 70000, "expected a positive integer of at most 65536 (this app's limit). Received: units=70000"),
-    ("input_dim", 0, "Received an invalid value for `input_dim`, expected a positive integer. Received: input_dim=0"),
-    ("input_dim", 5000, "at most 4096 (this app's limit). Received: input_dim=5000"),
-    ("batch_size", 0, "Received an invalid value for `batch_size`, expected a positive integer"),
-    ("batch_size", 600, "at most 512 (this app's limit). Received: batch_size=600"),
-    ("leading_dims", "5,x", "expected comma-separated positive integers such as 5 or 5,3. "
-                            "Received: leading_dims='5,x'"),
+    ("units", "0", "expected a positive integer. Received: units=0"),
+    ("units", "-3", "Received: units=-3"),
+    ("units", "1e9", "expected an integer or integer arithmetic such as 10*10*256"),
+    ("units", "2.5", "Received: units='2.5' (2.5 is not an integer)"),
+    ("units", "abc", "Received: units='abc'"),
+    ("units", "", "Received: units='' (empty)"),
+    ("units", "9**9**9", "too large"),
+    ("units", "70000", "expected a positive integer of at most 65536 (this app's limit). Received: units=70000"),
+    ("input_dim", "0", "Received an invalid value for `input_dim`, expected a positive integer. Received: input_dim=0"),
+    ("input_dim", "5000", "at most 4096 (this app's limit). Received: input_dim=5000"),
+    ("batch_size", "0", "Received an invalid value for `batch_size`, expected a positive integer"),
+    ("batch_size", "600", "at most 512 (this app's limit). Received: batch_size=600"),
+    ("leading_dims", "5,x", "expected comma-separated integers such as 5 or 5,3 or 2*5,3 (each positive; "),
     ("leading_dims", "0", "Received: leading_dims='0'"),
     ("leading_dims", "1000,1000", "Refused: a batch output of"),
     ("kernel_regularizer_factor", -1.0, "expected a non-negative number such as 0.01. "
                                         "Received: kernel_regularizer_factor=-1.0"),
     ("bias_regularizer_factor", math.nan, "Received: bias_regularizer_factor=nan"),
     ("activity_regularizer_factor", math.inf, "Received: activity_regularizer_factor=inf"),
-    ("seed", -1, "expected None or a non-negative integer. Received: seed=-1"),
+    ("seed", "-1", "expected None or a non-negative integer. Received: seed=-1"),
     ("activation", "glu", "must be divisible by 2. Received: units=3"),  # glu halves an odd units=3
     ("bias_initializer", "orthogonal", "at least two-dimensional"),
     ("bias_initializer", "identity", "2D"),
@@ -176,9 +194,9 @@ def test_a_bad_value_in_a_control_is_refused_with_a_message(panel, name, bad, me
 def test_a_refused_size_keeps_the_last_valid_state(panel):
     state = panel.state
     state.max_kernel_entries = 1000
-    panel.controls["units"].value = 200  # 4 × 200 = 800: fine
-    panel.controls["units"].value = 300  # 4 × 300 = 1,200: above the guard
-    assert state.units == 200 and panel.controls["units"].value == 200
+    panel.controls["units"].value = "200"  # 4 × 200 = 800: fine
+    panel.controls["units"].value = "300"  # 4 × 300 = 1,200: above the guard
+    assert state.units == 200 and panel.controls["units"].value == "200"
     assert state.status.startswith("Refused: a kernel of 4 × 300 = 1,200 entries")
     assert state.y.shape == (8, 200)
 
@@ -199,7 +217,7 @@ def test_new_weights_button_draws_the_next_seed(panel):
     state = panel.state
     kernel = state.layer.kernel.copy()
     panel.controls["new_weights"].click()
-    assert state.seed == 1 and panel.controls["seed"].value == 1
+    assert state.seed == 1 and panel.controls["seed"].value == "1"
     assert not np.array_equal(kernel, state.layer.kernel)
 
 
@@ -214,7 +232,7 @@ def test_choosing_a_preset_sets_every_configuration_trait_in_one_recompute(panel
     for name, value in presets.preset_config(key).items():
         assert getattr(state, name) == value, name
         if name in panel.controls and name != "leading_dims":
-            assert panel.controls[name].value == value, name
+            assert panel.controls[name].value == shown(name, value), name
     assert panel.controls["leading_dims"].value == format_leading_dims(state.leading_dims)
 
 
@@ -223,7 +241,7 @@ def test_a_change_after_a_preset_shows_custom_and_new_weights_keep_it(panel):
     menu.value = "tiny"
     panel.controls["new_weights"].click()
     assert presets.BOOK.current(state) == "tiny" and menu.value == "tiny"
-    panel.controls["units"].value = 5
+    panel.controls["units"].value = "5"
     assert presets.BOOK.current(state) == presets.CUSTOM and menu.value == presets.CUSTOM
     assert state.units == 5 and state.input_dim == 3  # the rest of the preset stays
     menu.value = "tiny"

@@ -172,7 +172,7 @@ def test_size_guard_refuses_and_keeps_the_last_state_on_screen(refreshes):
         in app.status_line.value
     assert "#a11d1d" in app.status_line.value  # coloured as an error
     assert app.readouts.texts() == before and refreshes["shapes"] == drawn
-    app.controls.controls["units"].value = 4  # a valid change clears the error
+    app.controls.controls["units"].value = "4"  # a valid change clears the error
     assert "OK: Dense(4)" in app.status_line.value and "#1d6b34" in app.status_line.value
 
 
@@ -185,7 +185,7 @@ def test_a_failing_view_shows_in_the_status_line_and_the_app_lives_on(monkeypatc
     assert app.state.status_level == "error" and "RuntimeError: weights broke" in app.status_line.value
     assert app.is_stale("weights")  # not marked as drawn: retried on the next change
     app.tabs.selected_index = 0
-    app.controls.controls["units"].value = 5
+    app.controls.controls["units"].value = "5"
     assert log["shapes"][-1] == app.state.arrays_version and app.state.units == 5
 
 
@@ -222,7 +222,7 @@ def test_a_burst_of_control_events_redraws_once_with_the_final_values(refreshes)
         app = dense_viz.explain()  # built inside a running loop, as in a kernel: redraws are debounced
         drawn = list(refreshes["shapes"])
         for units in (5, 6, 7, 8, 9):
-            app.controls.controls["units"].value = units
+            app.controls.controls["units"].value = str(units)
         assert refreshes["shapes"] == drawn and app.host.is_stale("readouts")  # nothing drawn yet
         await asyncio.sleep(app.debouncer.delay + 0.05)
         return app, drawn
@@ -291,7 +291,7 @@ def test_the_real_app_draws_every_tab_for_the_default_and_the_question():
             app.tabs.selected_index = index
             assert app.state.status_level == "ok", app.state.status
             assert not app.is_stale(key) and app.visible == key
-        app.controls.controls["units"].value = app.state.units + 1  # redraws the visible tab (graph) in place
+        app.controls.controls["units"].value = str(app.state.units + 1)  # redraws the visible tab (graph) in place
         assert app.state.status_level == "ok" and not app.is_stale("graph")
 
 

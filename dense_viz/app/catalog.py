@@ -32,7 +32,9 @@ EXPLAINER_TOOLTIPS = {
     "bias_regularizer": "Dense(bias_regularizer=...): a penalty on b added to the loss.",
     "activity_regularizer": "Dense(activity_regularizer=...): a penalty on the output y added to the loss "
                             "(divided by the batch size, as Keras does).",
-    "factor": "The regularization factor (l1 and/or l2), e.g. 0.01. A non-negative number.",
+    "kernel_regularizer_factor": "The regularization factor (l1 and/or l2), e.g. 0.01. A non-negative number.",
+    "bias_regularizer_factor": "The regularization factor (l1 and/or l2), e.g. 0.01. A non-negative number.",
+    "activity_regularizer_factor": "The regularization factor (l1 and/or l2), e.g. 0.01. A non-negative number.",
     "kernel_constraint": "Dense(kernel_constraint=...): a projection of W applied after each optimizer "
                          "step (e.g. max_norm keeps each unit's weight vector at norm ≤ 2). "
                          "It does not change freshly initialized weights.",

@@ -1,24 +1,27 @@
 """The control panel: one widget per configuration trait, named and explained in Keras' terms.
 
-Each control is `ui.bind(widget, state, name, parse, fmt)`: it writes to the state (which validates and
-recomputes) and shows the state's value back, so a value the state refuses snaps back to the last valid one
-while the status line says why. Dropdown options come from the engine's own lists; tooltips from the catalog.
+The panel is built from the state's configuration traits: each trait's type and tags (section, group,
+choices, maximum, enabled_by) say which widget shows it and where, so a new control is one trait in
+state.py and its tooltip in the catalog. Each control is `ui.bind(widget, state, name, parse, fmt)`: it writes
+to the state (which validates and recomputes) and shows the state's value back, so a value the state refuses
+snaps back to the last valid one while the status line says why. Number fields take integer arithmetic as
+Python writes it (`10*10*256`), parsed by `expr` (never eval).
 """
 import html
 import math
 
 import ipywidgets as widgets
 
-from ..engine import activations, constraints, initializers, regularizers
 from . import presets
 from .catalog import EXPLAINER_TOOLTIPS
 from .i18n import _
-from .state import INPUT_DATA, LOSSES, NONE
+from traitlets import Bool, Float, Tuple
+
+from .expr import describe, parse_int, parse_int_tuple
+from .state import NONE
 from .ui import bind, button, heading, preset_menu
 
 TIPS = {name: _(text) for name, text in EXPLAINER_TOOLTIPS.items()}  # built once, in the current language
-# UI ranges of the number fields (the state's size guard still applies inside them).
-RANGES = {"input_dim": (1, 4096), "batch_size": (1, 512), "units": (1, 65536)}
 STYLE = {"description_width": "130px"}
 ADVANCED_STYLE = {"description_width": "136px"}  # longer Keras names
 FULL = {"width": "100%"}
@@ -29,17 +32,8 @@ WRAP_AFTER = 40  # a name longer than this may not fit on one line of the menu (
 
 
 def parse_leading_dims(text):
-    """'5' -> (5,), '5,3' or '(5, 3)' -> (5, 3), '' -> (); a Keras-style ValueError otherwise."""
-    cleaned = text.strip().strip("()[]").strip()
-    if not cleaned:
-        return ()
-    parts = [p.strip() for p in cleaned.split(",")]
-    if parts[-1] == "" and len(parts) > 1:  # '5,' as Python writes a 1-tuple
-        parts = parts[:-1]
-    if not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise ValueError("Received an invalid value for `leading_dims`, expected comma-separated positive "
-                         f"integers such as 5 or 5,3. Received: leading_dims={text!r}")
-    return tuple(int(p) for p in parts)
+    """'5' -> (5,), '5,3' / '(5, 3)' / '2*5,3' -> (…), '' -> (); a Keras-style ValueError otherwise."""
+    return parse_int_tuple(text, "leading_dims", minimum=1)
 
 
 def format_leading_dims(dims):
@@ -47,12 +41,15 @@ def format_leading_dims(dims):
     return ",".join(str(d) for d in dims)
 
 
-def at_most(name, high):
-    """A parser: an int up to `high` passes (the state judges values below 1 in its own words), else ValueError."""
-    def parse(value):
-        if value is not None and value > high:
+def integer(name, high=None):
+    """A parser of typed integer arithmetic ('10*10*256'); above `high` (this app's limit) is refused here,
+    below 1 by the state in its own words."""
+    def parse(text):
+        value = parse_int(text, name)
+        if high is not None and value > high:
             raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer of at most "
-                             f"{high} (this app's limit). Received: {name}={value}")
+                             f"{high} (this app's limit). Received: {name}={value}"
+                             + (f" (from {text!r})" if str(text).strip() != str(value) else ""))
         return value
     return parse
 
@@ -67,10 +64,9 @@ def non_negative(name):
     return parse
 
 
-def _options(names, none_label=None):
-    """Dropdown options [(label, value)] from an engine list, optionally led by ('none', NONE)."""
-    lead = [(none_label, NONE)] if none_label else []
-    return lead + [(name, name) for name in names]
+def _options(names):
+    """Dropdown options [(label, value)] from an engine list ('none' stays the value NONE)."""
+    return [(_("none") if name == NONE else name, name) for name in names]
 
 
 class ControlsPanel(widgets.VBox):
@@ -88,90 +84,77 @@ class ControlsPanel(widgets.VBox):
         self._preset.observe(self._show_preset_name, "index")
         self._show_preset_name()
 
-        layer = [
-            self._int("units"),
-            self._dropdown("activation", _options(activations.NAMES)),
-            self._checkbox("use_bias"),
-            self._dropdown("kernel_initializer", _options(initializers.NAMES)),
-            self._new_weights_button(),
-        ]
-        batch = [
-            self._int("input_dim"),
-            self._text("leading_dims", parse_leading_dims, format_leading_dims,
-                       placeholder=_("e.g. 5 or 5,3 (empty: none)")),
-            self._int("batch_size"),
-        ]
-        advanced = [
-            self._dropdown("bias_initializer", _options(initializers.NAMES)),
-            heading("Regularizers (added to the loss)"),
-            *[self._regularizer(kind) for kind in ("kernel", "bias", "activity")],
-            heading("Constraints (after optimizer steps)"),
-            self._dropdown("kernel_constraint", _options(constraints.NAMES, "none")),
-            self._dropdown("bias_constraint", _options(constraints.NAMES, "none")),
-            heading("Data and loss"),
-            self._int_free("seed"),
-            self._dropdown("input_data", _options(INPUT_DATA)),
-            self._dropdown("loss", _options(LOSSES)),
-        ]
-        self._advanced = widgets.Accordion(children=[widgets.VBox(advanced)], titles=(_("Advanced"),),
+        sections = {"layer": [], "batch": [], "advanced": []}
+        traits = state.traits()
+        for name in state.config_names():
+            meta = traits[name].metadata
+            rows = sections[meta["section"]]
+            if "group" in meta:
+                rows.append(heading(meta["group"]))
+            rows.append(self._control(name, traits[name], meta))
+            if name == "kernel_initializer":
+                rows.append(self._new_weights_button())
+        self._advanced = widgets.Accordion(children=[widgets.VBox(sections["advanced"])], titles=(_("Advanced"),),
                                            selected_index=None)
         self._advanced.add_class("dv-advanced")
-        for row in advanced:  # inside the accordion's padding: longer labels, a little narrower
-            for widget in (row, *getattr(row, "children", ())):
-                if hasattr(widget, "style") and hasattr(widget.style, "description_width"):
-                    widget.style.description_width = ADVANCED_STYLE["description_width"]
-                    widget.layout.width = "97%"
+        for widget in self.controls.values():  # inside the accordion's padding: longer labels, a little narrower
+            if widget in sections["advanced"] and hasattr(widget, "style"):
+                widget.style.description_width = ADVANCED_STYLE["description_width"]
+                widget.layout.width = "97%"
         self.children = [heading("Preset"), self._preset, self._preset_name,
-                         heading("Layer: keras.layers.Dense(...)"), *layer,
-                         heading("Input batch x"), *batch, self._advanced]
+                         heading("Layer: keras.layers.Dense(...)"), *sections["layer"],
+                         heading("Input batch x"), *sections["batch"], self._advanced]
 
-    # -- builders: a widget for trait `name`, bound to the state ------------------------------------------
-    def _bound(self, name, widget, parse=None, fmt=None):
-        self.controls[name] = bind(widget, self.state, name, parse=parse, fmt=fmt)
+    # -- one control per configuration trait, from its type and its tags ----------------------------------
+    def _control(self, name, trait, meta):
+        """The widget for trait `name`, bound to the state; returns what goes into the panel."""
+        common = {"description": name, "tooltip": TIPS[name], "style": STYLE, "layout": FULL}
+        if "choices" in meta:
+            widget = bind(widgets.Dropdown(options=_options(meta["choices"]), **common), self.state, name)
+        elif isinstance(trait, Bool):
+            widget = bind(widgets.Checkbox(indent=True, **common), self.state, name)
+        elif isinstance(trait, Float):
+            common["description"] = _("factor")
+            widget = bind(widgets.FloatText(step=0.001, continuous_update=False, **common), self.state, name,
+                          parse=non_negative(name))
+        elif isinstance(trait, Tuple):
+            common["description"] = name.replace("_", " ")
+            widget = bind(widgets.Text(placeholder=_("e.g. 5 or 5,3 (empty: none)"), continuous_update=False,
+                                       **common), self.state, name, parse=parse_leading_dims, fmt=format_leading_dims)
+        else:  # Int: typed integer arithmetic, e.g. 10*10*256
+            high = meta.get("maximum")
+            if high:
+                common["tooltip"] = _("{tip} Type an integer from 1 to {high} (arithmetic such as 10*10*256 "
+                                      "works), then Enter.").format(tip=TIPS[name], high=high)
+            widget = bind(widgets.Text(continuous_update=False, **common), self.state, name,
+                          parse=integer(name, high), fmt=str)
+            self.controls[name] = widget
+            return widgets.VBox([widget, self._expression_note(name, widget)])
+        self.controls[name] = widget
+        if "enabled_by" in meta:
+            self._enable_with(widget, meta["enabled_by"])
         return widget
 
-    def _int(self, name):
-        """An IntText for `name` within RANGES[name]: too big is refused here, below 1 by the state."""
-        low, high = RANGES[name]
-        tip = _("{tip} Type an integer from {low} to {high}, then Enter.").format(tip=TIPS[name], low=low, high=high)
-        widget = widgets.IntText(description=name, continuous_update=False, tooltip=tip, style=STYLE, layout=FULL)
-        return self._bound(name, widget, parse=at_most(name, high))
+    def _expression_note(self, name, widget):
+        """Under a number field that holds arithmetic: its value ('10*10*256 = 25600'); hidden otherwise."""
+        note = widgets.HTML(layout=widgets.Layout(margin="-2px 0 2px 134px"))
+        note.add_class(f"dv-{name.replace('_', '-')}-expression")
 
-    def _int_free(self, name):
-        """An IntText with no UI range (the state validates)."""
-        widget = widgets.IntText(description=name, continuous_update=False, tooltip=TIPS[name], style=STYLE,
-                                 layout=FULL)
-        return self._bound(name, widget)
+        def show(_change=None):
+            shown = describe(widget.value, getattr(self.state, name))
+            note.value = "" if shown == str(getattr(self.state, name)) else \
+                f"<span style='font-size:12px;color:#556'>{html.escape(shown)}</span>"
+        widget.observe(show, "value")
+        self.state.observe(show, name)
+        show()
+        return note
 
-    def _dropdown(self, name, options):
-        """A Dropdown of engine names for `name`."""
-        widget = widgets.Dropdown(options=options, description=name, tooltip=TIPS[name], style=STYLE, layout=FULL)
-        return self._bound(name, widget)
-
-    def _checkbox(self, name):
-        """A Checkbox for a Bool trait."""
-        widget = widgets.Checkbox(description=name, indent=True, tooltip=TIPS[name], style=STYLE, layout=FULL)
-        return self._bound(name, widget)
-
-    def _text(self, name, parse, fmt, placeholder=""):
-        """A Text parsed on Enter / leaving the field."""
-        widget = widgets.Text(description=name.replace("_", " "), placeholder=placeholder, continuous_update=False,
-                              tooltip=TIPS[name], style=STYLE, layout=FULL)
-        return self._bound(name, widget, parse=parse, fmt=fmt)
-
-    def _regularizer(self, kind):
-        """A regularizer dropdown with its factor below; the factor is disabled for 'none'."""
-        name, factor_name = f"{kind}_regularizer", f"{kind}_regularizer_factor"
-        menu = self._dropdown(name, _options(regularizers.NAMES, "none"))
-        factor = widgets.FloatText(step=0.001, continuous_update=False, description=_("factor"),
-                                   tooltip=TIPS["factor"], style=STYLE, layout=FULL)
-        self._bound(factor_name, factor, parse=non_negative(factor_name))
-
+    def _enable_with(self, widget, menu_name):
+        """Disable `widget` while the dropdown `menu_name` says none (a factor without its regularizer)."""
         def enable(_change=None):
-            factor.disabled = getattr(self.state, name) == NONE
+            widget.disabled = getattr(self.state, menu_name) == NONE
         enable()
-        self.state.observe(enable, name)
-        return widgets.VBox([menu, factor])
+        self.state.observe(enable, menu_name)
 
     def _new_weights_button(self):
         """'New weights': the next seed."""

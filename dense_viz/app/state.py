@@ -12,7 +12,7 @@ import math
 import numpy as np
 from traitlets import Bool, Float, Instance, Int, TraitError, Tuple, Unicode, observe, validate
 
-from ..engine import Dense, losses, regularizers
+from ..engine import Dense, activations, constraints, initializers, losses, regularizers
 from .base import AppState
 from ..engine.layers import format_shape
 
@@ -55,34 +55,42 @@ def make_input(kind, shape, rng, dtype):
                      f"Received: input_data={kind!r}")
 
 
-def config(default, weights=False):
-    """A configuration trait; `weights=True`: changing it needs a new kernel and bias."""
-    return default.tag(config=True, weights=weights)
+def config(default, weights=False, **ui):
+    """A configuration trait; `weights=True`: changing it needs a new kernel and bias. `ui`: how the control
+    panel shows it (section, group, choices, maximum, enabled_by), so a new control is one trait here."""
+    return default.tag(config=True, weights=weights, **ui)
+
+
+REGULARIZERS, CONSTRAINTS = (NONE, *regularizers.NAMES), (NONE, *constraints.NAMES)
+_REGULARIZERS = "Regularizers (added to the loss)"
+_CONSTRAINTS = "Constraints (after optimizer steps)"
+_DATA = "Data and loss"
 
 
 class ExplainerState(AppState):
     """Configuration of one Dense layer plus its batch, and every derived array the views show."""
 
-    # -- configuration: Keras' argument names, plus the batch the layer is applied to -----------------
-    input_dim = config(Int(4), weights=True)
-    leading_dims = config(Tuple())          # axes between batch and features, e.g. (5,) or (5, 3)
-    batch_size = config(Int(8))
-    units = config(Int(3), weights=True)
-    activation = config(Unicode("relu"))
-    use_bias = config(Bool(True), weights=True)
-    kernel_initializer = config(Unicode("glorot_uniform"), weights=True)
-    bias_initializer = config(Unicode("zeros"), weights=True)
-    kernel_regularizer = config(Unicode(NONE))
-    kernel_regularizer_factor = config(Float(0.01))
-    bias_regularizer = config(Unicode(NONE))
-    bias_regularizer_factor = config(Float(0.01))
-    activity_regularizer = config(Unicode(NONE))
-    activity_regularizer_factor = config(Float(0.01))
-    kernel_constraint = config(Unicode(NONE))
-    bias_constraint = config(Unicode(NONE))
-    seed = config(Int(0), weights=True)
-    input_data = config(Unicode("random_normal"))
-    loss = config(Unicode("mean_squared_error"))
+    # -- configuration: Keras' argument names, plus the batch the layer is applied to, in panel order --------
+    units = config(Int(3), weights=True, section="layer", maximum=65536)
+    activation = config(Unicode("relu"), section="layer", choices=activations.NAMES)
+    use_bias = config(Bool(True), weights=True, section="layer")
+    kernel_initializer = config(Unicode("glorot_uniform"), weights=True, section="layer",
+                                choices=initializers.NAMES)
+    input_dim = config(Int(4), weights=True, section="batch", maximum=4096)
+    leading_dims = config(Tuple(), section="batch")  # axes between batch and features, e.g. (5,) or (5, 3)
+    batch_size = config(Int(8), section="batch", maximum=512)
+    bias_initializer = config(Unicode("zeros"), weights=True, section="advanced", choices=initializers.NAMES)
+    kernel_regularizer = config(Unicode(NONE), section="advanced", group=_REGULARIZERS, choices=REGULARIZERS)
+    kernel_regularizer_factor = config(Float(0.01), section="advanced", enabled_by="kernel_regularizer")
+    bias_regularizer = config(Unicode(NONE), section="advanced", choices=REGULARIZERS)
+    bias_regularizer_factor = config(Float(0.01), section="advanced", enabled_by="bias_regularizer")
+    activity_regularizer = config(Unicode(NONE), section="advanced", choices=REGULARIZERS)
+    activity_regularizer_factor = config(Float(0.01), section="advanced", enabled_by="activity_regularizer")
+    kernel_constraint = config(Unicode(NONE), section="advanced", group=_CONSTRAINTS, choices=CONSTRAINTS)
+    bias_constraint = config(Unicode(NONE), section="advanced", choices=CONSTRAINTS)
+    seed = config(Int(0), weights=True, section="advanced", group=_DATA)
+    input_data = config(Unicode("random_normal"), section="advanced", choices=INPUT_DATA)
+    loss = config(Unicode("mean_squared_error"), section="advanced", choices=LOSSES)
 
     # -- what the Forward view looks at: sample i, unit j, flat index into the leading dims ------------
     sample = Int(0)

@@ -22,15 +22,21 @@ def bind(widget, state, name, parse=None, fmt=None, css=None):
     """Bind `widget.value` and `state.<name>` both ways, as traitlets.link does, through a parser.
 
     widget -> parse(value) -> state.<name> (the state validates; a refusal reverts it and says why in the
-    status line); state.<name> -> fmt(value) -> widget. A ValueError from `parse` goes to the status line and
-    the widget shows the state's value again. Adds the DOM class `css` (default: dv-<name>); returns `widget`.
+    status line); state.<name> -> fmt(value) -> widget, unless the widget's text already parses to that value.
+    A ValueError from `parse` goes to the status line and the widget shows the state's value again. Adds the DOM class `css` (default: dv-<name>); returns `widget`.
     """
     parse = parse or (lambda value: value)
     fmt = fmt or (lambda value: value)
     syncing = []  # non-empty while the state's value is written into the widget
 
     def show(_change=None):
-        write(widget, fmt(getattr(state, name)), syncing)
+        value = getattr(state, name)
+        try:
+            if parse(widget.value) == value:
+                return  # the widget already says it, perhaps in the user's words ('10*10*256' for 25600)
+        except Exception:  # noqa: BLE001 - text that does not parse: replace it with the state's value
+            pass
+        write(widget, fmt(value), syncing)
 
     def to_state(change):
         if syncing:
