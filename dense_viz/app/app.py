@@ -15,7 +15,9 @@ from .controls import ControlsPanel
 from .i18n import _
 from .readouts import Readouts
 from .schedule import Debouncer, kernel_loop
-from .state import DEFAULT_MAX_KERNEL_ENTRIES, ExplainerState
+from .parsing import integer
+from .query import apply_link, read_link, write_link
+from .state import DEFAULT_MAX_KERNEL_ENTRIES, SELECTION_TRAITS, ExplainerState
 from .ui import StatusLine, ViewHost, guarded
 
 TABS = (("shapes", "Shapes"), ("weights", "Weights"), ("forward", "Forward"), ("gradients", "Gradients"),
@@ -82,6 +84,34 @@ class ExplainerApp(widgets.VBox):
         """True if view `key` has not drawn the current state."""
         return self.host.is_stale(key)
 
+    def show_link_view(self, view):
+        """Open what a link names: `tab` (a view key), `sample`, `unit`, `position`. Returns warnings."""
+        warnings = []
+        tab = view.get("tab")
+        if tab is not None:
+            keys = [key for key, _title in TABS]
+            if tab in keys:
+                self.tabs.selected_index = keys.index(tab)
+            else:
+                warnings.append(f"Received an invalid value for `tab`, expected one of {tuple(keys)}. "
+                                f"Received: tab={tab!r}")
+        for name in SELECTION_TRAITS:
+            if name in view:
+                try:
+                    value = integer(name)(view[name])
+                except ValueError as error:
+                    warnings.append(str(error))
+                    continue
+                if not self.state.update(**{name: value}):
+                    warnings.append(self.state.status)
+        return warnings
+
+    def link(self):
+        """The query string that rebuilds this app as it is: configuration, open tab, selection."""
+        view = {"tab": self.visible if self.visible != TABS[0][0] else None}
+        view.update({name: getattr(self.state, name) or None for name in SELECTION_TRAITS})
+        return write_link(self.state, presets.BOOK, view)
+
     def _build_view(self, key, cls):
         """Construct one view; a constructor error shows in its tab and the status line, not as a dead app."""
         try:
@@ -96,27 +126,43 @@ class ExplainerApp(widgets.VBox):
         self.debouncer.call("views", self.refresh_visible)
 
 
-def explain(layer=None, *, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, **config):
+VIEW_KEYS = ("tab", "sample", "unit", "position", "lang")  # what a link may say besides the configuration
+
+
+def explain(layer=None, *, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, query=None, **config):
     """The explainer widget for one Dense layer: x (B, …, input_dim) -> y (B, …, units).
 
     `layer`: a dense_viz.Dense, built (its weights are shown) or not; `config`: configuration traits with
     Keras' names (units, activation, use_bias, kernel_initializer, …, input_dim, leading_dims, batch_size,
-    seed, input_data, loss) and `preset` (a key of presets.PRESETS or its display name). Explicit config
-    wins over the layer, which wins over the preset. Returns an ExplainerApp; nothing is displayed.
+    seed, input_data, loss) and `preset` (a key of presets.PRESETS or its display name). `query`: a page's
+    link (`units=7&tab=forward`, see query.py; `query.page_query()` in Voila): its preset replaces `preset`,
+    its keys win over the preset, bad keys are named in the status line. Explicit config wins over the layer,
+    which wins over the link, which wins over the preset. Returns an ExplainerApp; nothing is displayed.
     """
     preset = config.pop("preset", None)
     names = ExplainerState.config_names()
     unknown = set(config) - set(names)
     if unknown:
-        raise unrecognized("explain()", unknown, names + ("preset",))
+        raise unrecognized("explain()", unknown, names + ("preset", "query"))
     if isinstance(max_kernel_entries, bool) or not isinstance(max_kernel_entries, int) or max_kernel_entries < 1:
         raise ValueError("Received an invalid value for `max_kernel_entries`, expected a positive integer. "
                          f"Received: max_kernel_entries={max_kernel_entries!r}")
     if layer is not None and not isinstance(layer, Dense):
         raise ValueError(f"Expected `layer` to be a dense_viz.Dense or None. Received: layer={layer!r}")
+    link = read_link(query or "", ExplainerState, presets.BOOK, VIEW_KEYS)
+    preset = link.preset or preset
     settings = presets.BOOK.config(preset) if preset is not None else {}
-    if layer is not None:
-        settings.update(ExplainerState.config_from_layer(layer))
-    settings.update(config)
-    state = ExplainerState(layer=layer, max_kernel_entries=max_kernel_entries, **settings)
-    return ExplainerApp(state, Debouncer(0.03, loop=kernel_loop(), on_error=state.report))
+    state = ExplainerState(max_kernel_entries=max_kernel_entries, **settings)
+    warnings = apply_link(state, link)
+    explicit = {**(ExplainerState.config_from_layer(layer) if layer is not None else {}), **config}
+    if explicit and not state.update(**explicit):
+        raise ValueError(state.status)
+    if layer is not None and layer.built and layer.kernel.shape == (state.input_dim, state.units):
+        state.layer.set_weights(layer.get_weights())
+        state.apply(set())
+    app = ExplainerApp(state, Debouncer(0.03, loop=kernel_loop(), on_error=state.report))
+    warnings += app.show_link_view(link.view)
+    if warnings:
+        state.set_status("warning", _("This link was applied except: {warnings}. Now: {summary}").format(
+            warnings=" · ".join(w.rstrip(".") for w in warnings), summary=state.summary_line()))
+    return app

@@ -8,7 +8,6 @@ snaps back to the last valid one while the status line says why. Number fields t
 Python writes it (`10*10*256`), parsed by `expr` (never eval).
 """
 import html
-import math
 
 import ipywidgets as widgets
 
@@ -17,7 +16,8 @@ from .catalog import EXPLAINER_TOOLTIPS
 from .i18n import _
 from traitlets import Bool, Float, Tuple
 
-from .expr import describe, parse_int, parse_int_tuple
+from .expr import describe
+from .parsing import dims, format_dims, text_formatter, text_parser
 from .state import NONE
 from .ui import bind, button, heading, preset_menu
 
@@ -31,37 +31,7 @@ WRAP_AFTER = 40  # a name longer than this may not fit on one line of the menu (
 
 
 
-def parse_leading_dims(text):
-    """'5' -> (5,), '5,3' / '(5, 3)' / '2*5,3' -> (…), '' -> (); a Keras-style ValueError otherwise."""
-    return parse_int_tuple(text, "leading_dims", minimum=1)
-
-
-def format_leading_dims(dims):
-    """(5, 3) -> '5,3'; () -> ''."""
-    return ",".join(str(d) for d in dims)
-
-
-def integer(name, high=None):
-    """A parser of typed integer arithmetic ('10*10*256'); above `high` (this app's limit) is refused here,
-    below 1 by the state in its own words."""
-    def parse(text):
-        value = parse_int(text, name)
-        if high is not None and value > high:
-            raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer of at most "
-                             f"{high} (this app's limit). Received: {name}={value}"
-                             + (f" (from {text!r})" if str(text).strip() != str(value) else ""))
-        return value
-    return parse
-
-
-def non_negative(name):
-    """A parser: a finite float ≥ 0, else a Keras-style ValueError."""
-    def parse(value):
-        if value is None or not math.isfinite(value) or value < 0:
-            raise ValueError(f"Received an invalid value for `{name}`, expected a non-negative number such as "
-                             f"0.01. Received: {name}={value}")
-        return float(value)
-    return parse
+parse_leading_dims, format_leading_dims = dims("leading_dims"), format_dims
 
 
 def _options(names):
@@ -116,18 +86,19 @@ class ControlsPanel(widgets.VBox):
         elif isinstance(trait, Float):
             common["description"] = _("factor")
             widget = bind(widgets.FloatText(step=0.001, continuous_update=False, **common), self.state, name,
-                          parse=non_negative(name))
+                          parse=text_parser(name, trait))
         elif isinstance(trait, Tuple):
             common["description"] = name.replace("_", " ")
             widget = bind(widgets.Text(placeholder=_("e.g. 5 or 5,3 (empty: none)"), continuous_update=False,
-                                       **common), self.state, name, parse=parse_leading_dims, fmt=format_leading_dims)
+                                       **common), self.state, name, parse=text_parser(name, trait),
+                          fmt=text_formatter(trait))
         else:  # Int: typed integer arithmetic, e.g. 10*10*256
             high = meta.get("maximum")
             if high:
                 common["tooltip"] = _("{tip} Type an integer from 1 to {high} (arithmetic such as 10*10*256 "
                                       "works), then Enter.").format(tip=TIPS[name], high=high)
             widget = bind(widgets.Text(continuous_update=False, **common), self.state, name,
-                          parse=integer(name, high), fmt=str)
+                          parse=text_parser(name, trait), fmt=str)
             self.controls[name] = widget
             return widgets.VBox([widget, self._expression_note(name, widget)])
         self.controls[name] = widget

@@ -81,11 +81,14 @@ class ExplainerState(AppState):
     batch_size = config(Int(8), section="batch", maximum=512)
     bias_initializer = config(Unicode("zeros"), weights=True, section="advanced", choices=initializers.NAMES)
     kernel_regularizer = config(Unicode(NONE), section="advanced", group=_REGULARIZERS, choices=REGULARIZERS)
-    kernel_regularizer_factor = config(Float(0.01), section="advanced", enabled_by="kernel_regularizer")
+    kernel_regularizer_factor = config(Float(0.01), section="advanced", enabled_by="kernel_regularizer",
+                                    non_negative=True)
     bias_regularizer = config(Unicode(NONE), section="advanced", choices=REGULARIZERS)
-    bias_regularizer_factor = config(Float(0.01), section="advanced", enabled_by="bias_regularizer")
+    bias_regularizer_factor = config(Float(0.01), section="advanced", enabled_by="bias_regularizer",
+                                    non_negative=True)
     activity_regularizer = config(Unicode(NONE), section="advanced", choices=REGULARIZERS)
-    activity_regularizer_factor = config(Float(0.01), section="advanced", enabled_by="activity_regularizer")
+    activity_regularizer_factor = config(Float(0.01), section="advanced", enabled_by="activity_regularizer",
+                                    non_negative=True)
     kernel_constraint = config(Unicode(NONE), section="advanced", group=_CONSTRAINTS, choices=CONSTRAINTS)
     bias_constraint = config(Unicode(NONE), section="advanced", choices=CONSTRAINTS)
     seed = config(Int(0), weights=True, section="advanced", group=_DATA)
@@ -269,6 +272,11 @@ class ExplainerState(AppState):
             raise ValueError(f"Refused: a batch output of {format_shape(self.batch_shape[:-1] + (self.units,))} = "
                              f"{outputs:,} numbers is above this app's limit of {self.max_output_entries:,}. "
                              "Expected a smaller batch_size, leading_dims or units.")
+        inputs = math.prod(self.batch_shape)
+        if inputs > self.max_output_entries:
+            raise ValueError(f"Refused: an input batch of {format_shape(self.batch_shape)} = {inputs:,} numbers is "
+                             f"above this app's limit of {self.max_output_entries:,}. Expected a smaller "
+                             "batch_size, leading_dims or input_dim.")
         if self.input_data not in INPUT_DATA:
             make_input(self.input_data, (1, 1), None, "float32")  # raises the Keras-style message
         if self.loss not in LOSSES:
@@ -316,7 +324,7 @@ class ExplainerState(AppState):
             self.layer = layer
             self.target, self.loss_value, self.dy, self.dx = target, loss_value, dy, dx
             self._clamp_selection()
-            self.set_status("ok", self._summary_line())
+            self.set_status("ok", self.summary_line())
             if new_weights:  # inside the hold: observers hear of every counter at once, after all moved
                 self.weights_version += 1
             self.arrays_version += 1
@@ -327,7 +335,7 @@ class ExplainerState(AppState):
         self.unit = min(self.unit, self.units - 1)
         self.position = min(self.position, max(1, math.prod(self.leading_dims)) - 1)
 
-    def _summary_line(self):
+    def summary_line(self):
         """The status line after a good recompute."""
         return (f"OK: Dense({self.units:,}) on input {format_shape(self.input_shape)} → "
                 f"{format_shape(self.output_shape)}, {self.param_count:,} parameters.")

@@ -8,6 +8,7 @@ import ipywidgets as widgets
 
 from ..base import unrecognized
 from ..i18n import _
+from ..query import apply_link, read_link, write_link
 from ..schedule import Debouncer, kernel_loop
 from ..ui import StatusLine, ViewHost, guarded
 from . import presets
@@ -66,6 +67,22 @@ class TrainingApp(widgets.VBox):
         self.refresh_seconds.append(self.host.last_refresh_seconds)
         del self.refresh_seconds[:-1000]
 
+    def show_link_view(self, view):
+        """Open what a link names: `tab` (gradients | units). Returns warnings."""
+        keys = [key for key, _title in LOWER_TABS]
+        tab = view.get("tab")
+        if tab is None:
+            return []
+        if tab not in keys:
+            return [f"Received an invalid value for `tab`, expected one of {tuple(keys)}. Received: tab={tab!r}"]
+        self.tabs.selected_index = keys.index(tab)
+        return []
+
+    def link(self):
+        """The query string that rebuilds this app as it is: configuration and the open tab."""
+        tab = LOWER_TABS[self.tabs.selected_index or 0][0]
+        return write_link(self.state, presets.BOOK, {"tab": tab if tab != LOWER_TABS[0][0] else None}, ALIASES)
+
     def _state_changed(self, change=None):
         if not self.runner.active:  # while training, the runner redraws at its own steady rate
             self.debouncer.call("views", self.refresh_visible)
@@ -74,20 +91,34 @@ class TrainingApp(widgets.VBox):
         self.host.refresh(["readout"], force=("readout",))  # "(paused)" shows at once, even without a loop
 
 
-def explain_training(**config):
+VIEW_KEYS = ("tab", "lang")  # what a link may say besides the configuration
+ALIASES = {"layers": "hidden_layers"}  # ?layers=16:relu:he_normal,16:relu:he_normal
+
+
+def explain_training(query=None, **config):
     """The training panel: a stack of Dense layers trained live on toy data. Returns a TrainingApp.
 
     `config`: TrainingState traits with Keras' names — dataset, n_samples, noise, train_fraction,
     hidden_layers (list of {units, activation, kernel_initializer, stddev}), optimizer, learning_rate,
-    batch_size, seed, dtype — and `preset` (a key of presets.PRESETS or its display name); explicit config
-    wins over the preset. Nothing is displayed; nothing trains until Play (or state.train(n)).
+    batch_size, seed, dtype — and `preset` (a key of presets.PRESETS or its display name). `query`: a page's
+    link (`dataset=xor&layers=4:tanh&tab=units`): its preset replaces `preset`, its keys win over the
+    preset, bad keys are named in the status line; explicit config wins over both. Nothing is displayed;
+    nothing trains until Play (or state.train(n)).
     """
     preset = config.pop("preset", None)
     names = TrainingState.config_names()
     unknown = set(config) - set(names)
     if unknown:
-        raise unrecognized("explain_training()", unknown, names + ("preset",))
-    settings = presets.BOOK.config(preset) if preset is not None else {}
-    settings.update(config)
-    state = TrainingState(**settings)
-    return TrainingApp(state, loop=kernel_loop())
+        raise unrecognized("explain_training()", unknown, names + ("preset", "query"))
+    link = read_link(query or "", TrainingState, presets.BOOK, VIEW_KEYS, ALIASES)
+    preset = link.preset or preset
+    state = TrainingState(**(presets.BOOK.config(preset) if preset is not None else {}))
+    warnings = apply_link(state, link)
+    if config and not state.update(**config):
+        raise ValueError(state.status)
+    app = TrainingApp(state, loop=kernel_loop())
+    warnings += app.show_link_view(link.view)
+    if warnings:
+        state.set_status("warning", _("This link was applied except: {warnings}. Now: {summary}").format(
+            warnings=" · ".join(w.rstrip(".") for w in warnings), summary=state.summary_line()))
+    return app

@@ -22,6 +22,8 @@ from ...engine import Dense, Sequential, activations, datasets, initializers, op
 from ...engine.layers import check_dtype
 from ...engine.statistics import array_stats, gradient_stats
 from ..base import AppState
+from ..expr import parse_int
+from ..parsing import number
 from .history import History
 
 
@@ -44,6 +46,32 @@ def layer_spec(spec=None, **fields):
     if unknown:
         raise ValueError(f"Unknown hidden-layer keys: {sorted(unknown)}. Expected some of: {LAYER_FIELDS}")
     return spec
+
+
+def parse_layers(text):
+    """'16:relu:he_normal,8:tanh' -> hidden-layer dicts: units[:activation[:kernel_initializer[:stddev]]] each."""
+    specs = []
+    for i, part in enumerate(str(text).split(",")):
+        fields = [f.strip() for f in part.split(":")]
+        if not 1 <= len(fields) <= len(LAYER_FIELDS) or not fields[0]:
+            raise ValueError("Received an invalid value for `layers`, expected comma-separated layers such as "
+                             f"16:relu:he_normal,16:relu:he_normal. Received: layers={text!r}")
+        spec = {"units": parse_int(fields[0], f"units of hidden layer {i + 1}")}
+        spec.update(zip(("activation", "kernel_initializer"), fields[1:3]))
+        if len(fields) == 4:
+            spec["stddev"] = number("stddev")(fields[3])
+        specs.append(layer_spec(spec))
+    return specs
+
+
+def format_layers(specs):
+    """Hidden-layer dicts -> '16:relu:he_normal,8:tanh:random_normal:0.5' (stddev only where it is used)."""
+    def one(spec):
+        fields = [str(spec["units"]), spec["activation"], spec["kernel_initializer"]]
+        if spec["kernel_initializer"] in STDDEV_INITIALIZERS:
+            fields.append(repr(spec["stddev"]))
+        return ":".join(fields)
+    return ",".join(one(spec) for spec in specs)
 
 
 def make_initializer(name, stddev):
@@ -104,8 +132,8 @@ class TrainingState(AppState):
     n_samples = Int(200).tag(config=True, model=True)
     noise = Float(0.1).tag(config=True, model=True)
     train_fraction = Float(0.8).tag(config=True, model=True)
-    hidden_layers = List(Dict(), default_value=[dict(LAYER_DEFAULTS), dict(LAYER_DEFAULTS)]).tag(config=True,
-                                                                                                 model=True)
+    hidden_layers = List(Dict(), default_value=[dict(LAYER_DEFAULTS), dict(LAYER_DEFAULTS)]).tag(
+        config=True, model=True, parse=parse_layers, format=format_layers)
     optimizer = Unicode("adam").tag(config=True)
     learning_rate = Float(0.01).tag(config=True)
     batch_size = Int(32).tag(config=True)
@@ -210,7 +238,7 @@ class TrainingState(AppState):
             self.step = 0
             self.steps_per_second = 0.0
             self._preview()
-            self.set_status("ok", self._summary_line())
+            self.set_status("ok", self.summary_line())
             self.model_version += 1  # inside the hold: observers hear of both counters after both moved
             self.arrays_version += 1
 
@@ -254,7 +282,7 @@ class TrainingState(AppState):
             self._optimizer = self._make_optimizer()  # a new optimizer starts with empty slots
         else:
             self._optimizer.learning_rate = self.learning_rate
-        self.set_status("ok", self._summary_line())
+        self.set_status("ok", self.summary_line())
         self.arrays_version += 1
 
     # -- training ------------------------------------------------------------------------------------------
@@ -375,7 +403,7 @@ class TrainingState(AppState):
         parts.append(f"{self.model.layers[-1].units} {self.output_activation}")
         return " → ".join(parts)
 
-    def _summary_line(self):
+    def summary_line(self):
         return (f"OK: {self.architecture()} · {self.model.count_params():,} parameters · loss {self.loss} · "
                 f"{self.optimizer}(learning_rate={self.learning_rate:g}), batch_size {self.batch_size} · "
                 f"{len(self.data.x_train)} train / {len(self.data.x_test)} test points")
