@@ -14,6 +14,7 @@ from .base import unrecognized
 from .controls import ControlsPanel
 from .i18n import _
 from .readouts import Readouts
+from .share import SharePanel, call_code
 from .schedule import Debouncer, kernel_loop
 from .parsing import integer
 from .query import apply_link, read_link, write_link
@@ -53,13 +54,18 @@ class ExplainerApp(widgets.VBox):
         self.tabs = widgets.Tab(children=list(self.views.values()), titles=[_(title) for _key, title in TABS],
                                 selected_index=0)
         self.tabs.add_class("dv-tabs")
-        self.host = ViewHost(state, {**self.views, "readouts": self.readouts})
+        self.share = SharePanel("explainer.ipynb", self.link,
+                                lambda: call_code("explain", state, presets.BOOK.defaults()))
+        share = widgets.Accordion(children=[self.share], titles=(_("Share this setup"),), selected_index=None,
+                                  layout=widgets.Layout(width="340px"))
+        self.host = ViewHost(state, {**self.views, "readouts": self.readouts, "share": self.share})
 
         right = widgets.VBox([self.readouts, self.tabs], layout=widgets.Layout(flex="1 1 auto", min_width="0"))
         title = TITLE.format(what=html.escape(_("what")), computes=html.escape(_("computes")))
         self.status_line = StatusLine(state)
         self.children = [widgets.HTML(title), self.status_line, self.host.sync,
-                         widgets.HBox([self.controls, right], layout=widgets.Layout(align_items="flex-start"))]
+                         widgets.HBox([widgets.VBox([self.controls, share]), right],
+                                      layout=widgets.Layout(align_items="flex-start"))]
 
         state.observe(guarded(self._state_changed, state.report),
                       names=["weights_version", "arrays_version", "selection_version"])
@@ -77,8 +83,9 @@ class ExplainerApp(widgets.VBox):
         return self.host.last_refresh_seconds
 
     def refresh_visible(self):
-        """Redraw the readouts and the visible view if they are stale; exceptions go to the status line."""
-        self.host.refresh(["readouts", self.visible])
+        """Redraw the readouts and the visible view if they are stale, and the share links (they name the tab);
+        exceptions go to the status line."""
+        self.host.refresh(["readouts", self.visible, "share"], force=("share",))
 
     def is_stale(self, key):
         """True if view `key` has not drawn the current state."""

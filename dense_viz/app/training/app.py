@@ -9,6 +9,7 @@ import ipywidgets as widgets
 from ..base import unrecognized
 from ..i18n import _
 from ..query import apply_link, read_link, write_link
+from ..share import SharePanel, call_code
 from ..schedule import Debouncer, kernel_loop
 from ..ui import StatusLine, ViewHost, guarded
 from . import presets
@@ -43,11 +44,15 @@ class TrainingApp(widgets.VBox):
                            layout=widgets.Layout(flex_flow="row wrap"))
         right = widgets.VBox([self.views["readout"], top, self.tabs],
                              layout=widgets.Layout(flex="1 1 auto", min_width="0"))
-        self.host = ViewHost(state, self.views)
+        self.share = SharePanel("training.ipynb", self.link,
+                                lambda: call_code("explain_training", state, presets.BOOK.defaults()))
+        share = widgets.Accordion(children=[self.share], titles=(_("Share this setup"),), selected_index=None)
+        self.host = ViewHost(state, {**self.views, "share": self.share})
         title = TITLE.format(how=_("how the gradient flows back through a stack of"),
                              hint=_("press Play; every number comes from the engine's train_step"))
         self.children = [widgets.HTML(title), StatusLine(state, "dv-train-status"), self.host.sync,
-                         widgets.HBox([self.controls, right], layout=widgets.Layout(align_items="flex-start"))]
+                         widgets.HBox([widgets.VBox([self.controls, share]), right],
+                                      layout=widgets.Layout(align_items="flex-start"))]
 
         self.runner = Runner(state, self.refresh_visible, loop=loop, **runner_options)
         state.observe(guarded(self._state_changed, state.report), names=["model_version", "arrays_version"])
@@ -63,7 +68,7 @@ class TrainingApp(widgets.VBox):
 
     def refresh_visible(self):
         """Redraw every visible view that is stale; errors go to the status line."""
-        self.host.refresh(self.visible)
+        self.host.refresh([*self.visible, "share"], force=() if self.runner.active else ("share",))
         self.refresh_seconds.append(self.host.last_refresh_seconds)
         del self.refresh_seconds[:-1000]
 
