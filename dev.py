@@ -1,21 +1,29 @@
 #!/usr/bin/env python3
 """One-command set-up and tasks for dense_viz, using only the Python standard library.
 
-    python3 dev.py app      # set up .venv if needed, serve the explainer with Voila on http://localhost:8866
+    python3 dev.py app      # set up .venv if needed, serve the explainer (`dense-viz app`) on http://localhost:8866
     python3 dev.py app training   # the same for the training panel (a stack of Dense layers learning live)
-    python3 dev.py lab      # the same set-up, then JupyterLab on notebooks/
+    python3 dev.py lab      # the same set-up, then JupyterLab (`dense-viz lab`) on a scratch copy of the notebooks
     python3 dev.py test     # set up .venv and a headless Chromium if needed, run the whole test suite
+    python3 dev.py test --lowest   # the same in .venv-lowest: oldest supported Python, every declared lower bound
+    python3 dev.py test --newest   # the same in .venv-newest: newest supported Python, newest releases
     python3 dev.py bench    # run the benchmarks in bench/ (they print; they do not assert)
     python3 dev.py parity   # opt-in: compare against real Keras 3 (torch backend) in .venv-keras
 
 Each command is quick when already set up: installs are skipped while pyproject.toml is unchanged.
 """
+import glob
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+if sys.version_info < (3, 11):
+    sys.exit(f"dev.py: dense_viz needs Python >= 3.11 (this is {sys.version.split()[0]}); run it with python3.11 or newer.")
+import tomllib
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -47,15 +55,71 @@ def apt_install(*packages):
     run("apt-get", "install", "-y", "-qq", *packages, env=env)
 
 
-def ensure_venv(extras):
-    """Create .venv and install the package with `extras`, unless already done for this pyproject.toml."""
-    if not PY.exists():
-        if subprocess.call([sys.executable, "-m", "venv", str(VENV)]) != 0:
-            shutil.rmtree(VENV, ignore_errors=True)  # Debian ships venv without ensurepip: add it and retry
+def pyproject():
+    """pyproject.toml, parsed."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def lower_bounds():
+    """`name==X` for every `name>=X` the project declares (build system, dependencies, every extra)."""
+    meta = pyproject()
+    reqs = meta["build-system"]["requires"] + meta["project"]["dependencies"]
+    reqs += [r for extra in meta["project"]["optional-dependencies"].values() for r in extra]
+    return [f"{m[1]}=={m[2]}" for r in reqs if (m := re.match(r"^([A-Za-z0-9_.-]+)\s*>=\s*([^,;\s]+)", r))]
+
+
+def supported_pythons():
+    """(oldest, newest) supported minor versions, e.g. ("3.11", "3.13"), from pyproject's classifiers."""
+    minors = sorted(int(c.rsplit(".", 1)[1]) for c in pyproject()["project"]["classifiers"]
+                    if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c))
+    return f"3.{minors[0]}", f"3.{minors[-1]}"
+
+
+def find_python(minor):
+    """An interpreter of Python `minor` ("3.11"): this one, pyenv's, or python3.X on PATH; else exit saying so."""
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" == minor:
+        return sys.executable
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    if shutil.which("pyenv"):
+        pyenv_root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip() or pyenv_root
+    found = sorted(glob.glob(f"{pyenv_root}/versions/{minor}.*/bin/python{minor}"),
+                   key=lambda p: [int(x) for x in re.findall(r"\d+", Path(p).parents[1].name)])
+    for path in [*found[::-1], f"/usr/bin/python{minor}", shutil.which(f"python{minor}")]:
+        if path and Path(path).exists() and subprocess.call([path, "-c", "import venv"]) == 0:
+            return path
+    sys.exit(f"dev.py: needs Python {minor} for this run; install it (pyenv install {minor}, or apt-get install "
+             f"python{minor}-venv) and run again.")
+
+
+class Env:
+    """A virtual environment of the project: its folder, the Python that creates it, and pip constraints (or none)."""
+
+    def __init__(self, venv=VENV, python=sys.executable, constraints=()):
+        self.venv, self.python, self.constraints = venv, python, list(constraints)
+        self.bin = venv / ("Scripts" if os.name == "nt" else "bin")
+        self.py = self.bin / "python"
+
+
+def variant(args):
+    """(Env, remaining args) for `test [--lowest|--newest] ...`: the main .venv, or one of the two CI variants."""
+    oldest, newest = supported_pythons()
+    if "--lowest" in args:
+        return Env(ROOT / ".venv-lowest", find_python(oldest), lower_bounds()), [a for a in args if a != "--lowest"]
+    if "--newest" in args:
+        return Env(ROOT / ".venv-newest", find_python(newest)), [a for a in args if a != "--newest"]
+    return Env(), args
+
+
+def ensure_venv(extras, env=None):
+    """Create the venv and install the package with `extras`, unless already done for this pyproject.toml."""
+    env = env or Env()
+    if not env.py.exists():
+        if subprocess.call([env.python, "-m", "venv", str(env.venv)]) != 0:
+            shutil.rmtree(env.venv, ignore_errors=True)  # Debian ships venv without ensurepip: add it and retry
             apt_install(f"python3.{sys.version_info.minor}-venv")
-            run(sys.executable, "-m", "venv", VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    stamp = VENV / ".dense_viz-installed"  # "<pyproject digest> <extras installed, comma-separated>"
+            run(env.python, "-m", "venv", env.venv)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + "\n".join(env.constraints).encode()).hexdigest()
+    stamp = env.venv / ".dense_viz-installed"  # "<pyproject digest> <extras installed, comma-separated>"
     have_digest, _, have_extras = (stamp.read_text() if stamp.exists() else "").partition(" ")
     wanted = set(extras.split(","))
     if have_digest == digest and wanted <= set(have_extras.split(",")):
@@ -63,9 +127,29 @@ def ensure_venv(extras):
     if have_digest == digest:  # same project, more extras: keep what is there and add the rest
         wanted |= set(have_extras.split(","))
     extras = ",".join(sorted(wanted - {""}))
-    run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip")
-    run(PY, "-m", "pip", "install", "-q", "-e", f".[{extras}]", cwd=ROOT)
+    pip_env = dict(os.environ)
+    if env.constraints:  # PIP_CONSTRAINT reaches pip's isolated build environment too (setuptools' lower bound)
+        constraints = env.venv / "constraints-lowest.txt"
+        constraints.write_text("\n".join(env.constraints) + "\n")
+        print(f"dev.py: lower bounds ({constraints}): {' '.join(env.constraints)}", flush=True)
+        pip_env["PIP_CONSTRAINT"] = str(constraints)
+    run(env.py, "-m", "pip", "install", "-q", "--upgrade", "pip")
+    run(env.py, "-m", "pip", "install", "-q", "-e", f".[{extras}]", cwd=ROOT, env=pip_env)
     stamp.write_text(f"{digest} {extras}")
+
+
+def ensure_nbstripout(env):
+    """Strip notebook outputs at `git add` (.gitattributes names the filter; this sets it up in .git/config).
+    Skipped in a linked worktree, whose config is its main repository's."""
+    git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    if not shutil.which("git") or not git("rev-parse", "--git-dir"):
+        return
+    if Path(git("rev-parse", "--absolute-git-dir")) != Path(ROOT, git("rev-parse", "--git-common-dir")).resolve():
+        return
+    if git("config", "--get", "filter.nbstripout.clean") != f"'{env.py}' -m nbstripout":
+        run("git", "config", "filter.nbstripout.clean", f"'{env.py}' -m nbstripout", cwd=ROOT)
+        run("git", "config", "filter.nbstripout.smudge", "cat", cwd=ROOT)
+        run("git", "config", "diff.ipynb.textconv", f"'{env.py}' -m nbstripout -t", cwd=ROOT)
 
 
 def find_chromium():
@@ -76,55 +160,53 @@ def find_chromium():
     return None
 
 
-def ensure_chromium():
+def ensure_chromium(env):
     """The OS package when root, else Playwright's own download; the tests find it either way."""
     if find_chromium():
         return
     if is_root() and shutil.which("apt-get"):
         apt_install("chromium")
     else:
-        run(PY, "-m", "playwright", "install", "chromium")
+        run(env.py, "-m", "playwright", "install", "chromium")
 
 
-def jupyter_env():
+def jupyter_env(env=None):
     """Environment with Jupyter's paths inside the project, so nothing is written into the home folder."""
+    bin_dir = (env or Env()).bin
     base = ROOT / ".jupyter-local"
     env = dict(os.environ)
     for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")):
         env.setdefault(var, str(base / sub))
-    # share/jupyter holds the app's Voila template ("dense_viz" in voila.json: the lab template, offline).
+    # share/jupyter holds the app's Voila template (the lab template, offline) for tests that start Voila themselves.
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(ROOT / "share" / "jupyter"), env.get("JUPYTER_PATH")) if p)
     # One BLAS thread per process: the app's matrices are small, and threads that wait for a busy core on a
     # shared machine (a classroom server, CI) stalled a 3 ms backward for 300-480 ms.
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 
 def cmd_app(args):
     ensure_venv("app")
-    notebook = "notebooks/explainer.ipynb"
-    if args and args[0] == "training":
-        notebook, args = "notebooks/training.ipynb", args[1:]
-    port = next((a.split("=", 1)[1] for a in args if a.startswith("--port=")), None)
-    if port is None:
-        port, args = "8866", ["--port=8866", *args]
-    print(f"\ndense_viz: serving {notebook} at http://localhost:{port}  (Ctrl-C stops it)\n"
-          f"           presets in the URL: http://localhost:{port}/?preset=tiny  (question, tiny, logistic, softmax,\n"
-          "           sequence, dead_relu, saturated_sigmoid, custom)\n", flush=True)
-    run(BIN / "voila", notebook, "--no-browser", *args, cwd=ROOT, env=jupyter_env())
+    run(BIN / "dense-viz", "app", *args, cwd=ROOT, env=jupyter_env())
 
 
 def cmd_lab(args):
+    """JupyterLab on a scratch copy of the notebooks (.jupyter-local/notebooks), so autosave never writes outputs
+    into the committed ones; `python3 dev.py lab notebooks` opens those (nbstripout cleans them at `git add`)."""
     ensure_venv("app")
-    run(BIN / "jupyter", "lab", "--no-browser", "notebooks/", *args, cwd=ROOT, env=jupyter_env())
+    if not args or args[0].startswith("-"):
+        args = [str(ROOT / ".jupyter-local" / "notebooks"), *args]
+    run(BIN / "dense-viz", "lab", *args, cwd=ROOT, env=jupyter_env())
 
 
 def cmd_test(args):
-    ensure_venv("app,test")
-    ensure_chromium()
-    run(PY, "-m", "pytest", *args, cwd=ROOT, env=jupyter_env())
+    env, args = variant(args)
+    ensure_venv("app,test", env)
+    ensure_nbstripout(env)
+    ensure_chromium(env)
+    run(env.py, "-m", "pytest", *args, cwd=ROOT, env=jupyter_env(env))
 
 
 def cmd_bench(args):

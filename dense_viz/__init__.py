@@ -11,7 +11,7 @@ from .engine import Dense, Sequential, activations, constraints, initializers, r
 for _module in (activations, constraints, initializers, regularizers):
     sys.modules[f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}"] = _module
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402  (the installed metadata: pyproject.toml)
 __all__ = ["Dense", "Sequential", "activations", "constraints", "initializers", "regularizers", "explain",
            "explain_training"]
 
