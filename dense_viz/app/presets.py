@@ -4,14 +4,8 @@ A preset sets EVERY configuration trait: the state's defaults overridden by the 
 choosing one never keeps a leftover (say, leading_dims) from before. The user can change anything after;
 the menu then shows "custom" (`BOOK.current(state)`).
 """
-import logging
-import os
-from urllib.parse import parse_qs
-
 from .presetbook import CUSTOM, PresetBook  # noqa: F401  (CUSTOM is part of this module's API)
 from .state import ExplainerState
-
-log = logging.getLogger("dense_viz")
 
 
 PRESETS = {
@@ -45,23 +39,3 @@ PRESETS = {
 BOOK = PresetBook(PRESETS, ExplainerState, ignore=("seed",))
 display_names, resolve_preset, state_defaults = BOOK.display_names, BOOK.resolve, BOOK.defaults
 preset_config, apply_preset, matching_preset = BOOK.config, BOOK.apply, BOOK.matches
-
-
-def preset_from_url(default=None, environ=None):
-    """The preset named in the page's URL, e.g. `…/?preset=tiny`, else `default`; 'custom' -> None (defaults).
-
-    Voila hands the page's query string to the kernel as the environment variable QUERY_STRING; outside Voila
-    (JupyterLab, nbclient) there is none and `default` applies. An unknown name falls back to `default` with a
-    warning in the log, so a mistyped link still opens the app.
-    """
-    query = parse_qs((os.environ if environ is None else environ).get("QUERY_STRING", ""))
-    name = query.get("preset", [None])[0]
-    if name is None:
-        return default
-    if name in ("custom", CUSTOM):
-        return None
-    try:
-        return BOOK.resolve(name)
-    except ValueError as error:
-        log.warning("dense_viz: %s; opening the preset %r instead", error, default)
-        return default
