@@ -9,7 +9,7 @@ Rendering: matplotlib 3.11 rasterises text glyph by glyph (≈ 0.1 ms a glyph he
 figure costs 40–50 ms to draw. `render.FrameCache` draws the static frame (axes, ticks, labels, titles) once
 per layout and then only the artists marked animated (images, histogram, curves, highlights) on top of it.
 Limits are rounded to "nice" values so that a new seed usually keeps the same frame. Numbers redrawn on every
-refresh (cell values, norms, node labels) are `render.QuickText`s: one FreeType bitmap per string instead of
+refresh (cell values, norms, node labels) are `render.CachedText`s: one FreeType bitmap per string instead of
 matplotlib's glyph-by-glyph layout, ≈ 10× cheaper.
 The histogram's bars take the heatmap's diverging colours (red +, blue −, white 0); the theory is black.
 """
@@ -21,86 +21,20 @@ from matplotlib.ticker import MaxNLocator
 
 from ..engine import initializers as inits
 from . import heatmap
-from .render import animate, quick_text
+from .render import animate, cached_text
 
-MAX_ROWS, MAX_COLS = 256, 512      # at most this many pixels per matrix
 SAMPLE_SIZE = 200_000              # histogram of a bigger kernel uses this many seeded random draws
 BINS = 61
 THEORY_COLOR = "#222222"   # not red or blue: those mean + and − in every picture
 HIST_ALPHA = 0.8           # the histogram's bars take the kernel's colours (the diverging map), a little lighter
 LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8   # points (at dpi 100: 12.5, 11 and 11 px)
 MODES = {"mean": "block mean", "maxabs": "max |w| keeping sign"}
-_NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 # kind: "uniform" | "truncated_normal" | "normal" | "constant" | "identity" | "orthogonal" | "unknown"
 # formula: text with numbers; mean/std: theoretical (None if not a distribution); lines: x of vertical
 # marks (support limits, the ±2σ cut, the constant); curve: (xs, density) or None; bound: largest |w|
 # the initializer can produce (None if unbounded); approx: the curve is only an approximation.
 Theory = namedtuple("Theory", "kind formula mean std lines curve bound approx")
-
-
-def nice_ceil(x, steps=_NICE):
-    """Smallest 'nice' number (steps × 10^k; default 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8) ≥ x > 0; 1.0 for x ≤ 0."""
-    if not x > 0 or not math.isfinite(x):
-        return 1.0
-    scale = 10.0 ** math.floor(math.log10(x))
-    return next(n * scale for n in (*steps, 10.0) if n * scale >= x * (1 - 1e-9))
-
-
-# ---------------------------------------------------------------- pooled images in original coordinates
-def pooled_extent(pooled_shape, block):
-    """imshow extent (left, right, bottom, top) of a pooled (r, c) image with blocks (rb, cb), original indices."""
-    (r, c), (rb, cb) = pooled_shape, block
-    return (-0.5, c * cb - 0.5, r * rb - 0.5, -0.5)
-
-
-def draw_pooled(ax, pooled, block, shape, limit=None):
-    """Animated AxesImage of `pooled` (r, c) standing for a matrix of `shape` (rows, cols), original indices."""
-    im = animate(heatmap.draw_heatmap(ax, pooled, limit=limit))
-    ax.set_xticks([])  # index ranges go into the axis labels (index_label): one text instead of ~5 tick labels
-    ax.set_yticks([])
-    return update_pooled(im, pooled, block, shape, limit)
-
-
-def index_label(name, n):
-    """Axis label with the index range, e.g. 'unit j = 0 … 25599' (the heatmaps carry no tick labels)."""
-    return f"{name} = 0 … {n - 1}" if n > 1 else f"{name} = 0"
-
-
-def update_pooled(im, pooled, block, shape, limit=None):
-    """New data into an image from draw_pooled; extent and limits follow the (possibly new) shape."""
-    heatmap.update_heatmap(im, pooled, limit)
-    im.set_extent(pooled_extent(pooled.shape, block))
-    im.axes.set_xlim(-0.5, shape[1] - 0.5)
-    im.axes.set_ylim(shape[0] - 0.5, -0.5)
-    return im
-
-
-def axes_pixels(ax):
-    """(rows, cols) of screen pixels the axes cover, capped at (MAX_ROWS, MAX_COLS): the pooling target."""
-    box = ax.get_position()
-    width, height = ax.figure.bbox.width * box.width, ax.figure.bbox.height * box.height
-    return max(1, min(MAX_ROWS, int(height))), max(1, min(MAX_COLS, int(width)))
-
-
-def _fitting_block(n, pixels):
-    """Entries per pixel along an axis of n entries: ceil(n / pixels), or a divisor of n up to 25% larger
-    (whole blocks: heatmap.pool then needs no NaN padding, which costs ~40 ms on a 100 × 25600 kernel)."""
-    need = -(-n // pixels)
-    exact = next((b for b in range(need, int(need * 1.25) + 1) if n % b == 0), None)
-    return exact if exact is not None else need
-
-
-def pool_to_axes(ax, a, mode="mean"):
-    """heatmap.pool of a (rows, cols) to at most one value per screen pixel of `ax`: (pooled, block)."""
-    (rows, cols), (max_rows, max_cols) = a.shape, axes_pixels(ax)
-    rb, cb = _fitting_block(rows, max_rows), _fitting_block(cols, max_cols)
-    return heatmap.pool(a, -(-rows // rb), -(-cols // cb), mode)
-
-
-def block_span(index, size):
-    """(start, width) in original coordinates of the pooled block of `size` holding `index` (pixel edges)."""
-    return (index // size) * size - 0.5, size
 
 
 # ---------------------------------------------------------------- initializer theory
@@ -222,7 +156,7 @@ def histogram_range(values, theory):
     lo, hi = float(min(points)), float(max(points))
     if hi - lo < 1e-12:
         return lo - 0.5, hi + 0.5
-    step = nice_ceil((hi - lo) / 8)
+    step = heatmap.nice_ceil((hi - lo) / 8)
     return math.floor(lo / step - 0.3) * step, math.ceil(hi / step + 0.3) * step
 
 
@@ -236,10 +170,10 @@ def colour_limit(pooled, theory, block_size):
     if theory.bound and block_size == 1 and peak <= theory.bound * (1 + 1e-6):
         return theory.bound
     if theory.std:
-        limit = nice_ceil(3.0 * theory.std / math.sqrt(block_size) + abs(theory.mean or 0.0))
+        limit = heatmap.nice_ceil(3.0 * theory.std / math.sqrt(block_size) + abs(theory.mean or 0.0))
         if limit / 4 <= peak <= 2 * limit:
             return limit
-    return nice_ceil(peak)
+    return heatmap.nice_ceil(peak)
 
 
 # ---------------------------------------------------------------- the figure
@@ -264,7 +198,7 @@ def weights_figure(width_px=780, height_px=320):
     cax = fig.add_axes((426 * px, 0.29, 9 * px, top - 0.29))
     ax_b = fig.add_axes((58 * px, 0.17, 360 * px, 0.06), sharex=ax_k)
     ax_h = fig.add_axes((536 * px, 0.24, 226 * px, top - 0.24))
-    im = draw_pooled(ax_k, np.zeros((1, 1)), (1, 1), (1, 1))
+    im = heatmap.draw_pooled(ax_k, np.zeros((1, 1)), (1, 1), (1, 1))
     cbar = fig.colorbar(im, cax=cax)
     cbar.ax.tick_params(labelsize=TICK_SIZE, length=3, pad=2)
     cbar.locator = MaxNLocator(nbins=4, symmetric=True)
@@ -274,7 +208,7 @@ def weights_figure(width_px=780, height_px=320):
     im_b = animate(heatmap.draw_heatmap(ax_b, np.zeros((1, 1))))
     ax_b.set_yticks([])
     ax_b.set_ylabel("b", rotation=0, ha="right", va="center", fontsize=LABEL_SIZE)
-    bias_note = animate(quick_text(ax_b, 0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center",
+    bias_note = animate(cached_text(ax_b, 0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center",
                                    fontsize=NOTE_SIZE, color="0.3"))
     # the bars: a horizontal strip of the diverging map, clipped to the histogram's outline
     hist_colours = animate(ax_h.imshow(np.linspace(-1.0, 1.0, 256)[None, :], cmap=heatmap.DIVERGING, vmin=-1,
@@ -301,7 +235,7 @@ def weights_figure(width_px=780, height_px=320):
 
 def cell_value_texts(ax, n):
     """A pool of n hidden, animated texts for writing values into heatmap cells (see show_cell_values)."""
-    return [animate(quick_text(ax, 0, 0, "", ha="center", va="center", fontsize=NOTE_SIZE, visible=False))
+    return [animate(cached_text(ax, 0, 0, "", ha="center", va="center", fontsize=NOTE_SIZE, visible=False))
             for _ in range(n)]
 
 
@@ -331,8 +265,8 @@ def _update_bias(a, bias, block):
         a.bias_note.set_text("no bias (use_bias=False)")
         show_cell_values(a.bias_texts, None, 1.0)
         return
-    pooled, _ = pool_to_axes(a.ax_bias, bias[None, :])
-    limit = nice_ceil(heatmap.symmetric_limit(pooled))
+    pooled, _ = heatmap.pool_to_axes(a.ax_bias, bias[None, :])
+    limit = heatmap.nice_ceil(heatmap.symmetric_limit(pooled))
     a.im_bias.set_visible(True)
     a.im_bias.set_data(pooled)
     a.im_bias.set_clim(-limit, limit)
@@ -362,7 +296,7 @@ def _update_histogram(a, kernel, theory, sample_size, seed):
         if i < len(marks):
             line.set_xdata([marks[i], marks[i]])
     a.ax_hist.set_xlim(lo, hi)
-    a.ax_hist.set_ylim(0, nice_ceil(1.1 * top))
+    a.ax_hist.set_ylim(0, heatmap.nice_ceil(1.1 * top))
     reach = max(abs(lo), abs(hi))   # colours centred on 0, white at w = 0, as in the heatmap
     a.hist_colours.set_extent((-reach, reach, 0, a.ax_hist.get_ylim()[1]))
     n = kernel.size
@@ -375,13 +309,13 @@ def update_weights(a, kernel, bias, initializer, mode="mean", sample_size=SAMPLE
     """Show kernel (in, units), bias (units,) or None, vs `initializer`; returns a dict of the numbers shown."""
     kernel = np.asarray(kernel)
     theory = initializer_theory(initializer, kernel.shape)
-    pooled, block = pool_to_axes(a.ax_kernel, kernel, mode)
+    pooled, block = heatmap.pool_to_axes(a.ax_kernel, kernel, mode)
     note = heatmap.pooling_note(block, mode)
     limit = colour_limit(pooled, theory, block[0] * block[1] if mode == "mean" else 1)
-    update_pooled(a.im_kernel, pooled, block, kernel.shape, limit)
+    heatmap.update_pooled(a.im_kernel, pooled, block, kernel.shape, limit)
     a.title.set_text(f"kernel W {kernel.shape}")
-    a.ax_kernel.set_ylabel(index_label("input k", kernel.shape[0]), fontsize=LABEL_SIZE)
-    a.ax_bias.set_xlabel(index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=LABEL_SIZE)
+    a.ax_kernel.set_ylabel(heatmap.index_label("input k", kernel.shape[0]), fontsize=LABEL_SIZE)
+    a.ax_bias.set_xlabel(heatmap.index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=LABEL_SIZE)
     a.note.set_text(f"{note} · own colour scale" if note else "each pixel: one weight")
     show_cell_values(a.cell_texts, kernel if block == (1, 1) else None, limit)
     _update_bias(a, bias, block)

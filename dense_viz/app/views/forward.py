@@ -14,7 +14,7 @@ from traitlets import TraitError
 
 from ...plots import forward as fplot
 from ...plots.render import FrameCache
-from ...plots.weights import pool_to_axes
+from ...plots.heatmap import pool_to_axes
 from .markup import paragraph
 
 TERMS_SHOWN = 4  # first terms of Σ_k written out before "…" and the last term
