@@ -21,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..engine import initializers as inits
 from . import heatmap
+from ..i18n import _
 from .render import animate, cached_text
 
 SAMPLE_SIZE = 200_000              # histogram of a bigger kernel uses this many seeded random draws
@@ -72,51 +73,53 @@ def _normal_theory(kind, formula, mean, sigma, truncated, approx=False):
     return Theory(kind, formula, mean, std, lines, (xs, ys), bound, approx)
 
 
-def initializer_theory(init, shape):
-    """What `init` promises for a kernel of `shape` (in, units): a Theory with the formula in numbers."""
-    shape = tuple(shape)
+def _formula(init, shape, t):
+    """The initializer's promise in words and numbers, from its engine theory `t`."""
+    name = getattr(init, "name", type(init).__name__)
     if isinstance(init, inits.VarianceScaling):
         mult, den = _fan_text(init, shape)
-        name, std = getattr(init, "name", "variance_scaling"), init.stddev(shape)
-        if init.distribution == "uniform":
-            limit = init.limit(shape)
-            formula = f"{name}: U(±{limit:.4g}), limit = sqrt({3 * init.scale * mult:g} / {den})"
-            return Theory("uniform", formula, 0.0, std, (-limit, limit), _uniform_curve(-limit, limit), limit,
-                          False)
-        if init.distribution == "truncated_normal":
-            sigma = std / inits.TRUNCATION_STDDEV_CORRECTION
-            formula = (f"{name}: N(0, σ²) cut at ±2σ = ±{2 * sigma:.4g}, "
-                       f"σ = sqrt({init.scale * mult:g} / {den}) / 0.8796 = {sigma:.4g}")
-            return _normal_theory("truncated_normal", formula, 0.0, sigma, True)
-        formula = f"{name}: N(0, σ²), σ = sqrt({init.scale * mult:g} / {den}) = {std:.4g}"
-        return _normal_theory("normal", formula, 0.0, std, False)
-    if isinstance(init, inits.TruncatedNormal):
-        formula = f"truncated_normal: N({init.mean:g}, {init.stddev:g}²) cut at ±2σ = ±{2 * init.stddev:g}"
-        return _normal_theory("truncated_normal", formula, init.mean, init.stddev, True)
-    if isinstance(init, inits.RandomNormal):
-        return _normal_theory("normal", f"random_normal: N({init.mean:g}, {init.stddev:g}²)", init.mean,
-                              init.stddev, False)
-    if isinstance(init, inits.RandomUniform):
-        lo, hi = init.minval, init.maxval
-        formula = f"random_uniform: U({lo:g}, {hi:g}), std = (max − min) / sqrt(12)"
-        return Theory("uniform", formula, (lo + hi) / 2, (hi - lo) / math.sqrt(12), (lo, hi),
-                      _uniform_curve(lo, hi) if hi > lo else None, max(abs(lo), abs(hi)), False)
-    if isinstance(init, inits.Constant):
-        formula = f"{init.name}: every weight is {init.value:g} (no randomness: all units start identical)"
-        return Theory("constant", formula, init.value, 0.0, (init.value,), None, abs(init.value), False)
-    if isinstance(init, inits.Identity):
-        formula = (f"identity: W[k, j] = {init.gain:g} if k = j else 0 ({min(shape)} of {math.prod(shape)} "
-                   "weights on the diagonal)")
-        return Theory("identity", formula, None, None, (0.0, init.gain), None, abs(init.gain), False)
-    if isinstance(init, inits.Orthogonal):
-        big = max(shape)
-        sigma = init.gain / math.sqrt(big)
-        formula = (f"orthogonal: QR of a normal matrix, gain {init.gain:g}; orthonormal "
-                   f"{'columns' if shape[0] >= shape[1] else 'rows'}, so entries ≈ N(0, gain² / {big}), "
-                   f"σ ≈ {sigma:.4g}")
-        return _normal_theory("orthogonal", formula, 0.0, sigma, False, approx=True)
-    return Theory("unknown", f"{getattr(init, 'name', type(init).__name__)}: no theory to compare with",
-                  None, None, (), None, None, False)
+        if t.kind == "uniform":
+            return _("{name}: U(±{limit:.4g}), limit = sqrt({num:g} / {den})").format(
+                name=name, limit=t.high, num=3 * init.scale * mult, den=den)
+        if t.kind == "truncated_normal":
+            return _("{name}: N(0, σ²) cut at ±2σ = ±{cut:.4g}, σ = sqrt({num:g} / {den}) / 0.8796 = {sigma:.4g}"
+                     ).format(name=name, cut=2 * t.sigma, num=init.scale * mult, den=den, sigma=t.sigma)
+        return _("{name}: N(0, σ²), σ = sqrt({num:g} / {den}) = {std:.4g}").format(
+            name=name, num=init.scale * mult, den=den, std=t.std)
+    texts = {
+        "truncated_normal": _("truncated_normal: N({mean:g}, {sigma:g}²) cut at ±2σ = ±{cut:g}"),
+        "normal": _("random_normal: N({mean:g}, {sigma:g}²)"),
+        "uniform": _("random_uniform: U({low:g}, {high:g}), std = (max − min) / sqrt(12)"),
+        "constant": _("{name}: every weight is {mean:g} (no randomness: all units start identical)"),
+        "identity": _("identity: W[k, j] = {gain:g} if k = j else 0 ({diagonal} of {size} weights on the diagonal)"),
+        "orthogonal": _("orthogonal: QR of a normal matrix, gain {gain:g}; orthonormal {lines}, so entries ≈ "
+                        "N(0, gain² / {big}), σ ≈ {sigma:.4g}"),
+    }
+    return texts[t.kind].format(
+        name=name, mean=t.mean, sigma=t.sigma, cut=2 * (t.sigma or 0.0), low=t.low, high=t.high,
+        gain=getattr(init, "gain", 0.0), diagonal=min(shape), size=math.prod(shape), big=max(shape),
+        lines=_("columns") if shape[0] >= shape[1] else _("rows"))
+
+
+def initializer_theory(init, shape):
+    """What `init` promises for a kernel of `shape` (in, units): a Theory with the formula in numbers.
+
+    The numbers are the engine's (Initializer.theory); this adds the words, the density curve and the marks."""
+    shape = tuple(shape)
+    t = init.theory(shape) if isinstance(init, inits.Initializer) else None
+    if t is None:
+        return Theory("unknown", _("{name}: no theory to compare with").format(
+            name=getattr(init, "name", type(init).__name__)), None, None, (), None, None, False)
+    formula = _formula(init, shape, t)
+    if t.kind == "uniform":
+        curve = _uniform_curve(t.low, t.high) if t.high > t.low else None
+        return Theory("uniform", formula, t.mean, t.std, (t.low, t.high), curve, max(abs(t.low), abs(t.high)),
+                      False)
+    if t.kind in ("normal", "truncated_normal", "orthogonal"):
+        return _normal_theory(t.kind, formula, t.mean, t.sigma, t.kind == "truncated_normal", approx=t.approx)
+    if t.kind == "constant":
+        return Theory("constant", formula, t.mean, 0.0, (t.mean,), None, abs(t.mean), False)
+    return Theory("identity", formula, None, None, (0.0, init.gain), None, abs(init.gain), False)
 
 
 def theory_label(theory):

@@ -14,16 +14,11 @@ from ...engine import gradcheck
 from ...engine.layers import format_shape
 from ...plots import gradients as gplot
 from .. import diagnostics
+from ..catalog import loss_text
 from ..figure import FigureView
 from .markup import paragraph
 
 CHECK_ENTRIES = 4          # entries checked per gradient (∂L/∂W, ∂L/∂b, ∂L/∂x)
-LOSS_FORMULAS = {
-    "mean_squared_error": "L = (1/N) Σ (y − t)², t a seeded random target",
-    "categorical_crossentropy": "L = −(1/N) Σ t·log(p), p = y / Σy clipped to [1e−7, 1 − 1e−7], t seeded "
-                                "random one-hot classes",
-    "sum": "L = Σ y, the sum of every output",
-}
 PARAM_SYMBOL = {"kernel": "W", "bias": "b", "x": "x"}
 TABLE_STYLE = "font-size:12px;line-height:1.5;border-collapse:collapse;margin:2px 0 6px"
 CELL_CSS = ("<style>.dv-gradients-view td, .dv-gradients-view th {padding: 1px 18px 1px 0; text-align: left}"
@@ -80,7 +75,7 @@ class GradientsView(FigureView):
     def _describe_loss(self, layer):
         """Which loss, its formula and value, and the penalties in it."""
         state = self.state
-        formula = LOSS_FORMULAS.get(state.loss, state.loss)
+        formula = loss_text(state.loss, "formula")
         if state.loss == "mean_squared_error":
             formula += f", N = {state.y.size:,} outputs"
         elif state.loss == "categorical_crossentropy":
