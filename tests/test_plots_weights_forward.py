@@ -245,7 +245,7 @@ def test_subsample_caps_the_background_points():
 
 
 def test_cached_text_draws_where_and_what_matplotlib_text_draws():
-    """CachedText (one FreeType bitmap) puts the same ink at the same place as Text, for each alignment."""
+    """CachedText (Text drawn once offscreen, then pasted) puts the same ink at the same place as Text."""
     def ink(maker):
         fig = heatmap.new_figure(240, 120)
         ax = fig.add_axes((0, 0, 1, 1))

@@ -5,7 +5,7 @@ into them (set_data / set_text / set_clim / limits). N-D arrays (B, …, n) are 
 flattened into rows. Big matrices are pooled to at most heatmap.MAX_ROWS × MAX_COLS pixels keeping the entry of
 largest |·| in each block (sign kept: a pixel is 0 only if its whole block is, so dead units stay visible);
 each panel has its own colour scale ±max |·|, since the four gradients differ by orders of magnitude.
-Small layers get their numbers written in the cells (CachedText, ≈ 0.1 ms each): ∂L/∂W, then ∂L/∂b, δ, ∂L/∂x,
+Small layers get their numbers written in the cells (render.CachedText: ≈ 0.7 ms for a new number, ≈ 0.03 ms for one drawn before): ∂L/∂W, then ∂L/∂b, δ, ∂L/∂x,
 for as long as the count stays within MAX_ANNOTATED and the cells are at least MIN_CELL_PX on screen (the
 Tiny 3 → 2 preset: every entry; the default 4 → 3 with a batch of 8: ∂L/∂W and ∂L/∂b).
 Layout: δ, ∂L/∂W and ∂L/∂b share the unit axis j (one column under the other); ∂L/∂x shares δ's rows; under
@@ -27,7 +27,7 @@ from .render import animate
 from .render import cached_text
 
 POOL_MODE = "maxabs"
-MAX_ANNOTATED = 96  # numbers written in the cells of small layers, at most (≈ 0.1 ms each, see weights.CachedText)
+MAX_ANNOTATED = 96  # numbers written in the cells of small layers, at most (see render.CachedText)
 MIN_CELL_PX = (18, 40)  # ... in cells at least this big on screen (height, width): 8 rows of δ are too dense
 LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8.5   # points (at dpi 100: 12.5, 11 and 12 px)
 

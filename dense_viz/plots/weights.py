@@ -1,7 +1,7 @@
 """The Weights picture: kernel heatmap (pooled), bias strip, histogram against the initializer's theory.
 
 `weights_figure()` draws every artist once; `update_weights(artists, kernel, bias, initializer)` changes
-them in place (set_data / set_text / set_clim / limits). `draw_pooled` / `update_pooled` put a pooled
+them in place (set_data / set_text / set_clim / limits). `heatmap.draw_pooled` / `update_pooled` put a pooled
 matrix into an image whose axes keep the ORIGINAL indices (pixel p of a 1 × 50 pooling covers units
 50p … 50p+49), so ticks and highlight rectangles speak in real k, j.
 
@@ -9,8 +9,8 @@ Rendering: matplotlib 3.11 rasterises text glyph by glyph (≈ 0.1 ms a glyph he
 figure costs 40–50 ms to draw. `render.FrameCache` draws the static frame (axes, ticks, labels, titles) once
 per layout and then only the artists marked animated (images, histogram, curves, highlights) on top of it.
 Limits are rounded to "nice" values so that a new seed usually keeps the same frame. Numbers redrawn on every
-refresh (cell values, norms, node labels) are `render.CachedText`s: one FreeType bitmap per string instead of
-matplotlib's glyph-by-glyph layout, ≈ 10× cheaper.
+refresh (cell values, norms, node labels) are `render.CachedText`s: matplotlib draws each distinct text once
+offscreen, and later draws paste that image (≈ 0.03 ms instead of ≈ 0.7 ms).
 The histogram's bars take the heatmap's diverging colours (red +, blue −, white 0); the theory is black.
 """
 import math
