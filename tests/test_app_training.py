@@ -310,7 +310,7 @@ def test_views_carry_the_states_numbers():
     texts = app.views["readout"].texts()
     assert texts["steps"] == "30" and f"{state.train_loss:.4g}" in texts["loss"]
     for key in ("loss", "boundary", "gradients", "units", "norms"):
-        assert app.views[key]._image.value[:8] == b"\x89PNG\r\n\x1a\n"
+        assert app.views[key].image.value[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_views_follow_a_change_in_the_number_of_layers_and_the_task():
@@ -326,14 +326,14 @@ def test_views_follow_a_change_in_the_number_of_layers_and_the_task():
     assert len(boundary.curve.get_xdata()) == 200
 
 
-def test_a_view_redraw_without_a_state_change_is_skipped():
+def test_a_view_redraws_when_asked_and_says_what_it_depends_on():
     app = explain_training()
     view = app.views["loss"]
     view.refresh()
-    png = view._image.value
-    view.art.train.set_data([], [])  # would show if it redrew
+    png = view.image.value
+    assert view.depends == ("model", "arrays")  # the app decides staleness from these; refresh() always draws
     view.refresh()
-    assert view._image.value is png
+    assert bytes(view.image.value) == bytes(png)  # the same state: the same picture
 
 
 # -- widgets ------------------------------------------------------------------------------------------------------
@@ -441,11 +441,11 @@ def test_runner_trains_in_chunks_refreshes_10_times_a_second_and_obeys_pause():
 def test_app_in_an_event_loop_refreshes_its_views_while_training():
     async def scenario():
         app = explain_training()  # built inside a running loop, as in a kernel: it trains on that loop
-        first = app.views["loss"]._image.value
+        first = app.views["loss"].image.value
         app.controls.play.value = True
         await asyncio.sleep(1.2)
         assert app.runner.active and app.state.running
-        seen = app.views["loss"]._image.value
+        seen = app.views["loss"].image.value
         app.controls.play.value = False
         await asyncio.sleep(0.3)
         return app, first, seen

@@ -6,6 +6,7 @@ import pytest
 
 from dense_viz import Dense, activations
 from dense_viz.app import diagnostics as dg
+from dense_viz.engine import gradcheck
 from dense_viz.app.presets import preset_config
 from dense_viz.app.state import ExplainerState
 from dense_viz.app.views.gradients import GradientsView
@@ -90,7 +91,7 @@ def test_health_summary_text():
 def test_finite_differences_agree(config):
     state = ExplainerState(**config)
     kernel, x = state.layer.kernel.copy(), state.x.copy()
-    checks = dg.finite_difference_check(state.layer, state.x, state.dy, n=4, rng=np.random.default_rng(1))
+    checks = gradcheck.finite_difference_check(state.layer, state.x, state.dy, n=4, rng=np.random.default_rng(1))
     np.testing.assert_array_equal(state.layer.kernel, kernel)    # nothing perturbed in place
     np.testing.assert_array_equal(state.x, x)
     params = {c.param for c in checks}
@@ -114,7 +115,7 @@ def test_finite_differences_detect_a_broken_backward(monkeypatch):
         return dx
 
     monkeypatch.setattr(Dense, "backward", broken)
-    checks = dg.finite_difference_check(state.layer, state.x, state.dy, n=3)
+    checks = gradcheck.finite_difference_check(state.layer, state.x, state.dy, n=3)
     ok, summary = dg.gradcheck_summary(checks)
     assert not ok and summary.startswith("MISMATCH") and "kernel" in summary
     bad = [c for c in checks if c.param == "kernel"]
@@ -126,16 +127,16 @@ def test_finite_differences_detect_a_wrong_dx(monkeypatch):
     state = ExplainerState(activation="softmax", units=4, leading_dims=(2,))
     original = Dense.backward
     monkeypatch.setattr(Dense, "backward", lambda self, dy: -original(self, dy))
-    ok, summary = dg.gradcheck_summary(dg.finite_difference_check(state.layer, state.x, state.dy, n=3))
+    ok, summary = dg.gradcheck_summary(gradcheck.finite_difference_check(state.layer, state.x, state.dy, n=3))
     assert not ok and "x[" in summary
 
 
 def test_zero_gradients_are_reported_as_such():
     # Σ softmax = 1 in every row, so L = Σ y is constant: every gradient is 0 (up to rounding)
     state = ExplainerState(activation="softmax", units=4, loss="sum")
-    checks = dg.finite_difference_check(state.layer, state.x, state.dy, n=3)
+    checks = gradcheck.finite_difference_check(state.layer, state.x, state.dy, n=3)
     ok, summary = dg.gradcheck_summary(checks)
-    assert ok and "≈ 0" in summary and all(dg.agrees(c) for c in checks)
+    assert ok and "≈ 0" in summary and all(gradcheck.agrees(c) for c in checks)
 
 
 def test_finite_differences_of_the_big_layer_use_slices(monkeypatch):
@@ -148,7 +149,7 @@ def test_finite_differences_of_the_big_layer_use_slices(monkeypatch):
         return original(self, x)
 
     monkeypatch.setattr(Dense, "forward", spy)
-    checks = dg.finite_difference_check(state.layer, state.x, state.dy, n=3)
+    checks = gradcheck.finite_difference_check(state.layer, state.x, state.dy, n=3)
     assert dg.gradcheck_summary(checks)[0]
     assert all(dtype == np.float64 for _, _, dtype in seen)
     kernel_passes = [s for s in seen if s[1] == (100, 1)]         # W[k, j]: only unit j's column
@@ -179,7 +180,7 @@ def test_gradients_view_default():
     assert dx_row in view._norms.value
     assert view._artists.dz.cells == []            # 71 entries: too many to write in the cells
     assert f"{state.loss_value:.6g}" in text_of(view._loss.value) and "mean_squared_error" in view._loss.value
-    assert view._image.value[:4] == b"\x89PNG"
+    assert view.image.value[:4] == b"\x89PNG"
     assert "dv-gradcheck" in view._check._dom_classes
     assert "agree to" in text_of(view._check.value) and "(< 1e-7)" in text_of(view._check.value)
     assert view.check_ok and len(view.checks) == 3 * 4 - 1    # 3 biases only
@@ -190,9 +191,10 @@ def test_gradients_view_values_and_shapes_follow_the_state():
     view = GradientsView(state)
     view.refresh()
     checks = view.checks
-    state.sample = 3                       # a selection change: nothing here depends on it
+    assert GradientsView.depends == ("arrays",)   # a selection change: nothing here depends on it (the app
+    state.sample = 3                              # then does not refresh it; a refresh draws the same)
     view.refresh()
-    assert view.checks is checks
+    assert view.checks == checks
     state.update(units=5, loss="sum", kernel_regularizer="l2")
     view.refresh()
     assert view.checks is not checks
@@ -245,7 +247,7 @@ def test_gradients_view_big_is_pooled_and_cheap_to_repeat():
     view = GradientsView(state)
     view.refresh()
     a = view._artists
-    pooled, block = heatmap.pool(state.layer.grads["kernel"], gp.MAX_ROWS, gp.MAX_COLS, gp.POOL_MODE)
+    pooled, block = heatmap.pool(state.layer.grads["kernel"], heatmap.MAX_ROWS, heatmap.MAX_COLS, gp.POOL_MODE)
     assert block == (1, 50)
     np.testing.assert_array_equal(a.kernel.image.get_array(), pooled)
     assert a.dz.image.get_array().shape == (8, 512)
@@ -280,7 +282,7 @@ def test_graph_view_small_layer():
     assert [t.get_text() for t in a.in_labels] == [f"x{k} = {v:.3g}".replace("-", "−")
                                                    for k, v in enumerate(state.x[0])]
     assert a.out_labels[0].get_text() == f"z0 = {state.z[0, 0]:.3g} → y0 = {state.y[0, 0]:.3g}".replace("-", "−")
-    assert view._image.value[:4] == b"\x89PNG" and view._image.layout.display is None
+    assert view.image.value[:4] == b"\x89PNG" and view.image.layout.display is None
     assert "sample i = 0" in view._title.value
 
 
@@ -332,7 +334,7 @@ def test_graph_view_big_layer_shows_message_only():
     view.refresh()
     assert view._message.value == ("The neuron graph is drawn for at most 16 inputs and 16 units; this layer "
                                    "has 100 inputs and 25,600 units — see the Weights tab.")
-    assert view.artists is None and view._image.layout.display == "none"
+    assert view.artists is None and view.image.layout.display == "none"
     state.update(input_dim=3, units=2, use_bias=True)
     view.refresh()
     assert view.artists is not None and view._message.layout.display == "none"

@@ -7,7 +7,8 @@ import pytest
 
 from dense_viz.app.presets import apply_preset
 from dense_viz.app.state import ExplainerState
-from dense_viz.app.views.code import TORCH_ACTIVATIONS, CodeView, dense_arguments, keras_code, torch_code
+from dense_viz.app.catalog import ACTIVATIONS
+from dense_viz.app.views.code import CodeView, dense_arguments, keras_code, torch_code
 from dense_viz.app.views.shapes import ShapesView, diagram_html, explanation_html, summary_text
 from dense_viz.engine import activations, initializers
 
@@ -105,7 +106,7 @@ def test_regularizers_and_constraints_in_both_languages():
 
 
 def test_every_activation_has_a_pytorch_form_and_all_code_parses():
-    assert set(TORCH_ACTIVATIONS) | {"linear"} == set(activations.NAMES)
+    assert set(ACTIVATIONS) == set(activations.NAMES)
     for name in activations.NAMES:
         state = ExplainerState(activation=name, units=4)
         assert ast.parse(keras_code(state)) and ast.parse(torch_code(state))

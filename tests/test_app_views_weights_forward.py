@@ -36,7 +36,7 @@ def test_weights_view_shows_a_small_kernel_as_it_is():
     view = WeightsView(state)
     view.refresh()
     assert "dv-weights-view" in view._dom_classes
-    assert bytes(view._image.value).startswith(PNG)
+    assert bytes(view.image.value).startswith(PNG)
     assert np.array_equal(view._artists.im_kernel.get_array(), state.layer.kernel)
     text = view._text.value
     assert "kernel W (4, 3)" in text
@@ -75,17 +75,18 @@ def test_weights_view_pools_the_question_kernel_and_says_how():
     assert "largest |w|, sign kept" in view._artists.note.get_text()
 
 
-def test_weights_view_redraws_only_for_new_weights():
+def test_weights_view_depends_on_the_weights_alone():
     state = ExplainerState()
     view = WeightsView(state)
     view.refresh()
-    png = view._image.value  # the stored object: unchanged unless refresh() draws again
-    state.update(activation="tanh", batch_size=16)   # not the weights: nothing to do
+    png = view.image.value
+    assert WeightsView.depends == ("weights",)       # the app redraws it for new weights only
+    state.update(activation="tanh", batch_size=16)   # not the weights: a refresh draws the same picture
     view.refresh()
-    assert view._image.value is png
+    assert bytes(view.image.value) == bytes(png)
     state.new_weights()
     view.refresh()
-    assert bytes(view._image.value) != bytes(png)
+    assert bytes(view.image.value) != bytes(png)
     assert np.array_equal(view._artists.im_kernel.get_array(), state.layer.kernel)
 
 

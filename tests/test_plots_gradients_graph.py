@@ -5,6 +5,7 @@ import numpy as np
 import PIL.Image
 from matplotlib.colors import to_rgba
 
+from dense_viz.engine.layers import format_shape
 from dense_viz.plots import gradients as gp
 from dense_viz.plots import graph as nodes
 from dense_viz.plots import heatmap, render
@@ -24,7 +25,7 @@ def test_frobenius_and_notes():
     assert np.isclose(gp.frobenius(a), np.linalg.norm(a.astype(np.float64)), rtol=1e-12)
     assert heatmap.pooling_note((1, 1), gp.POOL_MODE, "entries") == ""
     assert heatmap.pooling_note((1, 50), gp.POOL_MODE, "entries").startswith("each pixel: 1 × 50 entries")
-    assert gp.shape_text((3,)) == "(3,)" and gp.shape_text((8, 5, 4)) == "(8, 5, 4)"
+    assert format_shape((3,)) == "(3,)" and format_shape((8, 5, 4)) == "(8, 5, 4)"
 
 
 def small_gradients(nd=False):
@@ -52,7 +53,7 @@ def test_update_gradients_small_puts_arrays_and_norms():
     assert a.kernel.image.get_clim() == (-np.abs(dW).max(), np.abs(dW).max())
     assert a.kernel.image.get_extent() == [-0.5, 2.5, 3.5, -0.5]
     assert gp.pooling_text(info) == "" and "pooled" not in a.kernel.norm.get_text()
-    png = heatmap.render_png(a.fig)
+    png = render.FrameCache(a.fig).render()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -62,10 +63,10 @@ def test_update_gradients_big_is_pooled_in_original_coordinates():
     dz = RNG.standard_normal((8, 25600)).astype(np.float32)
     dx = RNG.standard_normal((8, 100)).astype(np.float32)
     info = gp.update_gradients(a, dz, dW, None, dx)
-    pooled, block = heatmap.pool(dW, gp.MAX_ROWS, gp.MAX_COLS, "maxabs")
+    pooled, block = heatmap.pool(dW, heatmap.MAX_ROWS, heatmap.MAX_COLS, "maxabs")
     assert block == (1, 50) and info["kernel"]["block"] == (1, 50)
     np.testing.assert_array_equal(a.kernel.image.get_array(), pooled)
-    assert a.kernel.image.get_array().shape[1] <= gp.MAX_COLS
+    assert a.kernel.image.get_array().shape[1] <= heatmap.MAX_COLS
     assert a.kernel.image.get_extent() == [-0.5, 25599.5, 99.5, -0.5]  # axes speak in real k, j
     assert a.kernel.ax.get_xlim() == (-0.5, 25599.5)
     assert "∂L/∂W: each pixel: 1 × 50 entries" in gp.pooling_text(info)   # said under the figure ...
@@ -149,7 +150,7 @@ def test_draw_and_update_graph_carry_values():
     assert a.out_labels[1].get_fontweight() == "bold"
     assert [t.get_text() for t in a.edge_labels] == [f"{w:.2f}".replace("-", "−") for w in info["weights"]]
     assert a.outputs.get_linewidths()[1] > a.outputs.get_linewidths()[0]  # the selected unit's ring
-    assert heatmap.render_png(fig)[:4] == b"\x89PNG"
+    assert render.FrameCache(fig).render()[:4] == b"\x89PNG"
 
 
 def test_big_graph_has_no_edge_labels_and_static_name_labels():

@@ -26,12 +26,12 @@ def glorot(shape, seed=0):
 
 # ---------------------------------------------------------------- helpers
 def test_nice_ceil_picks_the_next_nice_number():
-    assert wplot.nice_ceil(0.926) == 1.0
-    assert wplot.nice_ceil(0.0043) == pytest.approx(0.005)
-    assert wplot.nice_ceil(2.6) == 3.0
-    assert wplot.nice_ceil(3.0) == 3.0
-    assert wplot.nice_ceil(0.0) == 1.0
-    assert wplot.nice_ceil(7.0, steps=(1.0, 2.0, 5.0)) == 10.0
+    assert heatmap.nice_ceil(0.926) == 1.0
+    assert heatmap.nice_ceil(0.0043) == pytest.approx(0.005)
+    assert heatmap.nice_ceil(2.6) == 3.0
+    assert heatmap.nice_ceil(3.0) == 3.0
+    assert heatmap.nice_ceil(0.0) == 1.0
+    assert heatmap.nice_ceil(7.0, steps=(1.0, 2.0, 5.0)) == 10.0
 
 
 def test_png_bytes_round_trips():
@@ -40,14 +40,14 @@ def test_png_bytes_round_trips():
 
 
 def test_fitting_block_prefers_whole_blocks():
-    assert wplot._fitting_block(25600, 338) == 80      # 76 would leave a ragged edge; 80 divides 25600
-    assert wplot._fitting_block(100, 176) == 1
-    assert wplot._fitting_block(25601, 338) == 76      # a prime-ish size: no divisor nearby, ragged pooling
+    assert heatmap._fitting_block(25600, 338) == 80      # 76 would leave a ragged edge; 80 divides 25600
+    assert heatmap._fitting_block(100, 176) == 1
+    assert heatmap._fitting_block(25601, 338) == 76      # a prime-ish size: no divisor nearby, ragged pooling
 
 
 def test_block_span_covers_the_block_holding_the_index():
-    assert wplot.block_span(0, 1) == (-0.5, 1)
-    assert wplot.block_span(123, 50) == (99.5, 50)     # units 100..149
+    assert heatmap.block_span(0, 1) == (-0.5, 1)
+    assert heatmap.block_span(123, 50) == (99.5, 50)     # units 100..149
 
 
 # ---------------------------------------------------------------- initializer theory
@@ -121,7 +121,7 @@ def test_big_kernel_is_pooled_with_a_note_and_a_sampled_histogram():
     a = wplot.weights_figure()
     k = glorot((100, 25600))
     info = wplot.update_weights(a, k, None, initializers.get("glorot_uniform"))
-    rows, cols = wplot.axes_pixels(a.ax_kernel)
+    rows, cols = heatmap.axes_pixels(a.ax_kernel)
     assert info["block"] == (1, 80) and 25600 // 80 <= cols
     expected, block = heatmap.pool(k, 100, 320, "mean")
     assert block == (1, 80)
@@ -176,8 +176,11 @@ def test_frame_cache_blits_the_same_pixels_as_a_full_draw():
     back = cache.render()
     assert cache.full_draws == 2                              # back to (4, 3): its frame is still cached
     assert np.array_equal(decode(back), decode(blitted))
-    cache.invalidate()
-    assert np.array_equal(decode(cache.render()), decode(blitted)) and cache.full_draws == 3
+    small = render.FrameCache(a.fig, max_frames=1)             # a cache of one frame forgets (4, 7) ...
+    wplot.update_weights(a, glorot((4, 7)), np.zeros(7, np.float32), init)
+    small.render()
+    wplot.update_weights(a, glorot((4, 3), seed=1), np.zeros(3, np.float32), init)
+    assert np.array_equal(decode(small.render()), decode(blitted)) and small.full_draws == 2  # ... and redraws
 
 
 # ---------------------------------------------------------------- the forward heatmaps
@@ -209,7 +212,7 @@ def test_highlights_mark_the_pooled_block_of_a_big_kernel():
     a, blocks = _forward(rng.standard_normal((8, 100)).astype(np.float32), kernel, None, 3, 12345)
     cb = blocks["W"][1]
     assert cb > 1
-    expected, _ = wplot.pool_to_axes(a.ax_w, kernel)
+    expected, _ = heatmap.pool_to_axes(a.ax_w, kernel)
     assert np.array_equal(a.im_w.get_array(), expected)
     x0, _, width, _ = a.rect_w.get_bbox().bounds
     assert width == cb and x0 + 0.5 == (12345 // cb) * cb and x0 + 0.5 <= 12345 < x0 + 0.5 + width
@@ -241,8 +244,8 @@ def test_subsample_caps_the_background_points():
     assert idx.size == fplot.MAX_POINTS and idx[0] == 0 and idx[-1] == 204_799
 
 
-def test_quick_text_draws_where_and_what_matplotlib_text_draws():
-    """QuickText (one FreeType bitmap) puts the same ink at the same place as Text, for each alignment."""
+def test_cached_text_draws_where_and_what_matplotlib_text_draws():
+    """CachedText (Text drawn once offscreen, then pasted) puts the same ink at the same place as Text."""
     def ink(maker):
         fig = heatmap.new_figure(240, 120)
         ax = fig.add_axes((0, 0, 1, 1))
@@ -251,12 +254,12 @@ def test_quick_text_draws_where_and_what_matplotlib_text_draws():
             maker(ax, 0.5, 0.2 + 0.3 * i, f"−0.{i}7 ‖·‖", ha=ha, va=va, fontsize=8 + i, color="k")
         fig.canvas.draw()
         return np.asarray(fig.canvas.buffer_rgba())[..., 0] < 128
-    slow, quick = ink(lambda ax, *a, **k: ax.text(*a, **k)), ink(render.quick_text)
+    slow, quick = ink(lambda ax, *a, **k: ax.text(*a, **k)), ink(render.cached_text)
     assert quick.sum() == pytest.approx(slow.sum(), rel=0.1)
     for axis in (0, 1):   # the same rows and columns inked, to a pixel
         rows_slow, rows_quick = np.flatnonzero(slow.any(axis)), np.flatnonzero(quick.any(axis))
         assert abs(rows_slow.min() - rows_quick.min()) <= 1 and abs(rows_slow.max() - rows_quick.max()) <= 1
-    t = render.quick_text(heatmap.new_figure(10, 10).add_axes((0, 0, 1, 1)), 1, 2, "0.5", ha="center")
+    t = render.cached_text(heatmap.new_figure(10, 10).add_axes((0, 0, 1, 1)), 1, 2, "0.5", ha="center")
     assert t.get_text() == "0.5" and t.get_position() == (1, 2)   # the Text API, unchanged
 
 

@@ -12,7 +12,7 @@ from ..engine import Dense
 from . import presets
 from .base import unrecognized
 from .controls import ControlsPanel
-from .i18n import _
+from ..i18n import _
 from .readouts import Readouts
 from .share import SharePanel, call_code
 from .schedule import Debouncer, kernel_loop

@@ -7,8 +7,11 @@ engine's registries hold.
 
 Tables:
 - EXPLAINER_TOOLTIPS / TRAINING_TOOLTIPS: each control's tooltip, keyed by the state trait it sets.
+- ACTIVATIONS: per engine activation name (activations.NAMES, aliases included): its formula y = f(z) and its
+  PyTorch equivalent (source for y from z = linear(x); after "  # " a note for the code's comment).
+- LOSSES: per loss the explainer offers (state.LOSSES): a short note (the readout) and its formula.
 """
-from .i18n import _
+from ..i18n import _
 
 EXPLAINER_TOOLTIPS = {
     "preset": "A ready-made configuration. Everything stays editable; after a change the menu shows "
@@ -72,3 +75,69 @@ TRAINING_TOOLTIPS = {
 def tooltip(table, name):
     """The translated tooltip of control `name` in `table` (EXPLAINER_TOOLTIPS or TRAINING_TOOLTIPS)."""
     return _(table[name])
+
+
+ACTIVATIONS = {
+    "celu": {"formula": "z if z > 0 else exp(z) − 1", "torch": "F.celu(z)"},
+    "elu": {"formula": "z if z > 0 else exp(z) − 1", "torch": "F.elu(z)"},
+    "exponential": {"formula": "exp(z)", "torch": "torch.exp(z)"},
+    "gelu": {"formula": "z·Φ(z)", "torch": "F.gelu(z)"},
+    "glu": {"formula": "a·σ(b), a and b the two halves of z", "torch": "F.glu(z, dim=-1)"},
+    "hard_shrink": {"formula": "z if |z| > 0.5 else 0", "torch": "F.hardshrink(z, lambd=0.5)"},
+    "hard_sigmoid": {"formula": "clip((z + 3) / 6, 0, 1)", "torch": "F.hardsigmoid(z)"},
+    "hard_silu": {"formula": "z·clip((z + 3) / 6, 0, 1)", "torch": "F.hardswish(z)"},
+    "hard_swish": {"formula": "z·clip((z + 3) / 6, 0, 1)", "torch": "F.hardswish(z)"},
+    "hard_tanh": {"formula": "clip(z, −1, 1)", "torch": "F.hardtanh(z)"},
+    "leaky_relu": {"formula": "z if z > 0 else 0.2·z",
+                   "torch": "F.leaky_relu(z, negative_slope=0.2)  # Keras' default slope 0.2 (PyTorch's: 0.01)"},
+    "linear": {"formula": "z", "torch": "z"},
+    "log_sigmoid": {"formula": "−log(1 + exp(−z))", "torch": "F.logsigmoid(z)"},
+    "log_softmax": {"formula": "z_j − log Σ_m exp(z_m)", "torch": "torch.log_softmax(z, dim=-1)"},
+    "mish": {"formula": "z·tanh(softplus(z))", "torch": "F.mish(z)"},
+    "relu": {"formula": "max(0, z)", "torch": "torch.relu(z)"},
+    "relu6": {"formula": "min(max(0, z), 6)", "torch": "F.relu6(z)"},
+    "selu": {"formula": "1.0507·(z if z > 0 else 1.6733·(exp(z) − 1))", "torch": "F.selu(z)"},
+    "sigmoid": {"formula": "1 / (1 + exp(−z))", "torch": "torch.sigmoid(z)"},
+    "silu": {"formula": "z·sigmoid(z)", "torch": "F.silu(z)"},
+    "soft_shrink": {"formula": "z − clip(z, −0.5, 0.5)", "torch": "F.softshrink(z, lambd=0.5)"},
+    "softmax": {"formula": "exp(z_j) / Σ_m exp(z_m)", "torch": "torch.softmax(z, dim=-1)"},
+    "softplus": {"formula": "log(1 + exp(z))", "torch": "F.softplus(z)"},
+    "softsign": {"formula": "z / (1 + |z|)", "torch": "F.softsign(z)"},
+    "sparse_plus": {"formula": "z if z ≥ 1 else (clip(z, −1, 1) + 1)² / 4",
+                    "torch": "torch.where(z >= 1, z, 0.25 * (z.clamp(-1, 1) + 1) ** 2)  # no built-in"},
+    "sparse_sigmoid": {"formula": "(clip(z, −1, 1) + 1) / 2", "torch": "0.5 * (z.clamp(-1, 1) + 1)  # no built-in"},
+    "sparsemax": {"formula": "max(z_j − τ, 0), τ such that Σ_j y_j = 1",
+                  "torch": "sparsemax(z, dim=-1)  # no built-in: e.g. the `entmax` package"},
+    "squareplus": {"formula": "(z + √(z² + 4)) / 2",
+                   "torch": "0.5 * (z + torch.sqrt(z * z + 4))  # no built-in (b = 4)"},
+    "swish": {"formula": "z·sigmoid(z)", "torch": "F.silu(z)"},
+    "tanh": {"formula": "tanh(z)", "torch": "torch.tanh(z)"},
+    "tanh_shrink": {"formula": "z − tanh(z)", "torch": "F.tanhshrink(z)"},
+}
+
+LOSSES = {
+    "mean_squared_error": {"note": "MSE vs a random target",
+                           "formula": "L = (1/N) Σ (y − t)², t a seeded random target"},
+    "categorical_crossentropy": {"note": "cross-entropy vs random classes",
+                                 "formula": "L = −(1/N) Σ t·log(p), p = y / Σy clipped to [1e−7, 1 − 1e−7], "
+                                            "t seeded random one-hot classes"},
+    "sum": {"note": "L = Σ y", "formula": "L = Σ y, the sum of every output"},
+}
+
+
+def activation_formula(name):
+    """The translated formula f(z) of activation `name` ('' for a name the catalog does not know)."""
+    entry = ACTIVATIONS.get(name)
+    return _(entry["formula"]) if entry else ""
+
+
+def torch_activation(name):
+    """(PyTorch source of y from z, note for its comment: '' if none) for activation `name` (code, not translated)."""
+    expr, _sep, note = ACTIVATIONS[name]["torch"].partition("  # ")
+    return expr, note
+
+
+def loss_text(name, field):
+    """The translated `field` ('note' or 'formula') of loss `name` (the name itself if the catalog lacks it)."""
+    entry = LOSSES.get(name)
+    return _(entry[field]) if entry else name

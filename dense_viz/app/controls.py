@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from . import presets
 from .catalog import EXPLAINER_TOOLTIPS
-from .i18n import _
+from ..i18n import _
 from traitlets import Bool, Float, Tuple
 
 from .expr import describe

@@ -11,10 +11,9 @@ import ipywidgets as widgets
 
 from ..engine.layers import format_shape
 from ..engine.sequential import readable_memory_size
-from .i18n import _
+from ..i18n import _
+from .catalog import loss_text
 
-LOSS_NOTES = {"sum": "L = Σ y", "mean_squared_error": "MSE vs a random target",
-              "categorical_crossentropy": "cross-entropy vs random classes"}
 
 
 def _value(css, tooltip=""):
@@ -83,7 +82,7 @@ class Readouts(widgets.VBox):
         note = (_("{input_dim} × {units} × {positions} positions") if s.leading_dims else "{input_dim} × {units}")
         self._madds_note.value = small.format(note.format(input_dim=s.input_dim, units=s.units, positions=positions))
         self._loss.value = big.format(f"{s.loss_value:.6g}")
-        self._loss_note.value = small.format(_(LOSS_NOTES.get(s.loss, s.loss)))
+        self._loss_note.value = small.format(loss_text(s.loss, "note"))
 
     def texts(self):
         """{'output_shape': '(None, 25600)', 'param_count': '2,560,000', …}: the values as plain text (tests)."""

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import ipywidgets as widgets
 
-from .i18n import _
+from ..i18n import _
 
 SETTINGS = ("repository", "ref", "binder", "hub")
 

@@ -6,7 +6,7 @@ import time
 
 import ipywidgets as widgets
 
-from .i18n import _
+from ..i18n import _
 from .presetbook import CUSTOM
 
 STATUS_COLORS = {"ok": ("#1d6b34", "#edf8f0", "#b7dfc3", "✓"), "warning": ("#7a5200", "#fff7e0", "#f0d48a", "⚠"),

@@ -74,8 +74,8 @@ def erfc(x):
 
 
 # ---------------------------------------------------------------- small building blocks
-def _sigmoid(x):
-    """Stable logistic 1/(1+exp(-x)), no overflow for any x; (...) -> (...)."""
+def sigmoid(x):
+    """Stable logistic σ(x) = 1/(1+exp(-x)), no overflow for any x; (...) -> (...) in x's float dtype."""
     e = np.exp(-np.abs(x))                        # in (0, 1]
     r = np.reciprocal(e + 1.0)                    # sigmoid(|x|)
     e *= r                                        # sigmoid(-|x|)
@@ -126,14 +126,30 @@ def _log_softmax(z):
     return s
 
 
-def _sparsemax(z):
-    """Projection of z onto the probability simplex (Martins & Astudillo 2016); (..., n) -> (..., n)."""
+def logsumexp(z):
+    """log Σ_m exp(z_m) over the last axis, stable: softmax's and log_softmax's normaliser; (..., n) -> (..., 1).
+
+    An empty last axis gives -inf."""
+    z = _as_float(z)
+    if z.shape[-1] == 0:
+        return np.full(z.shape[:-1] + (1,), -np.inf, dtype=z.dtype)
+    m = z.max(axis=-1, keepdims=True)
+    return m + np.log(_rowsum(np.exp(z - m)))
+
+
+def sparsemax_threshold(z):
+    """sparsemax's τ: sparsemax(z) = max(z - τ, 0) with Σ = 1 over the last axis; (..., n) -> (..., 1)."""
+    z = _as_float(z)
     zs = np.sort(z, axis=-1)[..., ::-1]
     cs = np.cumsum(zs, axis=-1)
     k = np.arange(1, z.shape[-1] + 1, dtype=z.dtype)
     kz = _rowsum(1.0 + k * zs > cs)               # support size (sorted support is a prefix)
-    tau = (np.take_along_axis(cs, kz - 1, axis=-1) - 1.0) / kz.astype(z.dtype)
-    return np.maximum(z - tau, 0.0)
+    return (np.take_along_axis(cs, kz - 1, axis=-1) - 1.0) / kz.astype(z.dtype)
+
+
+def _sparsemax(z):
+    """Projection of z onto the probability simplex (Martins & Astudillo 2016); (..., n) -> (..., n)."""
+    return np.maximum(z - sparsemax_threshold(z), 0.0)
 
 
 def _sparsemax_support(y):
@@ -160,13 +176,13 @@ def _sparsemax_diag(z, y):
 def _glu(z):
     """a * sigmoid(b) with a, b the two halves of the last axis; (..., n) -> (..., n//2)."""
     a, b = _halves(z)
-    return a * _sigmoid(b)
+    return a * sigmoid(b)
 
 
 def _glu_vjp(z, y, dy):
     """[dy * s, dy * a * s * (1 - s)] with s = sigmoid(b); dy (..., n//2) -> (..., n)."""
     a, b = _halves(z)
-    s = _sigmoid(b)
+    s = sigmoid(b)
     da = dy * s
     db = 1.0 - s
     db *= a
@@ -184,14 +200,14 @@ def _hard_silu_derivative(z, y):
 
 def _silu_derivative(z, y):
     """s (1 + z (1 - s)) with s = sigmoid(z); (...) -> (...)."""
-    s = _sigmoid(z)
+    s = sigmoid(z)
     return s * (1.0 + z * (1.0 - s))
 
 
 def _mish_derivative(z, y):
     """t + z (1 - t^2) sigmoid(z) with t = tanh(softplus(z)); (...) -> (...)."""
     t = np.tanh(_softplus(z))
-    return t + z * (1.0 - t * t) * _sigmoid(z)
+    return t + z * (1.0 - t * t) * sigmoid(z)
 
 
 # ---------------------------------------------------------------- the Activation object
@@ -202,10 +218,15 @@ def _as_float(z):
 
 
 class Activation:
-    """A named activation: y = f(z) with z (..., n) -> y (..., n) ((..., n//2) for glu), plus derivatives."""
+    """A named activation: y = f(z) with z (..., n) -> y (..., n) ((..., n//2) for glu), plus derivatives.
 
-    def __init__(self, name, forward, derivative, backward=None, elementwise=True, halves=False):
-        self.name, self.elementwise, self._halves = name, elementwise, halves
+    Public facts for whoever explains it: `elementwise` (y_j depends on z_j alone), `halves_last_axis`
+    (glu: outputs a_j·σ(b_j) from the two halves of z), `can_die` (the derivative is exactly 0 on a whole
+    interval, so a unit can be dead rather than only saturated; True for an unknown callable).
+    """
+
+    def __init__(self, name, forward, derivative, backward=None, elementwise=True, halves=False, can_die=False):
+        self.name, self.elementwise, self.halves_last_axis, self.can_die = name, elementwise, halves, can_die
         self._f, self._d, self._vjp = forward, derivative, backward
 
     def __call__(self, z):
@@ -228,19 +249,26 @@ class Activation:
             return np.multiply(d, dy, out=d)
         return d * dy
 
-    @property
-    def can_die(self):
-        """True if the derivative is exactly 0 on an interval (FLAT_REGION), or unknown (a custom callable)."""
-        return self.name in FLAT_REGION or self.name not in _REGISTRY
-
     def output_units(self, units):
         """Number of outputs for `units` pre-activations: units, or units // 2 for glu (odd -> ValueError)."""
-        if not self._halves:
+        if not self.halves_last_axis:
             return units
         if units % 2:
             raise ValueError(f"Activation '{self.name}' halves the last axis, so `units` must be "
                              f"divisible by 2. Received: units={units}")
         return units // 2
+
+    def output_unit(self, unit, units):
+        """The output column unit `unit` of `units` feeds: itself, or unit mod units/2 for glu."""
+        return unit % self.output_units(units) if self.halves_last_axis else unit
+
+    def unit_pair(self, unit, units):
+        """glu: (value unit a, gate unit b) of the output unit `unit` of `units` feeds; (unit, None) otherwise."""
+        if not self.halves_last_axis:
+            return unit, None
+        half = self.output_units(units)
+        a = unit % half
+        return a, a + half
 
     def __repr__(self):
         """'<Activation name>'."""
@@ -267,38 +295,38 @@ _TABLE = [
     _E("exponential", np.exp, lambda z, y: y.copy(), backward=lambda z, y, dy: dy * y),
     _E("gelu", lambda z: z * _phi(z),
        lambda z, y: _phi(z) + z * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)),
-    _E("glu", _glu, lambda z, y: _sigmoid(_halves(z)[1]), backward=_glu_vjp, elementwise=False, halves=True),
+    _E("glu", _glu, lambda z, y: sigmoid(_halves(z)[1]), backward=_glu_vjp, elementwise=False, halves=True),
     _E("hard_shrink", lambda z: np.where(np.abs(z) > _SHRINK, z, 0.0),
-       lambda z, y: _pick(np.abs(z) > _SHRINK, z, 1.0)),
+       lambda z, y: _pick(np.abs(z) > _SHRINK, z, 1.0), can_die=True),
     _E("hard_sigmoid", lambda z: np.clip(z + 3.0, 0.0, 6.0) / 6.0,
-       lambda z, y: _pick((z > -3) & (z < 3), z, 1.0 / 6.0)),
-    _E("hard_silu", lambda z: z * (np.clip(z + 3.0, 0.0, 6.0) / 6.0), _hard_silu_derivative),
-    _E("hard_tanh", lambda z: np.clip(z, -1.0, 1.0), lambda z, y: _pick(np.abs(z) < 1, z, 1.0)),
+       lambda z, y: _pick((z > -3) & (z < 3), z, 1.0 / 6.0), can_die=True),
+    _E("hard_silu", lambda z: z * (np.clip(z + 3.0, 0.0, 6.0) / 6.0), _hard_silu_derivative, can_die=True),
+    _E("hard_tanh", lambda z: np.clip(z, -1.0, 1.0), lambda z, y: _pick(np.abs(z) < 1, z, 1.0), can_die=True),
     _E("leaky_relu", lambda z: np.where(z > 0, z, _LEAKY_SLOPE * z),
        lambda z, y: _pick(z > 0, z, 1.0, _LEAKY_SLOPE)),
     _E("linear", lambda z: z, lambda z, y: np.ones_like(z), backward=lambda z, y, dy: dy),
-    _E("log_sigmoid", lambda z: -_softplus(-z), lambda z, y: _sigmoid(-z)),
+    _E("log_sigmoid", lambda z: -_softplus(-z), lambda z, y: sigmoid(-z)),
     _E("log_softmax", _log_softmax, lambda z, y: -np.expm1(y),
        backward=lambda z, y, dy: dy - np.exp(y) * _rowsum(dy), elementwise=False),
     _E("mish", lambda z: z * np.tanh(_softplus(z)), _mish_derivative),
     _E("relu", lambda z: np.maximum(z, 0.0), lambda z, y: _pick(z > 0, z, 1.0),
-       backward=lambda z, y, dy: dy * (z > 0)),
-    _E("relu6", lambda z: np.clip(z, 0.0, 6.0), lambda z, y: _pick((z > 0) & (z < 6), z, 1.0)),
+       backward=lambda z, y, dy: dy * (z > 0), can_die=True),
+    _E("relu6", lambda z: np.clip(z, 0.0, 6.0), lambda z, y: _pick((z > 0) & (z < 6), z, 1.0), can_die=True),
     _E("selu", lambda z: _SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0.0))),
        lambda z, y: np.where(z > 0, _SELU_SCALE, (_SELU_SCALE * _SELU_ALPHA) * _neg_exp(z))),
-    _E("sigmoid", _sigmoid, lambda z, y: (1.0 - y) * y),
-    _E("silu", lambda z: z * _sigmoid(z), _silu_derivative),
+    _E("sigmoid", sigmoid, lambda z, y: (1.0 - y) * y),
+    _E("silu", lambda z: z * sigmoid(z), _silu_derivative),
     _E("soft_shrink", lambda z: z - np.clip(z, -_SHRINK, _SHRINK),
-       lambda z, y: _pick(np.abs(z) > _SHRINK, z, 1.0)),
+       lambda z, y: _pick(np.abs(z) > _SHRINK, z, 1.0), can_die=True),
     _E("softmax", _softmax, lambda z, y: (1.0 - y) * y,
        backward=lambda z, y, dy: (dy - _rowsum(dy * y)) * y, elementwise=False),
-    _E("softplus", _softplus, lambda z, y: _sigmoid(z)),
+    _E("softplus", _softplus, lambda z, y: sigmoid(z)),
     _E("softsign", lambda z: z / (1.0 + np.abs(z)), lambda z, y: 1.0 / np.square(1.0 + np.abs(z))),
     _E("sparse_plus", lambda z: np.where(z >= 1, z, 0.25 * np.square(np.clip(z, -1.0, 1.0) + 1.0)),
-       lambda z, y: 0.5 * (np.clip(z, -1.0, 1.0) + 1.0)),
+       lambda z, y: 0.5 * (np.clip(z, -1.0, 1.0) + 1.0), can_die=True),
     _E("sparse_sigmoid", lambda z: 0.5 * (np.clip(z, -1.0, 1.0) + 1.0),
-       lambda z, y: _pick(np.abs(z) < 1, z, 0.5)),
-    _E("sparsemax", _sparsemax, _sparsemax_diag, backward=_sparsemax_vjp, elementwise=False),
+       lambda z, y: _pick(np.abs(z) < 1, z, 0.5), can_die=True),
+    _E("sparsemax", _sparsemax, _sparsemax_diag, backward=_sparsemax_vjp, elementwise=False, can_die=True),
     _E("squareplus", lambda z: 0.5 * (z + np.sqrt(z * z + _SQUAREPLUS_B)),
        lambda z, y: 0.5 * (1.0 + z / np.sqrt(z * z + _SQUAREPLUS_B))),
     _E("tanh", np.tanh, lambda z, y: 1.0 - np.square(y)),
@@ -308,11 +336,10 @@ _REGISTRY = {act.name: act for act in _TABLE}
 
 # Keras maps these names to the very same function, so Dense(activation="swish") reports "silu".
 ALIASES = {"hard_swish": "hard_silu", "swish": "silu"}
-# Activations whose derivative is exactly 0 on a whole interval (the ReLU family and its hard / sparse cousins):
-# a unit whose pre-activation stays there for a whole batch is dead. Elsewhere an exact 0 is float underflow far
-# out in a tail (float32 sigmoid(20) == 1): such a unit is saturated, not dead.
-FLAT_REGION = frozenset({"relu", "relu6", "hard_sigmoid", "hard_silu", "hard_tanh", "hard_shrink",
-                         "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax"})
+# Activations whose derivative is exactly 0 on a whole interval (can_die: the ReLU family and its hard / sparse
+# cousins): a unit whose pre-activation stays there for a whole batch is dead. Elsewhere an exact 0 is float
+# underflow far out in a tail (float32 sigmoid(20) == 1): such a unit is saturated, not dead.
+FLAT_REGION = frozenset(act.name for act in _TABLE if act.can_die)
 NAMES = tuple(sorted([*_REGISTRY, *ALIASES]))
 
 
@@ -323,7 +350,7 @@ def _wrap(fn):
         h = np.finfo(z.dtype).eps ** (1.0 / 3.0) * np.maximum(np.abs(z), 1.0)
         zp, zm = z + h, z - h
         return (np.asarray(fn(zp)) - np.asarray(fn(zm))) / (zp - zm)
-    return Activation(getattr(fn, "__name__", type(fn).__name__), fn, derivative)
+    return Activation(getattr(fn, "__name__", type(fn).__name__), fn, derivative, can_die=True)  # unknown: may die
 
 
 def get(identifier):

@@ -4,6 +4,7 @@ Each initializer is called as `init(shape, dtype, rng) -> ndarray of shape` wher
 `np.random.Generator`; the same generator state gives the same weights.
 """
 import math
+from collections import namedtuple
 
 import numpy as np
 
@@ -36,12 +37,20 @@ def truncated_normal(rng, shape, mean, stddev, dtype):
     return (out * stddev + mean).astype(dtype, copy=False)
 
 
-class Initializer(Configurable):
-    """Base class: `__call__(shape, dtype, rng) -> ndarray`; `get_config()` gives plain values."""
+# What an initializer promises for a kernel of `shape`: kind 'uniform' | 'truncated_normal' | 'normal' | 'constant'
+# | 'identity' | 'orthogonal'; mean and std of the drawn weights (None: not one distribution); low, high: the
+# bounds of the values (None: unbounded); sigma: a normal's σ before truncation (None for other kinds);
+# approx: the distribution is only approximate (orthogonal's entries are ≈ normal).
+Theory = namedtuple("Theory", "kind mean std low high sigma approx")
 
-    def describe(self):
-        """Human description of the distribution, e.g. 'U(-0.2, 0.2)'; '' if not a distribution."""
-        return ""
+
+class Initializer(Configurable):
+    """Base class: `__call__(shape, dtype, rng) -> ndarray`; `get_config()` gives plain values;
+    `theory(shape)` says what the drawn weights should look like (None when unknown)."""
+
+    def theory(self, shape):
+        """Theory(kind, mean, std, low, high, sigma, approx) of the weights for a kernel `shape`; None here."""
+        return None
 
 
 class Constant(Initializer):
@@ -58,8 +67,9 @@ class Constant(Initializer):
     def get_config(self):
         return {"value": self.value}
 
-    def describe(self):
-        return f"constant {self.value:g}"
+    def theory(self, shape):
+        """Every weight is `value`: mean value, std 0."""
+        return Theory("constant", self.value, 0.0, self.value, self.value, None, False)
 
 
 class Zeros(Constant):
@@ -101,8 +111,9 @@ class RandomNormal(Initializer):
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev}
 
-    def describe(self):
-        return f"N({self.mean:g}, {self.stddev:g}²)"
+    def theory(self, shape):
+        """N(mean, stddev²), unbounded."""
+        return Theory("normal", self.mean, self.stddev, None, None, self.stddev, False)
 
 
 class TruncatedNormal(RandomNormal):
@@ -114,8 +125,11 @@ class TruncatedNormal(RandomNormal):
         rng = rng if rng is not None else np.random.default_rng()
         return truncated_normal(rng, shape, self.mean, self.stddev, dtype)
 
-    def describe(self):
-        return f"N({self.mean:g}, {self.stddev:g}²) cut at ±2σ"
+    def theory(self, shape):
+        """N(mean, stddev²) cut at mean ± 2·stddev: std shrinks by TRUNCATION_STDDEV_CORRECTION."""
+        m, sigma = self.mean, self.stddev
+        return Theory("truncated_normal", m, sigma * TRUNCATION_STDDEV_CORRECTION, m - 2 * sigma, m + 2 * sigma,
+                      sigma, False)
 
 
 class RandomUniform(Initializer):
@@ -133,8 +147,10 @@ class RandomUniform(Initializer):
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval}
 
-    def describe(self):
-        return f"U({self.minval:g}, {self.maxval:g})"
+    def theory(self, shape):
+        """U(minval, maxval): mean (min + max) / 2, std (max − min) / √12."""
+        lo, hi = self.minval, self.maxval
+        return Theory("uniform", (lo + hi) / 2, (hi - lo) / math.sqrt(12.0), lo, hi, None, False)
 
 
 class VarianceScaling(Initializer):
@@ -188,15 +204,14 @@ class VarianceScaling(Initializer):
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution}
 
-    def describe(self, shape=None):
-        formula = f"{self.scale:g}/{self.mode}"
-        if shape is None:
-            return f"{self.distribution}, variance {formula}"
+    def theory(self, shape):
+        """Mean 0, std sqrt(scale / fan); uniform on ±limit, or a normal (cut at ±limit when truncated)."""
+        std, limit = self.stddev(shape), self.limit(shape)
         if self.distribution == "uniform":
-            return f"U(±{self.limit(shape):.4g}), limit = sqrt(3·{formula})"
+            return Theory("uniform", 0.0, std, -limit, limit, None, False)
         if self.distribution == "truncated_normal":
-            return f"N(0, {self.stddev(shape) / TRUNCATION_STDDEV_CORRECTION:.4g}²) cut at ±{self.limit(shape):.4g}"
-        return f"N(0, {self.stddev(shape):.4g}²)"
+            return Theory("truncated_normal", 0.0, std, -limit, limit, std / TRUNCATION_STDDEV_CORRECTION, False)
+        return Theory("normal", 0.0, std, None, None, std, False)
 
 
 def _variance_scaling(name, scale, mode, distribution, doc):
@@ -244,8 +259,10 @@ class Orthogonal(Initializer):
     def get_config(self):
         return {"gain": self.gain}
 
-    def describe(self):
-        return f"orthogonal, gain {self.gain:g}"
+    def theory(self, shape):
+        """Orthonormal rows or columns times gain: entries ≈ N(0, gain² / max(shape)) (approximate)."""
+        sigma = self.gain / math.sqrt(max(shape))
+        return Theory("orthogonal", 0.0, sigma, None, None, sigma, True)
 
 
 class Identity(Initializer):
@@ -266,8 +283,9 @@ class Identity(Initializer):
     def get_config(self):
         return {"gain": self.gain}
 
-    def describe(self):
-        return f"identity, gain {self.gain:g}"
+    def theory(self, shape):
+        """gain on the diagonal, 0 elsewhere: no single distribution; values between 0 and gain."""
+        return Theory("identity", None, None, min(0.0, self.gain), max(0.0, self.gain), None, False)
 
 
 _CLASSES = (Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,

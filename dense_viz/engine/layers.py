@@ -140,6 +140,25 @@ class Dense:
         if self.use_bias:
             self.bias = weights[1].astype(self.dtype)
 
+    def column_slice(self, columns, dtype=None):
+        """A new built Dense of the same configuration keeping kernel[:, columns] (in, k) and bias[columns] (k,).
+
+        `columns`: a slice or a list of unit indices (for glu, value and gate columns: a_j and b_j = a_j +
+        units/2). The weights are copies in `dtype` (default: the layer's); nothing is drawn, nothing cached.
+        """
+        if not self.built:
+            raise ValueError(f"You tried to call `column_slice` on layer '{self.name}', but the layer isn't built. "
+                             "You can build it manually via: `layer.build(input_shape)`.")
+        dtype = check_dtype(dtype or self.dtype)
+        kernel = np.array(self.kernel[:, columns], dtype=dtype)
+        part = Dense(kernel.shape[1], self.activation, self.use_bias, self.kernel_initializer, self.bias_initializer,
+                     self.kernel_regularizer, self.bias_regularizer, self.activity_regularizer, self.kernel_constraint,
+                     self.bias_constraint, seed=self.seed, dtype=dtype, name=f"{self.name}_slice")
+        part.kernel = kernel
+        part.bias = None if self.bias is None else np.array(self.bias[columns], dtype=dtype)
+        part.built = True
+        return part
+
     def apply_constraints(self):
         """Project kernel and bias with their constraints (what Keras does after each optimizer step)."""
         if self.kernel_constraint is not None:

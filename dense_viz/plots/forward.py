@@ -14,9 +14,9 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
 from . import heatmap
-from .render import animate, quick_text
-from .weights import (block_span, cell_value_texts, draw_pooled, index_label, nice_ceil, pool_to_axes,
-                      update_pooled)
+from .render import animate, cached_text
+from .heatmap import block_span, draw_pooled, index_label, nice_ceil, pool_to_axes, update_pooled
+from .weights import cell_value_texts
 
 HIGHLIGHT = "#111111"
 UNIT_COLOR = "#1f77b4"
@@ -211,7 +211,7 @@ def activation_figure(width_px=460, height_px=230):
     unit = animate(ax.scatter(np.zeros(0), np.zeros(0), s=18, color=UNIT_COLOR, zorder=3))
     selected = animate(ax.scatter(np.zeros(0), np.zeros(0), s=70, facecolor="none", edgecolor=SELECTED_COLOR,
                                   lw=2, zorder=4))
-    message = animate(quick_text(ax, 0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+    message = animate(cached_text(ax, 0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
                                  fontsize=LABEL_SIZE, color="0.3"))
     ax.set_xlabel("z = x·W + b", fontsize=LABEL_SIZE, labelpad=2)
     ax.tick_params(labelsize=TICK_SIZE, length=3, pad=2)
@@ -221,7 +221,7 @@ def activation_figure(width_px=460, height_px=230):
     # above the axes where no curve can cross them
     title = ax.text(0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=5, units="points"), fontsize=10,
                     weight="bold", va="bottom")
-    label = animate(quick_text(ax, 1.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=5, units="points"),
+    label = animate(cached_text(ax, 1.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=5, units="points"),
                                ha="right", va="bottom", fontsize=LABEL_SIZE, color=UNIT_COLOR, weight="bold"))
     return ActivationArtists(fig, ax, curve, dcurve, zero_line, others, unit, selected, message, title, label)
 

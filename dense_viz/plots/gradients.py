@@ -2,10 +2,10 @@
 
 `gradients_figure()` draws every artist once; `update_gradients(artists, dz, dW, db, dx)` puts new arrays
 into them (set_data / set_text / set_clim / limits). N-D arrays (B, …, n) are shown with their leading axes
-flattened into rows. Big matrices are pooled to at most MAX_ROWS × MAX_COLS pixels keeping the entry of
+flattened into rows. Big matrices are pooled to at most heatmap.MAX_ROWS × MAX_COLS pixels keeping the entry of
 largest |·| in each block (sign kept: a pixel is 0 only if its whole block is, so dead units stay visible);
 each panel has its own colour scale ±max |·|, since the four gradients differ by orders of magnitude.
-Small layers get their numbers written in the cells (QuickText, ≈ 0.1 ms each): ∂L/∂W, then ∂L/∂b, δ, ∂L/∂x,
+Small layers get their numbers written in the cells (render.CachedText: ≈ 0.7 ms for a new number, ≈ 0.03 ms for one drawn before): ∂L/∂W, then ∂L/∂b, δ, ∂L/∂x,
 for as long as the count stays within MAX_ANNOTATED and the cells are at least MIN_CELL_PX on screen (the
 Tiny 3 → 2 preset: every entry; the default 4 → 3 with a batch of 8: ∂L/∂W and ∂L/∂b).
 Layout: δ, ∂L/∂W and ∂L/∂b share the unit axis j (one column under the other); ∂L/∂x shares δ's rows; under
@@ -21,13 +21,13 @@ import numpy as np
 from matplotlib.ticker import FixedLocator, MaxNLocator
 from matplotlib.transforms import offset_copy
 
+from ..engine.layers import format_shape
 from . import heatmap
 from .render import animate
-from .render import quick_text
+from .render import cached_text
 
-MAX_ROWS, MAX_COLS = 256, 512
 POOL_MODE = "maxabs"
-MAX_ANNOTATED = 96  # numbers written in the cells of small layers, at most (≈ 0.1 ms each, see weights.QuickText)
+MAX_ANNOTATED = 96  # numbers written in the cells of small layers, at most (see render.CachedText)
 MIN_CELL_PX = (18, 40)  # ... in cells at least this big on screen (height, width): 8 rows of δ are too dense
 LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8.5   # points (at dpi 100: 12.5, 11 and 12 px)
 
@@ -47,22 +47,6 @@ def frobenius(a):
     return float(np.sqrt(np.sum(np.square(a), dtype=np.float64)))
 
 
-def put_pooled(image, pooled, block, shape, limit):
-    """`pooled` (r, c) into `image`, standing for a matrix of `shape` (rows, cols): axes keep original indices."""
-    heatmap.update_heatmap(image, pooled, limit)
-    (r, c), (rb, cb) = pooled.shape, block
-    extent = (-0.5, c * cb - 0.5, r * rb - 0.5, -0.5)
-    if tuple(image.get_extent()) != extent:  # a shape change: new extent and limits (values alone keep them)
-        image.set_extent(extent)
-        image.axes.set_xlim(-0.5, shape[1] - 0.5)
-        image.axes.set_ylim(shape[0] - 0.5, -0.5)
-
-
-def shape_text(shape):
-    """A shape the way Keras prints it: (8, 3), (3,)."""
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 # ---------------------------------------------------------------- one panel
 def draw_panel(ax, xlabel=None, ylabel=None):
     """A gradient heatmap on `ax` (placeholder data), a bold title and its Frobenius norm above it; returns Panel."""
@@ -75,7 +59,7 @@ def draw_panel(ax, xlabel=None, ylabel=None):
     if ylabel:
         ax.set_ylabel(ylabel, fontsize=LABEL_SIZE, labelpad=2)
     fig = ax.figure
-    norm = animate(quick_text(ax, 0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=3, units="points"),
+    norm = animate(cached_text(ax, 0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=3, units="points"),
                               fontsize=NOTE_SIZE, color="0.3", va="bottom"))
     title = ax.text(0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=15, units="points"),
                     fontsize=10, weight="bold", va="bottom")
@@ -91,13 +75,13 @@ def update_panel(panel, data, title, shape=None):
     which keeps the largest |·|), note what one pixel stands for ('' when unpooled).
     """
     data = np.asarray(data)
-    pooled, block = heatmap.pool(data, MAX_ROWS, MAX_COLS, POOL_MODE)
+    pooled, block = heatmap.pool(data, heatmap.MAX_ROWS, heatmap.MAX_COLS, POOL_MODE)
     limit = heatmap.symmetric_limit(pooled)
-    put_pooled(panel.image, pooled, block, data.shape, limit)
+    heatmap.update_pooled(panel.image, pooled, block, data.shape, limit)
     panel.image.set_visible(True)
     panel.message.set_visible(False)
     norm, max_abs = frobenius(data), float(np.max(np.abs(pooled))) if pooled.size else 0.0
-    panel.title.set_text(f"{title}   {shape_text(data.shape if shape is None else shape)}")
+    panel.title.set_text(f"{title}   {format_shape(data.shape if shape is None else shape)}")
     pooled_note = f"   pooled {block[0]} × {block[1]}" if block != (1, 1) else ""
     panel.norm.set_text(f"‖·‖ = {norm:.4g}{pooled_note}")
     return {"pooled": pooled, "block": block, "norm": norm, "max_abs": max_abs,
@@ -113,7 +97,7 @@ def annotate_panel(panel, data=None):
         if data is None:
             return
         for i, j in np.ndindex(data.shape):
-            text = quick_text(panel.ax, j, i, "", ha="center", va="center", fontsize=TICK_SIZE)
+            text = cached_text(panel.ax, j, i, "", ha="center", va="center", fontsize=TICK_SIZE)
             panel.cells.append(animate(text))
     limit = heatmap.symmetric_limit(data)
     for text, value, (i, j) in zip(panel.cells, np.asarray(data).reshape(-1), np.ndindex(data.shape)):

@@ -16,7 +16,7 @@ from matplotlib.colors import Normalize
 
 from . import heatmap
 from .render import animate
-from .render import quick_text
+from .render import cached_text
 
 MAX_INPUTS = MAX_UNITS = 16
 MAX_EDGE_LABELS = 8           # write w on the edges when there are at most this many (costly text: ~1 ms each)
@@ -82,7 +82,7 @@ def _node_size(n):
 def _labels(ax, xy, dx, ha, size, names=None):
     """One label per node at offset dx: animated and empty (values to come), or static `names`."""
     if names is None:
-        return [animate(quick_text(ax, x + dx, y, "", ha=ha, va="center", fontsize=size)) for x, y in xy]
+        return [animate(cached_text(ax, x + dx, y, "", ha=ha, va="center", fontsize=size)) for x, y in xy]
     return [ax.text(x + dx, y, name, ha=ha, va="center", fontsize=size) for (x, y), name in zip(xy, names)]
 
 

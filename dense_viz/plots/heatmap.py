@@ -1,15 +1,30 @@
-"""Heatmaps of big matrices: pool to screen resolution, draw once, update in place, render to PNG.
+"""Heatmaps of big matrices and the numbers around them: pool to screen resolution, draw once, update in place.
 
-Builders take an Axes and return the artists they drew; `update_heatmap` changes them (set_data,
-set_clim, extent) instead of drawing anew. Never hands matplotlib more pixels than the screen shows.
+The one module for pooling geometry (`pool`, `pool_to_axes`, pooled images whose axes keep the ORIGINAL
+indices: pixel p of a 1 × 50 pooling covers units 50p … 50p+49, so ticks and highlight rectangles speak in
+real k, j) and for the number helpers every figure shares (`nice_ceil`, `symmetric_limit`). Builders take an
+Axes and return the artists they drew; `update_heatmap` / `update_pooled` change them (set_data, set_clim,
+extent) instead of drawing anew. Never hands matplotlib more pixels than the screen shows.
 """
+import math
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .render import png_bytes
+from .render import animate
 
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
+MAX_ROWS, MAX_COLS = 256, 512  # at most this many pixels per matrix
+_NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceil(x, steps=_NICE):
+    """Smallest 'nice' number (steps × 10^k; default 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8) ≥ x > 0; 1.0 for x ≤ 0."""
+    if not x > 0 or not math.isfinite(x):
+        return 1.0
+    scale = 10.0 ** math.floor(math.log10(x))
+    return next(n * scale for n in (*steps, 10.0) if n * scale >= x * (1 - 1e-9))
 
 
 def pool(a, max_rows=256, max_cols=512, mode="mean"):
@@ -81,7 +96,57 @@ def new_figure(width_px, height_px, dpi=100):
     return fig
 
 
-def render_png(fig):
-    """The whole figure drawn with Agg, as PNG bytes (for an ipywidgets.Image); see render.FrameCache."""
-    fig.canvas.draw()
-    return png_bytes(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+# ---------------------------------------------------------------- pooled images in original coordinates
+def pooled_extent(pooled_shape, block):
+    """imshow extent (left, right, bottom, top) of a pooled (r, c) image with blocks (rb, cb), original indices."""
+    (r, c), (rb, cb) = pooled_shape, block
+    return (-0.5, c * cb - 0.5, r * rb - 0.5, -0.5)
+
+
+def draw_pooled(ax, pooled, block, shape, limit=None):
+    """Animated AxesImage of `pooled` (r, c) standing for a matrix of `shape` (rows, cols), original indices."""
+    im = animate(draw_heatmap(ax, pooled, limit=limit))
+    ax.set_xticks([])  # index ranges go into the axis labels (index_label): one text instead of ~5 tick labels
+    ax.set_yticks([])
+    return update_pooled(im, pooled, block, shape, limit)
+
+
+def index_label(name, n):
+    """Axis label with the index range, e.g. 'unit j = 0 … 25599' (the heatmaps carry no tick labels)."""
+    return f"{name} = 0 … {n - 1}" if n > 1 else f"{name} = 0"
+
+
+def update_pooled(im, pooled, block, shape, limit=None):
+    """New data into an image from draw_pooled; extent and limits follow the (possibly new) shape."""
+    update_heatmap(im, pooled, limit)
+    im.set_extent(pooled_extent(pooled.shape, block))
+    im.axes.set_xlim(-0.5, shape[1] - 0.5)
+    im.axes.set_ylim(shape[0] - 0.5, -0.5)
+    return im
+
+
+def axes_pixels(ax):
+    """(rows, cols) of screen pixels the axes cover, capped at (MAX_ROWS, MAX_COLS): the pooling target."""
+    box = ax.get_position()
+    width, height = ax.figure.bbox.width * box.width, ax.figure.bbox.height * box.height
+    return max(1, min(MAX_ROWS, int(height))), max(1, min(MAX_COLS, int(width)))
+
+
+def _fitting_block(n, pixels):
+    """Entries per pixel along an axis of n entries: ceil(n / pixels), or a divisor of n up to 25% larger
+    (whole blocks: heatmap.pool then needs no NaN padding, which costs ~40 ms on a 100 × 25600 kernel)."""
+    need = -(-n // pixels)
+    exact = next((b for b in range(need, int(need * 1.25) + 1) if n % b == 0), None)
+    return exact if exact is not None else need
+
+
+def pool_to_axes(ax, a, mode="mean"):
+    """heatmap.pool of a (rows, cols) to at most one value per screen pixel of `ax`: (pooled, block)."""
+    (rows, cols), (max_rows, max_cols) = a.shape, axes_pixels(ax)
+    rb, cb = _fitting_block(rows, max_rows), _fitting_block(cols, max_cols)
+    return pool(a, -(-rows // rb), -(-cols // cb), mode)
+
+
+def block_span(index, size):
+    """(start, width) in original coordinates of the pooled block of `size` holding `index` (pixel edges)."""
+    return (index // size) * size - 0.5, size

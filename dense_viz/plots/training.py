@@ -1,9 +1,9 @@
 """Figures of a network in training: loss curves, decision boundary, gradient flow, unit health, weight norms.
 
 Builders make a Figure (Agg, fixed margins) once and return its artists in a SimpleNamespace whose
-`dynamic` list holds the artists that change with training (lines, bars, images, points, a few texts);
-`update_*` functions put new numbers into them (set_data / set_height / set_offsets) and rescale the
-axes; `reset_*` rebuilds bars and lines when the number of layers changes. `render_png(art)` draws it.
+`dynamic` list holds the artists that change with training (lines, bars, images, points, a few texts; marked
+animated); `update_*` functions put new numbers into them (set_data / set_height / set_offsets) and rescale
+the axes; `reset_*` rebuilds bars and lines when the number of layers changes. render.FrameCache draws it.
 
 Speed while training (≥ 10 redraws per second of several figures, on top of the training itself):
 the static part of a figure — frame, ticks, labels, legends — is drawn once and cached as a bitmap
@@ -12,16 +12,14 @@ while the axes limits and labels stay the same; each redraw pastes it and draws 
 whole decades), so the cache usually holds. Log axes get decade ticks in plain text (log minor ticks and
 mathtext labels are the slowest part of a full draw).
 """
-import io
 import math
 from types import SimpleNamespace
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
-from PIL import Image
 
-from .heatmap import new_figure
+from .heatmap import new_figure, nice_ceil
 
 CLASS_COLORS = np.array([[0.16, 0.42, 0.73], [0.90, 0.45, 0.10], [0.20, 0.60, 0.25]])  # blue, orange, green
 TRAIN_COLOR, TEST_COLOR = "#2a6bba", "#d9661a"
@@ -30,40 +28,9 @@ MEAN_COLOR, MAX_COLOR = "#2a6bba", "#a9c6ea"
 FLOOR = 1e-30  # smallest value a log axis shows; a gradient of exactly 0 is marked "0" at the bottom
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 TICK_SIZE, LABEL_SIZE, TITLE_SIZE, LEGEND_SIZE = 8, 9, 10, 7.5
-PNG_COMPRESS_LEVEL = 1  # zlib level: 1 encodes ~2× faster than the default 6 for ~25 % more bytes
 
 
-# -- rendering --------------------------------------------------------------------------------------------------
-def static_key(fig):
-    """What the cached static layer depends on: every axes' limits, ticks and texts."""
-    key = []
-    for ax in fig.axes:
-        key += [ax.get_xlim(), ax.get_ylim(), tuple(ax.get_xticks()), tuple(ax.get_yticks()),
-                ax.get_title(loc="left"), ax.get_xlabel(), ax.get_ylabel(), ax.get_visible()]
-    return tuple(key)
-
-
-def render_png(art):
-    """PNG bytes of the figure in `art`: the cached static layer (redrawn only when static_key changes) with
-    `art.dynamic` drawn on top. Use after update_* / reset_*; `art.generation` invalidates the cache."""
-    fig, canvas = art.fig, art.fig.canvas
-    key = (getattr(art, "generation", 0), static_key(fig))
-    cache = getattr(art, "_static", None)
-    if cache is None or cache[0] != key:
-        canvas.draw()  # skips animated (dynamic) artists, except images
-        cache = art._static = (key, canvas.copy_from_bbox(fig.bbox))
-    else:
-        canvas.restore_region(cache[1])
-    for artist in art.dynamic:
-        if artist.get_visible():
-            fig.draw_artist(artist)
-    width, height = (int(v) for v in canvas.get_width_height())
-    rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    out = io.BytesIO()
-    rgba.convert("RGB").save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
-    return out.getvalue()
-
-
+# -- artists that change -------------------------------------------------------------------------------------
 def _dynamic(art, *artists):
     """Mark artists as changing with training (drawn on every render, never cached)."""
     for artist in artists:
@@ -131,19 +98,9 @@ def set_log_limits(ax, values, min_decades=2, pad_low=1, pad_high=1, slack=3):
     return 10.0 ** lo, 10.0 ** hi
 
 
-def nice_ceiling(n, minimum=10):
-    """The smallest 1, 2 or 5 × 10ᵏ that is ≥ n (and ≥ minimum): x-limits that move rarely."""
-    n = max(float(n), float(minimum))
-    k = math.floor(math.log10(n))
-    for m in (1, 2, 5, 10):
-        if m * 10 ** k >= n:
-            return m * 10 ** k
-    return 10 ** (k + 1)
-
-
 def _set_step_limits(ax, steps):
     """x from 0 to a 1-2-5 ceiling of the last step (at least 10)."""
-    ax.set_xlim(0, nice_ceiling(int(steps[-1]) if len(steps) else 0))
+    ax.set_xlim(0, nice_ceil(max(int(steps[-1]) if len(steps) else 0, 10), steps=(1.0, 2.0, 5.0)))
 
 
 def _style(ax, title, xlabel="", ylabel="", log_y=False):
@@ -337,10 +294,9 @@ def _layer_axis(ax, labels):
 
 
 def _reset(art, labels):
-    """Forget the dynamic artists and the static cache before a figure is rebuilt for `labels`."""
+    """Forget the dynamic artists before a figure is rebuilt for `labels` (its ticks and legend key a new frame)."""
     art.dynamic = []
     art.labels = list(labels)
-    art.generation = getattr(art, "generation", 0) + 1
 
 
 def gradient_flow_figure(labels, width_px=770, height_px=290):

@@ -1,7 +1,7 @@
 """The Weights picture: kernel heatmap (pooled), bias strip, histogram against the initializer's theory.
 
 `weights_figure()` draws every artist once; `update_weights(artists, kernel, bias, initializer)` changes
-them in place (set_data / set_text / set_clim / limits). `draw_pooled` / `update_pooled` put a pooled
+them in place (set_data / set_text / set_clim / limits). `heatmap.draw_pooled` / `update_pooled` put a pooled
 matrix into an image whose axes keep the ORIGINAL indices (pixel p of a 1 × 50 pooling covers units
 50p … 50p+49), so ticks and highlight rectangles speak in real k, j.
 
@@ -9,8 +9,8 @@ Rendering: matplotlib 3.11 rasterises text glyph by glyph (≈ 0.1 ms a glyph he
 figure costs 40–50 ms to draw. `render.FrameCache` draws the static frame (axes, ticks, labels, titles) once
 per layout and then only the artists marked animated (images, histogram, curves, highlights) on top of it.
 Limits are rounded to "nice" values so that a new seed usually keeps the same frame. Numbers redrawn on every
-refresh (cell values, norms, node labels) are `render.QuickText`s: one FreeType bitmap per string instead of
-matplotlib's glyph-by-glyph layout, ≈ 10× cheaper.
+refresh (cell values, norms, node labels) are `render.CachedText`s: matplotlib draws each distinct text once
+offscreen, and later draws paste that image (≈ 0.03 ms instead of ≈ 0.7 ms).
 The histogram's bars take the heatmap's diverging colours (red +, blue −, white 0); the theory is black.
 """
 import math
@@ -21,86 +21,21 @@ from matplotlib.ticker import MaxNLocator
 
 from ..engine import initializers as inits
 from . import heatmap
-from .render import animate, quick_text
+from ..i18n import _
+from .render import animate, cached_text
 
-MAX_ROWS, MAX_COLS = 256, 512      # at most this many pixels per matrix
 SAMPLE_SIZE = 200_000              # histogram of a bigger kernel uses this many seeded random draws
 BINS = 61
 THEORY_COLOR = "#222222"   # not red or blue: those mean + and − in every picture
 HIST_ALPHA = 0.8           # the histogram's bars take the kernel's colours (the diverging map), a little lighter
 LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8   # points (at dpi 100: 12.5, 11 and 11 px)
 MODES = {"mean": "block mean", "maxabs": "max |w| keeping sign"}
-_NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 # kind: "uniform" | "truncated_normal" | "normal" | "constant" | "identity" | "orthogonal" | "unknown"
 # formula: text with numbers; mean/std: theoretical (None if not a distribution); lines: x of vertical
 # marks (support limits, the ±2σ cut, the constant); curve: (xs, density) or None; bound: largest |w|
 # the initializer can produce (None if unbounded); approx: the curve is only an approximation.
 Theory = namedtuple("Theory", "kind formula mean std lines curve bound approx")
-
-
-def nice_ceil(x, steps=_NICE):
-    """Smallest 'nice' number (steps × 10^k; default 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8) ≥ x > 0; 1.0 for x ≤ 0."""
-    if not x > 0 or not math.isfinite(x):
-        return 1.0
-    scale = 10.0 ** math.floor(math.log10(x))
-    return next(n * scale for n in (*steps, 10.0) if n * scale >= x * (1 - 1e-9))
-
-
-# ---------------------------------------------------------------- pooled images in original coordinates
-def pooled_extent(pooled_shape, block):
-    """imshow extent (left, right, bottom, top) of a pooled (r, c) image with blocks (rb, cb), original indices."""
-    (r, c), (rb, cb) = pooled_shape, block
-    return (-0.5, c * cb - 0.5, r * rb - 0.5, -0.5)
-
-
-def draw_pooled(ax, pooled, block, shape, limit=None):
-    """Animated AxesImage of `pooled` (r, c) standing for a matrix of `shape` (rows, cols), original indices."""
-    im = animate(heatmap.draw_heatmap(ax, pooled, limit=limit))
-    ax.set_xticks([])  # index ranges go into the axis labels (index_label): one text instead of ~5 tick labels
-    ax.set_yticks([])
-    return update_pooled(im, pooled, block, shape, limit)
-
-
-def index_label(name, n):
-    """Axis label with the index range, e.g. 'unit j = 0 … 25599' (the heatmaps carry no tick labels)."""
-    return f"{name} = 0 … {n - 1}" if n > 1 else f"{name} = 0"
-
-
-def update_pooled(im, pooled, block, shape, limit=None):
-    """New data into an image from draw_pooled; extent and limits follow the (possibly new) shape."""
-    heatmap.update_heatmap(im, pooled, limit)
-    im.set_extent(pooled_extent(pooled.shape, block))
-    im.axes.set_xlim(-0.5, shape[1] - 0.5)
-    im.axes.set_ylim(shape[0] - 0.5, -0.5)
-    return im
-
-
-def axes_pixels(ax):
-    """(rows, cols) of screen pixels the axes cover, capped at (MAX_ROWS, MAX_COLS): the pooling target."""
-    box = ax.get_position()
-    width, height = ax.figure.bbox.width * box.width, ax.figure.bbox.height * box.height
-    return max(1, min(MAX_ROWS, int(height))), max(1, min(MAX_COLS, int(width)))
-
-
-def _fitting_block(n, pixels):
-    """Entries per pixel along an axis of n entries: ceil(n / pixels), or a divisor of n up to 25% larger
-    (whole blocks: heatmap.pool then needs no NaN padding, which costs ~40 ms on a 100 × 25600 kernel)."""
-    need = -(-n // pixels)
-    exact = next((b for b in range(need, int(need * 1.25) + 1) if n % b == 0), None)
-    return exact if exact is not None else need
-
-
-def pool_to_axes(ax, a, mode="mean"):
-    """heatmap.pool of a (rows, cols) to at most one value per screen pixel of `ax`: (pooled, block)."""
-    (rows, cols), (max_rows, max_cols) = a.shape, axes_pixels(ax)
-    rb, cb = _fitting_block(rows, max_rows), _fitting_block(cols, max_cols)
-    return heatmap.pool(a, -(-rows // rb), -(-cols // cb), mode)
-
-
-def block_span(index, size):
-    """(start, width) in original coordinates of the pooled block of `size` holding `index` (pixel edges)."""
-    return (index // size) * size - 0.5, size
 
 
 # ---------------------------------------------------------------- initializer theory
@@ -138,51 +73,53 @@ def _normal_theory(kind, formula, mean, sigma, truncated, approx=False):
     return Theory(kind, formula, mean, std, lines, (xs, ys), bound, approx)
 
 
-def initializer_theory(init, shape):
-    """What `init` promises for a kernel of `shape` (in, units): a Theory with the formula in numbers."""
-    shape = tuple(shape)
+def _formula(init, shape, t):
+    """The initializer's promise in words and numbers, from its engine theory `t`."""
+    name = getattr(init, "name", type(init).__name__)
     if isinstance(init, inits.VarianceScaling):
         mult, den = _fan_text(init, shape)
-        name, std = getattr(init, "name", "variance_scaling"), init.stddev(shape)
-        if init.distribution == "uniform":
-            limit = init.limit(shape)
-            formula = f"{name}: U(±{limit:.4g}), limit = sqrt({3 * init.scale * mult:g} / {den})"
-            return Theory("uniform", formula, 0.0, std, (-limit, limit), _uniform_curve(-limit, limit), limit,
-                          False)
-        if init.distribution == "truncated_normal":
-            sigma = std / inits.TRUNCATION_STDDEV_CORRECTION
-            formula = (f"{name}: N(0, σ²) cut at ±2σ = ±{2 * sigma:.4g}, "
-                       f"σ = sqrt({init.scale * mult:g} / {den}) / 0.8796 = {sigma:.4g}")
-            return _normal_theory("truncated_normal", formula, 0.0, sigma, True)
-        formula = f"{name}: N(0, σ²), σ = sqrt({init.scale * mult:g} / {den}) = {std:.4g}"
-        return _normal_theory("normal", formula, 0.0, std, False)
-    if isinstance(init, inits.TruncatedNormal):
-        formula = f"truncated_normal: N({init.mean:g}, {init.stddev:g}²) cut at ±2σ = ±{2 * init.stddev:g}"
-        return _normal_theory("truncated_normal", formula, init.mean, init.stddev, True)
-    if isinstance(init, inits.RandomNormal):
-        return _normal_theory("normal", f"random_normal: N({init.mean:g}, {init.stddev:g}²)", init.mean,
-                              init.stddev, False)
-    if isinstance(init, inits.RandomUniform):
-        lo, hi = init.minval, init.maxval
-        formula = f"random_uniform: U({lo:g}, {hi:g}), std = (max − min) / sqrt(12)"
-        return Theory("uniform", formula, (lo + hi) / 2, (hi - lo) / math.sqrt(12), (lo, hi),
-                      _uniform_curve(lo, hi) if hi > lo else None, max(abs(lo), abs(hi)), False)
-    if isinstance(init, inits.Constant):
-        formula = f"{init.name}: every weight is {init.value:g} (no randomness: all units start identical)"
-        return Theory("constant", formula, init.value, 0.0, (init.value,), None, abs(init.value), False)
-    if isinstance(init, inits.Identity):
-        formula = (f"identity: W[k, j] = {init.gain:g} if k = j else 0 ({min(shape)} of {math.prod(shape)} "
-                   "weights on the diagonal)")
-        return Theory("identity", formula, None, None, (0.0, init.gain), None, abs(init.gain), False)
-    if isinstance(init, inits.Orthogonal):
-        big = max(shape)
-        sigma = init.gain / math.sqrt(big)
-        formula = (f"orthogonal: QR of a normal matrix, gain {init.gain:g}; orthonormal "
-                   f"{'columns' if shape[0] >= shape[1] else 'rows'}, so entries ≈ N(0, gain² / {big}), "
-                   f"σ ≈ {sigma:.4g}")
-        return _normal_theory("orthogonal", formula, 0.0, sigma, False, approx=True)
-    return Theory("unknown", f"{getattr(init, 'name', type(init).__name__)}: no theory to compare with",
-                  None, None, (), None, None, False)
+        if t.kind == "uniform":
+            return _("{name}: U(±{limit:.4g}), limit = sqrt({num:g} / {den})").format(
+                name=name, limit=t.high, num=3 * init.scale * mult, den=den)
+        if t.kind == "truncated_normal":
+            return _("{name}: N(0, σ²) cut at ±2σ = ±{cut:.4g}, σ = sqrt({num:g} / {den}) / 0.8796 = {sigma:.4g}"
+                     ).format(name=name, cut=2 * t.sigma, num=init.scale * mult, den=den, sigma=t.sigma)
+        return _("{name}: N(0, σ²), σ = sqrt({num:g} / {den}) = {std:.4g}").format(
+            name=name, num=init.scale * mult, den=den, std=t.std)
+    texts = {
+        "truncated_normal": _("truncated_normal: N({mean:g}, {sigma:g}²) cut at ±2σ = ±{cut:g}"),
+        "normal": _("random_normal: N({mean:g}, {sigma:g}²)"),
+        "uniform": _("random_uniform: U({low:g}, {high:g}), std = (max − min) / sqrt(12)"),
+        "constant": _("{name}: every weight is {mean:g} (no randomness: all units start identical)"),
+        "identity": _("identity: W[k, j] = {gain:g} if k = j else 0 ({diagonal} of {size} weights on the diagonal)"),
+        "orthogonal": _("orthogonal: QR of a normal matrix, gain {gain:g}; orthonormal {lines}, so entries ≈ "
+                        "N(0, gain² / {big}), σ ≈ {sigma:.4g}"),
+    }
+    return texts[t.kind].format(
+        name=name, mean=t.mean, sigma=t.sigma, cut=2 * (t.sigma or 0.0), low=t.low, high=t.high,
+        gain=getattr(init, "gain", 0.0), diagonal=min(shape), size=math.prod(shape), big=max(shape),
+        lines=_("columns") if shape[0] >= shape[1] else _("rows"))
+
+
+def initializer_theory(init, shape):
+    """What `init` promises for a kernel of `shape` (in, units): a Theory with the formula in numbers.
+
+    The numbers are the engine's (Initializer.theory); this adds the words, the density curve and the marks."""
+    shape = tuple(shape)
+    t = init.theory(shape) if isinstance(init, inits.Initializer) else None
+    if t is None:
+        return Theory("unknown", _("{name}: no theory to compare with").format(
+            name=getattr(init, "name", type(init).__name__)), None, None, (), None, None, False)
+    formula = _formula(init, shape, t)
+    if t.kind == "uniform":
+        curve = _uniform_curve(t.low, t.high) if t.high > t.low else None
+        return Theory("uniform", formula, t.mean, t.std, (t.low, t.high), curve, max(abs(t.low), abs(t.high)),
+                      False)
+    if t.kind in ("normal", "truncated_normal", "orthogonal"):
+        return _normal_theory(t.kind, formula, t.mean, t.sigma, t.kind == "truncated_normal", approx=t.approx)
+    if t.kind == "constant":
+        return Theory("constant", formula, t.mean, 0.0, (t.mean,), None, abs(t.mean), False)
+    return Theory("identity", formula, None, None, (0.0, init.gain), None, abs(init.gain), False)
 
 
 def theory_label(theory):
@@ -222,7 +159,7 @@ def histogram_range(values, theory):
     lo, hi = float(min(points)), float(max(points))
     if hi - lo < 1e-12:
         return lo - 0.5, hi + 0.5
-    step = nice_ceil((hi - lo) / 8)
+    step = heatmap.nice_ceil((hi - lo) / 8)
     return math.floor(lo / step - 0.3) * step, math.ceil(hi / step + 0.3) * step
 
 
@@ -236,10 +173,10 @@ def colour_limit(pooled, theory, block_size):
     if theory.bound and block_size == 1 and peak <= theory.bound * (1 + 1e-6):
         return theory.bound
     if theory.std:
-        limit = nice_ceil(3.0 * theory.std / math.sqrt(block_size) + abs(theory.mean or 0.0))
+        limit = heatmap.nice_ceil(3.0 * theory.std / math.sqrt(block_size) + abs(theory.mean or 0.0))
         if limit / 4 <= peak <= 2 * limit:
             return limit
-    return nice_ceil(peak)
+    return heatmap.nice_ceil(peak)
 
 
 # ---------------------------------------------------------------- the figure
@@ -264,7 +201,7 @@ def weights_figure(width_px=780, height_px=320):
     cax = fig.add_axes((426 * px, 0.29, 9 * px, top - 0.29))
     ax_b = fig.add_axes((58 * px, 0.17, 360 * px, 0.06), sharex=ax_k)
     ax_h = fig.add_axes((536 * px, 0.24, 226 * px, top - 0.24))
-    im = draw_pooled(ax_k, np.zeros((1, 1)), (1, 1), (1, 1))
+    im = heatmap.draw_pooled(ax_k, np.zeros((1, 1)), (1, 1), (1, 1))
     cbar = fig.colorbar(im, cax=cax)
     cbar.ax.tick_params(labelsize=TICK_SIZE, length=3, pad=2)
     cbar.locator = MaxNLocator(nbins=4, symmetric=True)
@@ -274,7 +211,7 @@ def weights_figure(width_px=780, height_px=320):
     im_b = animate(heatmap.draw_heatmap(ax_b, np.zeros((1, 1))))
     ax_b.set_yticks([])
     ax_b.set_ylabel("b", rotation=0, ha="right", va="center", fontsize=LABEL_SIZE)
-    bias_note = animate(quick_text(ax_b, 0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center",
+    bias_note = animate(cached_text(ax_b, 0.5, 0.5, "", transform=ax_b.transAxes, ha="center", va="center",
                                    fontsize=NOTE_SIZE, color="0.3"))
     # the bars: a horizontal strip of the diverging map, clipped to the histogram's outline
     hist_colours = animate(ax_h.imshow(np.linspace(-1.0, 1.0, 256)[None, :], cmap=heatmap.DIVERGING, vmin=-1,
@@ -301,7 +238,7 @@ def weights_figure(width_px=780, height_px=320):
 
 def cell_value_texts(ax, n):
     """A pool of n hidden, animated texts for writing values into heatmap cells (see show_cell_values)."""
-    return [animate(quick_text(ax, 0, 0, "", ha="center", va="center", fontsize=NOTE_SIZE, visible=False))
+    return [animate(cached_text(ax, 0, 0, "", ha="center", va="center", fontsize=NOTE_SIZE, visible=False))
             for _ in range(n)]
 
 
@@ -331,8 +268,8 @@ def _update_bias(a, bias, block):
         a.bias_note.set_text("no bias (use_bias=False)")
         show_cell_values(a.bias_texts, None, 1.0)
         return
-    pooled, _ = pool_to_axes(a.ax_bias, bias[None, :])
-    limit = nice_ceil(heatmap.symmetric_limit(pooled))
+    pooled, _ = heatmap.pool_to_axes(a.ax_bias, bias[None, :])
+    limit = heatmap.nice_ceil(heatmap.symmetric_limit(pooled))
     a.im_bias.set_visible(True)
     a.im_bias.set_data(pooled)
     a.im_bias.set_clim(-limit, limit)
@@ -362,7 +299,7 @@ def _update_histogram(a, kernel, theory, sample_size, seed):
         if i < len(marks):
             line.set_xdata([marks[i], marks[i]])
     a.ax_hist.set_xlim(lo, hi)
-    a.ax_hist.set_ylim(0, nice_ceil(1.1 * top))
+    a.ax_hist.set_ylim(0, heatmap.nice_ceil(1.1 * top))
     reach = max(abs(lo), abs(hi))   # colours centred on 0, white at w = 0, as in the heatmap
     a.hist_colours.set_extent((-reach, reach, 0, a.ax_hist.get_ylim()[1]))
     n = kernel.size
@@ -375,13 +312,13 @@ def update_weights(a, kernel, bias, initializer, mode="mean", sample_size=SAMPLE
     """Show kernel (in, units), bias (units,) or None, vs `initializer`; returns a dict of the numbers shown."""
     kernel = np.asarray(kernel)
     theory = initializer_theory(initializer, kernel.shape)
-    pooled, block = pool_to_axes(a.ax_kernel, kernel, mode)
+    pooled, block = heatmap.pool_to_axes(a.ax_kernel, kernel, mode)
     note = heatmap.pooling_note(block, mode)
     limit = colour_limit(pooled, theory, block[0] * block[1] if mode == "mean" else 1)
-    update_pooled(a.im_kernel, pooled, block, kernel.shape, limit)
+    heatmap.update_pooled(a.im_kernel, pooled, block, kernel.shape, limit)
     a.title.set_text(f"kernel W {kernel.shape}")
-    a.ax_kernel.set_ylabel(index_label("input k", kernel.shape[0]), fontsize=LABEL_SIZE)
-    a.ax_bias.set_xlabel(index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=LABEL_SIZE)
+    a.ax_kernel.set_ylabel(heatmap.index_label("input k", kernel.shape[0]), fontsize=LABEL_SIZE)
+    a.ax_bias.set_xlabel(heatmap.index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=LABEL_SIZE)
     a.note.set_text(f"{note} · own colour scale" if note else "each pixel: one weight")
     show_cell_values(a.cell_texts, kernel if block == (1, 1) else None, limit)
     _update_bias(a, bias, block)

@@ -7,7 +7,7 @@ debounced. Only visible views draw: the lower Tab shows either the gradient flow
 import ipywidgets as widgets
 
 from ..base import unrecognized
-from ..i18n import _
+from ...i18n import _
 from ..query import apply_link, read_link, write_link
 from ..share import SharePanel, call_code
 from ..schedule import Debouncer, kernel_loop

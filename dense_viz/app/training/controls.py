@@ -15,7 +15,7 @@ from traitlets import Float, HasTraits, Int, TraitError, Unicode, validate
 
 from ...engine import activations, datasets, initializers, optimizers
 from ..catalog import TRAINING_TOOLTIPS
-from ..i18n import _
+from ...i18n import _
 from ..ui import bind, button, guarded, heading, preset_menu
 from . import presets
 from .state import LAYER_FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZERS

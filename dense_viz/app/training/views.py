@@ -1,9 +1,9 @@
 """The training panel's views: readouts, loss curves, prediction over the data, gradient flow, units, norms.
 
-Each view is a VBox built once (figure + Image) whose `refresh()` reads the TrainingState and redraws in
-place; the app calls refresh() at a steady rate while training and after a change while paused. Nothing is
-computed here except the network's prediction on the boundary grid (through `state.predict`, the engine's
-Sequential.predict). A view skips work when the state has not moved since it last drew.
+Each figure view is a figure.FigureView (figure built once + Image, one PNG path) whose `refresh()` reads the
+TrainingState and redraws in place; the app calls refresh() at a steady rate while training and after a
+change while paused, and alone decides what is stale (each view's `depends`). Nothing is computed here except
+the network's prediction on the boundary grid (through `state.predict`, the engine's Sequential.predict).
 """
 import html
 import re
@@ -12,46 +12,24 @@ import ipywidgets as widgets
 import numpy as np
 
 from ...plots import training as tplot
+from ..figure import FigureView
 
 BOUNDARY_GRID = 60   # the classification image is predicted on 60 × 60 points
 CURVE_POINTS = 200   # the regression curve on 200 points
 
 
-class _FigureView(widgets.VBox):
-    """A figure rendered to PNG in an Image; subclasses draw in `_draw()` and set `_key()`."""
+class _TrainingView(FigureView):
+    """A training figure: `art` (the plots.training artists) in an Image; subclasses fill `draw()`."""
 
-    css = ""
+    depends = ("model", "arrays")
+    needs = "model"
 
     def __init__(self, state, art, width_px):
-        super().__init__()
-        self.add_class(self.css)
-        self.state = state
+        super().__init__(state, art.fig, width_px)
         self.art = art
-        self._image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px"))
-        self._drawn = None
-        self.children = [self._image]
-
-    def _key(self):
-        return (self.state.model_version, self.state.arrays_version)
-
-    def refresh(self):
-        """Redraw from the state unless it has not changed since the last draw."""
-        if self.state.model is None or self._key() == self._drawn:
-            return
-        with np.errstate(all="ignore"):
-            self._draw()
-        self._image.value = tplot.render_png(self.art)
-        self._caption()  # after the image: a caption showing the new state means the image is there too
-        self._drawn = self._key()
-
-    def _draw(self):
-        raise NotImplementedError
-
-    def _caption(self):
-        """Text under the figure (none by default)."""
 
 
-class LossView(_FigureView):
+class LossView(_TrainingView):
     """Train and test loss after each step (log y)."""
 
     css = "dv-train-loss-view"
@@ -59,12 +37,12 @@ class LossView(_FigureView):
     def __init__(self, state, width_px=440, height_px=280):
         super().__init__(state, tplot.loss_figure(width_px, height_px), width_px)
 
-    def _draw(self):
+    def draw(self):
         h = self.state.history
         tplot.update_loss(self.art, h.steps, h["train_loss"], h["test_loss"], self.state.loss)
 
 
-class BoundaryView(_FigureView):
+class BoundaryView(_TrainingView):
     """Classification: class probabilities on a 60 × 60 grid under the points; regression: the fitted curve."""
 
     css = "dv-train-boundary-view"
@@ -72,7 +50,7 @@ class BoundaryView(_FigureView):
     def __init__(self, state, width_px=330, height_px=280):
         super().__init__(state, tplot.boundary_figure(width_px, height_px, BOUNDARY_GRID), width_px)
 
-    def _draw(self):
+    def draw(self):
         s, data = self.state, self.state.data
         extent = s.extent()
         if data.task == "regression":
@@ -88,7 +66,7 @@ class BoundaryView(_FigureView):
         tplot.update_classification(self.art, extent, probs, data.x_train, data.y_train, data.x_test, data.y_test)
 
 
-class GradientFlowView(_FigureView):
+class GradientFlowView(_TrainingView):
     """Mean and max |∂L/∂W| per layer at the latest step (bars, log y) and over the steps (lines)."""
 
     css = "dv-train-gradients-view"
@@ -97,9 +75,9 @@ class GradientFlowView(_FigureView):
         super().__init__(state, tplot.gradient_flow_figure(state.layer_labels(), width_px, height_px), width_px)
         self._note = widgets.HTML()
         self._note.add_class("dv-train-gradients-text")
-        self.children = [self._image, self._note]
+        self.children = [self.image, self._note]
 
-    def _draw(self):
+    def draw(self):
         s, h = self.state, self.state.history
         labels = s.layer_labels()
         if labels != self.art.labels:
@@ -108,7 +86,7 @@ class GradientFlowView(_FigureView):
         maximum = np.array([layer["kernel"]["max_abs"] for layer in s.stats])
         tplot.update_gradient_flow(self.art, mean, maximum, h.steps, h["grad_mean"], h["grad_max"])
 
-    def _caption(self):
+    def caption(self):
         s = self.state
         first = "; at step 0 the gradients the first step will use" if s.step == 0 else ""
         self._note.value = (
@@ -119,7 +97,7 @@ class GradientFlowView(_FigureView):
             f"{s.history.stride} step(s).</span>")
 
 
-class UnitsView(_FigureView):
+class UnitsView(_TrainingView):
     """Per layer: fraction of dead and of saturated units on the latest step's batch."""
 
     css = "dv-train-units-view"
@@ -127,7 +105,7 @@ class UnitsView(_FigureView):
     def __init__(self, state, width_px=385, height_px=270):
         super().__init__(state, tplot.units_figure(state.layer_labels(), width_px, height_px), width_px)
 
-    def _draw(self):
+    def draw(self):
         s = self.state
         labels = s.layer_labels()
         if labels != self.art.labels:
@@ -136,7 +114,7 @@ class UnitsView(_FigureView):
                            [layer["saturated_fraction"] for layer in s.stats])
 
 
-class NormsView(_FigureView):
+class NormsView(_TrainingView):
     """The Frobenius norm of each layer's kernel after each step."""
 
     css = "dv-train-norms-view"
@@ -144,7 +122,7 @@ class NormsView(_FigureView):
     def __init__(self, state, width_px=385, height_px=270):
         super().__init__(state, tplot.norms_figure(state.layer_labels(), width_px, height_px), width_px)
 
-    def _draw(self):
+    def draw(self):
         s, h = self.state, self.state.history
         labels = s.layer_labels()
         if labels != self.art.labels:

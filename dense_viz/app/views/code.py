@@ -11,28 +11,11 @@ import ipywidgets as widgets
 from ...engine import constraints, initializers
 from ...engine.layers import format_shape
 from ...engine.sequential import readable_memory_size
+from ..catalog import torch_activation
 from ..state import NONE
 
 MAX_LINE = 88
 REGULARIZER_CLASSES = {"l1": "L1", "l2": "L2", "l1l2": "L1L2"}
-
-# y from z = linear(x) in PyTorch, for every engine activation (Keras' defaults where they differ).
-TORCH_ACTIVATIONS = {
-    "celu": "F.celu(z)", "elu": "F.elu(z)", "exponential": "torch.exp(z)", "gelu": "F.gelu(z)",
-    "glu": "F.glu(z, dim=-1)", "hard_shrink": "F.hardshrink(z, lambd=0.5)", "hard_sigmoid": "F.hardsigmoid(z)",
-    "hard_silu": "F.hardswish(z)", "hard_swish": "F.hardswish(z)", "hard_tanh": "F.hardtanh(z)",
-    "leaky_relu": "F.leaky_relu(z, negative_slope=0.2)  # Keras' default slope 0.2 (PyTorch's: 0.01)",
-    "log_sigmoid": "F.logsigmoid(z)", "log_softmax": "torch.log_softmax(z, dim=-1)", "mish": "F.mish(z)",
-    "relu": "torch.relu(z)", "relu6": "F.relu6(z)", "selu": "F.selu(z)", "sigmoid": "torch.sigmoid(z)",
-    "silu": "F.silu(z)", "swish": "F.silu(z)", "soft_shrink": "F.softshrink(z, lambd=0.5)",
-    "softmax": "torch.softmax(z, dim=-1)", "softplus": "F.softplus(z)", "softsign": "F.softsign(z)",
-    "sparse_plus": "torch.where(z >= 1, z, 0.25 * (z.clamp(-1, 1) + 1) ** 2)  # no built-in",
-    "sparse_sigmoid": "0.5 * (z.clamp(-1, 1) + 1)  # no built-in",
-    "sparsemax": "sparsemax(z, dim=-1)  # no built-in: e.g. the `entmax` package",
-    "squareplus": "0.5 * (z + torch.sqrt(z * z + 4))  # no built-in (b = 4)",
-    "tanh": "torch.tanh(z)", "tanh_shrink": "F.tanhshrink(z)",
-}
-
 
 def _call(head, args, indent):
     """'head(a, b)' on one line if it fits, else one argument per line (Black style)."""
@@ -199,7 +182,7 @@ def torch_code(state):
     if state.activation == "linear":
         lines.append(f"y = linear(x)  # {out}")
     else:
-        expr, _, note = TORCH_ACTIVATIONS[state.activation].partition("  # ")
+        expr, note = torch_activation(state.activation)
         lines += [f"z = linear(x)  # {format_shape(state.z.shape)}",
                   f"y = {expr}  # {out}" + (f"; {note}" if note else "")]
     penalties = _torch_penalties(state)
@@ -255,6 +238,8 @@ def _pre(title, code, css):
 class CodeView(widgets.VBox):
     """Keras and PyTorch source for the current layer, side by side in the Code tab."""
 
+
+    depends = ("arrays",)
     def __init__(self, state):
         super().__init__()
         self.state = state

@@ -10,23 +10,19 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
-from traitlets import TraitError
 
+from ...engine import activations, statistics
 from ...plots import forward as fplot
+from ...plots.heatmap import pool_to_axes
 from ...plots.render import FrameCache
-from ...plots.weights import pool_to_axes
+from ..catalog import activation_formula
+from ..figure import FigureView, figure_image
+from ...i18n import _
+from ..ui import bind
 from .markup import paragraph
 
 TERMS_SHOWN = 4  # first terms of Σ_k written out before "…" and the last term
-FORMULAS = {  # what f(z) is, for the text; activations not listed are shown by name only
-    "linear": "z", "relu": "max(0, z)", "relu6": "min(max(0, z), 6)", "sigmoid": "1 / (1 + exp(−z))",
-    "tanh": "tanh(z)", "leaky_relu": "z if z > 0 else 0.2·z", "elu": "z if z > 0 else exp(z) − 1",
-    "selu": "1.0507·(z if z > 0 else 1.6733·(exp(z) − 1))", "softplus": "log(1 + exp(z))",
-    "softsign": "z / (1 + |z|)", "exponential": "exp(z)", "silu": "z·sigmoid(z)", "gelu": "z·Φ(z)",
-    "hard_sigmoid": "clip((z + 3) / 6, 0, 1)", "hard_silu": "z·clip((z + 3) / 6, 0, 1)",
-    "hard_tanh": "clip(z, −1, 1)", "mish": "z·tanh(softplus(z))", "log_sigmoid": "−log(1 + exp(−z))",
-}
-DEAD_LIMIT = 1e-3  # f′(z) below this: no gradient flows back through that point
+DEAD_LIMIT = statistics.SATURATION_THRESHOLD  # f′(z) below this: no gradient flows back through that point
 SPARSEMAX_CURVE_UNITS = 1024  # the sparsemax curve needs one row per grid point: only for modest rows
 
 
@@ -48,42 +44,33 @@ def sum_terms(x_row, w_col, shown=TERMS_SHOWN):
     return " + ".join(parts)
 
 
-def _logsumexp(v):
-    """log Σ exp(v) in float64 for v (n,), stable; −inf for an empty v."""
-    v = np.asarray(v, dtype=np.float64)
-    if v.size == 0:
-        return -np.inf
-    m = v.max()
-    return float(m + np.log(np.exp(v - m).sum()))
+def _float64(v):
+    """v as float64 (the text's numbers are worked out in double precision)."""
+    return np.asarray(v, dtype=np.float64)
 
 
-def _sigmoid(t):
-    """1 / (1 + exp(−t)) in float64 (for the text and the glu line)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(t, dtype=np.float64)))
-
-
-class ForwardView(widgets.VBox):
+class ForwardView(FigureView):
     """Pick sample i, unit j (and a leading position): y[i, j] written out, x·W → y highlighted, f(z) with z."""
+
+    css = "dv-forward-view"
+    depends = ("arrays", "selection")
+    needs = "layer"
 
     def __init__(self, state, width_px=780):
         """Build controls, texts and the two figures once; nothing is drawn until refresh()."""
-        super().__init__()
-        self.add_class("dv-forward-view")
-        self.state = state
-        self._sample = self._int_control("sample i", "sample", "dv-forward-sample")
-        self._unit = self._int_control("unit j", "unit", "dv-forward-unit")
-        self._position = self._int_control("position", "position", "dv-forward-position")
+        self._heat = fplot.forward_figure(width_px, 250)
+        super().__init__(state, self._heat.fig, width_px)
+        self._sample = self._int_control(_("sample i"), "sample", "dv-forward-sample")
+        self._unit = self._int_control(_("unit j"), "unit", "dv-forward-unit")
+        self._position = self._int_control(_("position"), "position", "dv-forward-position")
         self._sample_range, self._unit_range, self._position_label = widgets.Label(), widgets.Label(), widgets.Label()
         self._position_label.add_class("dv-forward-position-label")
         self._position_box = widgets.HBox([self._position, self._position_label])
         self._arithmetic = widgets.HTML()
         self._arithmetic.add_class("dv-forward-arithmetic")
-        self._heat = fplot.forward_figure(width_px, 250)
         self._act = fplot.activation_figure(460, 230)
-        self._heat_frames, self._act_frames = FrameCache(self._heat.fig), FrameCache(self._act.fig)
-        fit = {"max_width": "100%", "height": "auto"}   # 1:1 pixels; scaled down in a narrower window
-        self._heat_image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px", **fit))
-        self._act_image = widgets.Image(format="png", layout=widgets.Layout(width="460px", **fit))
+        self._act_frames = FrameCache(self._act.fig)
+        self._heat_image, self._act_image = self.image, figure_image(460)
         self._act_text = widgets.HTML(layout=widgets.Layout(width=f"{width_px - 470}px"))
         self._act_text.add_class("dv-forward-activation-text")
         self._w_cache = (None, None)
@@ -93,50 +80,30 @@ class ForwardView(widgets.VBox):
             self._position_box, self._arithmetic, self._heat_image,
             widgets.HBox([self._act_image, self._act_text], layout=widgets.Layout(flex_flow="row wrap"))]
 
-    # -- controls: write to the state, show what the state kept -----------------------------------------------
+    # -- controls: bound to the state, showing what the state kept --------------------------------------------
     def _int_control(self, description, name, css_class):
-        """An IntText two-way bound to state.<name>; a refused value snaps back to the state's value."""
-        control = widgets.IntText(value=getattr(self.state, name), description=description,
-                                  layout=widgets.Layout(width="170px"), style={"description_width": "60px"})
-        control.add_class(css_class)
-
-        def to_state(change):
-            """Control -> state; if the state refused the value, show the state's value again."""
-            try:
-                setattr(self.state, name, change["new"])
-            except TraitError as error:
-                self.state.report(error)
-            if control.value != getattr(self.state, name):
-                control.value = getattr(self.state, name)
-
-        control.observe(to_state, names="value")
-        # the state's current value, not change["new"]: a refused value has already been reverted by then
-        self.state.observe(lambda change: setattr(control, "value", getattr(self.state, name)), names=name)
-        return control
+        """An IntText bound to state.<name> (ui.bind): a refused value snaps back to the state's value."""
+        control = widgets.IntText(description=description, layout=widgets.Layout(width="170px"),
+                                  style={"description_width": "60px"})
+        return bind(control, self.state, name, css=css_class)
 
     # -- refresh ----------------------------------------------------------------------------------------------
-    def refresh(self):
-        """Redraw the arithmetic, the heatmaps and the activation picture from the state."""
+    def draw(self):
+        """The arithmetic, the heatmaps (into the base's image) and the activation picture, from the state."""
         s = self.state
-        if s.layer is None:
-            return
         pos = tuple(int(p) for p in s.position_index())
-        i, j, units = s.sample, s.unit, s.units
-        act = s.layer.activation
-        half = units // 2 if act.output_units(units) != units else None  # glu: outputs = units / 2
-        out_unit = j if half is None else j % half
+        i, j, act = s.sample, s.unit, s.layer.activation
         rows = (slice(None), *pos)
         self._update_controls(pos)
         titles = ("x[:, p, :]", "W", "y[:, p, :]") if pos else ("x", "W", "y")  # p: in the text (cached frame)
-        fplot.update_forward(self._heat, s.x[rows], s.layer.kernel, s.layer.bias, s.y[rows], i, j, out_unit,
-                             w_pooled=self._pooled_kernel(), titles=titles)
-        self._heat_image.value = self._heat_frames.render()
-        self._arithmetic.value = self._arithmetic_html((i, *pos), j, half)
-        self._draw_activation((i, *pos), j, half)
+        fplot.update_forward(self._heat, s.x[rows], s.layer.kernel, s.layer.bias, s.y[rows], i, j,
+                             act.output_unit(j, s.units), w_pooled=self._pooled_kernel(), titles=titles)
+        self._arithmetic.value = self._arithmetic_html((i, *pos), j)
+        self._draw_activation((i, *pos), j)
         self._act_image.value = self._act_frames.render()
 
     def _pooled_kernel(self):
-        """The kernel pooled for the W heatmap, cached per weights_version."""
+        """The kernel pooled for the W heatmap, computed once per kernel array."""
         key = (self.state.weights_version, id(self.state.layer.kernel))
         if self._w_cache[0] != key:
             self._w_cache = (key, pool_to_axes(self._heat.ax_w, self.state.layer.kernel))
@@ -145,16 +112,16 @@ class ForwardView(widgets.VBox):
     def _update_controls(self, pos):
         """Ranges next to the controls; the position control only for N-D input, saying which position it is."""
         s = self.state
-        self._sample_range.value = f"of 0 … {s.batch_size - 1}"
-        self._unit_range.value = f"of 0 … {s.units - 1}"
+        self._sample_range.value = _("of 0 … {last}").format(last=s.batch_size - 1)
+        self._unit_range.value = _("of 0 … {last}").format(last=s.units - 1)
         self._position_box.layout.display = None if s.leading_dims else "none"
         if s.leading_dims:
             count = int(np.prod(s.leading_dims))
-            self._position_label.value = (f"position {tuple(pos)} of leading dims {tuple(s.leading_dims)} "
-                                          f"(flat index 0 … {count - 1})")
+            self._position_label.value = _("position {pos} of leading dims {dims} (flat index 0 … {last})").format(
+                pos=tuple(pos), dims=tuple(s.leading_dims), last=count - 1)
 
     # -- the arithmetic, with the state's numbers -------------------------------------------------------------
-    def _arithmetic_html(self, idx, j, half):
+    def _arithmetic_html(self, idx, j):
         """HTML: the formula, z written out term by term, then y; numbers from state.x, kernel, bias, z, y."""
         s, act = self.state, self.state.layer.activation
         x_row, w_col = s.x[idx], s.layer.kernel[:, j]
@@ -168,45 +135,45 @@ class ForwardView(widgets.VBox):
                  f"with {where}, j = {j}, k = 0 … {n - 1} ({n:,} terms)"
                  + ("" if s.layer.bias is not None else "; no bias (use_bias=False)"),
                  f"z[{at}] = {sum_terms(x_row, w_col)}{bias} = <b>{num(z_row[j], 7)}</b>"]
-        lines += self._activation_lines(act, idx, j, z_row, y_row, half)
+        lines += self._activation_lines(act, idx, j, z_row, y_row)
         self.info = {"index": (*idx, j), "z": float(z_row[j]), "lines": lines}
         body = "<br>".join(html.escape(line).replace("&lt;b&gt;", "<b>").replace("&lt;/b&gt;", "</b>")
                            for line in lines)
         return f'<div style="font-family: monospace; font-size: 13px; line-height: 1.6">{body}</div>'
 
-    def _activation_lines(self, act, idx, j, z_row, y_row, half):
+    def _activation_lines(self, act, idx, j, z_row, y_row):
         """The line(s) from z to y for any activation: elementwise, softmax, log_softmax, sparsemax, glu."""
         at, zj = index_text(*idx, j), z_row[j]
         if act.elementwise:
             return [f"y[{at}] = {act.name}({num(zj, 7)}) = <b>{num(y_row[j], 7)}</b>"]
         if act.name == "softmax":
             shift = float(z_row.max())
-            denom = float(np.exp(z_row.astype(np.float64) - shift).sum())
+            denom = float(np.exp(activations.logsumexp(_float64(z_row))[0] - shift))  # Σ_m exp(z_m − max z)
             return [f"softmax: y_j = exp(z_j) / Σ_m exp(z_m) over the {len(z_row):,} units of this row "
                     f"(computed as exp(z_j − max z) / Σ_m exp(z_m − max z), max z = {num(shift)})",
                     f"y[{at}] = exp({num(zj - shift, 5)}) / {num(denom, 6)} = <b>{num(y_row[j], 7)}</b>"]
         if act.name == "log_softmax":
-            lse = _logsumexp(z_row)
+            lse = float(activations.logsumexp(_float64(z_row))[0])
             return [f"log_softmax: y_j = z_j − log Σ_m exp(z_m) over the {len(z_row):,} units of this row",
                     f"y[{at}] = {num(zj, 6)} − {num(lse, 6)} = <b>{num(y_row[j], 7)}</b>"]
         if act.name == "sparsemax":
             support = y_row > 0
-            tau = float(np.mean(z_row[support].astype(np.float64) - y_row[support]))
+            tau = float(activations.sparsemax_threshold(_float64(z_row))[0])
             return [f"sparsemax: y_j = max(z_j − τ, 0), τ chosen so that Σ_m y_m = 1: τ = {num(tau, 6)}, "
                     f"{int(support.sum())} of {len(z_row):,} units of this row are non-zero",
                     f"y[{at}] = max({num(zj, 6)} − {num(tau, 6)}, 0) = <b>{num(y_row[j], 7)}</b>"]
-        if act.name == "glu" and half:
-            a, g = (j, j + half) if j < half else (j - half, j)
+        if act.halves_last_axis:
+            (a, g), half = act.unit_pair(j, len(z_row)), act.output_units(len(z_row))
             out_at = index_text(*idx, a)
-            role = "" if j < half else f" (unit {j} is the gate of output {a})"
+            role = "" if j == a else f" (unit {j} is the gate of output {a})"
             return [f"glu: the {2 * half} units split in two halves; y_j = z_j · σ(z_(j+{half})), "
                     f"output shape (…, {half}){role}",
                     f"y[{out_at}] = {num(z_row[a], 6)} · σ({num(z_row[g], 6)}) = {num(z_row[a], 6)} · "
-                    f"{num(_sigmoid(z_row[g]), 6)} = <b>{num(y_row[a], 7)}</b>"]
+                    f"{num(activations.sigmoid(_float64(z_row[g])), 6)} = <b>{num(y_row[a], 7)}</b>"]
         return [f"y[{at}] = {act.name}(z[{index_text(*idx)}, :])[{j}] = <b>{num(y_row[j], 7)}</b>"]
 
     # -- the activation picture -------------------------------------------------------------------------------
-    def _draw_activation(self, idx, j, half):
+    def _draw_activation(self, idx, j):
         """f(z) with f′(z) and the batch's z for unit j (plus all units, subsampled); or the row view."""
         s, act = self.state, self.state.layer.activation
         z_all, y_all = s.z, s.y
@@ -222,7 +189,7 @@ class ForwardView(widgets.VBox):
             self._act_text.value = paragraph(self._elementwise_text(act, j, z_unit, y_unit, pick.size,
                                                                      z_all.size))
             return
-        curve, points, selected, text = self._row_curve(act, idx, j, half)
+        curve, points, selected, text = self._row_curve(act, idx, j)
         fplot.update_activation(self._act, f"{act.name} (not elementwise)", curve, points, selected,
                                 message="" if curve is not None else "no single curve: see text",
                                 label=f"● unit j = {j}")
@@ -231,7 +198,7 @@ class ForwardView(widgets.VBox):
     def _elementwise_text(self, act, j, z_unit, y_unit, shown, total):
         """Formula, what the points are, and how many of unit j's points are saturated or dead."""
         flat = int(np.sum(act.derivative(z_unit, y_unit) < DEAD_LIMIT))
-        formula = FORMULAS.get(act.name)
+        formula = activation_formula(act.name)
         key = "<span style='color:{};font-weight:bold'>{}</span>"
         lines = [f"<b>{act.name}</b>" + (f": f(z) = {html.escape(formula)}" if formula else ""),
                  f"{key.format('#000', '—')} f(z) &nbsp; {key.format('#737373', '- -')} its derivative f′(z)",
@@ -243,7 +210,7 @@ class ForwardView(widgets.VBox):
                  + (" (no gradient flows back there: dead or saturated)" if flat else "")]
         return "<br>".join(lines)
 
-    def _row_curve(self, act, idx, j, half):
+    def _row_curve(self, act, idx, j):
         """For non-elementwise activations: y_j as z_j varies with the rest of sample i's row fixed."""
         s = self.state
         z_row = s.z[idx].astype(np.float64)
@@ -256,20 +223,21 @@ class ForwardView(widgets.VBox):
         if act.name in ("softmax", "log_softmax"):
             lo, hi = fplot.z_range(s.z)
             zs = np.linspace(lo, hi, 301)
-            lse = _logsumexp(others)
+            lse = float(activations.logsumexp(others)[0])  # the other units' normaliser, fixed
             with np.errstate(over="ignore"):
-                curve = _sigmoid(zs - lse) if act.name == "softmax" else zs - np.logaddexp(zs, lse)
+                curve = activations.sigmoid(zs - lse) if act.name == "softmax" else zs - np.logaddexp(zs, lse)
             points = (s.z[..., j].ravel(), s.y[..., j].ravel())
             return (zs, curve), points, (s.z[idx + (j,)], s.y[idx + (j,)]), f"<b>{act.name}</b>: {note}"
-        if act.name == "glu" and half:
-            a, g = (j, j + half) if j < half else (j - half, j)
+        if act.halves_last_axis:
+            a, g = act.unit_pair(j, s.units)
             lo, hi = fplot.z_range(s.z)
             zs = np.linspace(lo, hi, 301)
-            if j < half:  # y_a(t) = t · σ(z_g): a line through 0 whose slope is the gate
-                curve, points = zs * _sigmoid(z_row[g]), (s.z[..., a].ravel(), s.y[..., a].ravel())
-                what = f"y_{a} = z_{a}·σ(z_{g}) is a line in z_{a} with slope σ(z_{g}) = {num(_sigmoid(z_row[g]))}"
+            gate = activations.sigmoid(z_row[g])
+            if j == a:  # y_a(t) = t · σ(z_g): a line through 0 whose slope is the gate
+                curve, points = zs * gate, (s.z[..., a].ravel(), s.y[..., a].ravel())
+                what = f"y_{a} = z_{a}·σ(z_{g}) is a line in z_{a} with slope σ(z_{g}) = {num(gate)}"
             else:  # y_a(t) = z_a · σ(t): the gate's sigmoid, scaled by the value half
-                curve, points = z_row[a] * _sigmoid(zs), (s.z[..., g].ravel(), s.y[..., a].ravel())
+                curve, points = z_row[a] * activations.sigmoid(zs), (s.z[..., g].ravel(), s.y[..., a].ravel())
                 what = (f"y_{a} = z_{a}·σ(z_{g}) follows a sigmoid in the gate z_{g}, "
                         f"scaled by z_{a} = {num(z_row[a])}")
             selected = (s.z[idx + (j,)], s.y[idx + (a,)])

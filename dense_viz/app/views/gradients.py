@@ -1,48 +1,43 @@
 """View 4, Gradients: the loss, δ = ∂L/∂z, ∂L/∂W, ∂L/∂b, ∂L/∂x (heatmaps with shapes and norms), dead and
 saturated units, and a finite-difference check of a few entries.
 
-Wiring only: state → plots.gradients → PNG, state → diagnostics → HTML. Everything shown depends on the
-state's arrays, not on the selection (sample / unit), so the whole view — the check included — is cached
-per set of arrays: a selection change or a repeated refresh costs nothing.
+Wiring only: state → plots.gradients → PNG, state → engine (unit health, sliced gradient check) → HTML.
+Everything shown depends on the state's arrays, not on the selection (sample / unit): `depends`, so the app
+redraws it — the check included — only after a recompute.
 """
 import html
 
 import ipywidgets as widgets
 import numpy as np
 
+from ...engine import gradcheck
+from ...engine.layers import format_shape
 from ...plots import gradients as gplot
-from ...plots.render import FrameCache
 from .. import diagnostics
+from ..catalog import loss_text
+from ..figure import FigureView
 from .markup import paragraph
 
 CHECK_ENTRIES = 4          # entries checked per gradient (∂L/∂W, ∂L/∂b, ∂L/∂x)
-LOSS_FORMULAS = {
-    "mean_squared_error": "L = (1/N) Σ (y − t)², t a seeded random target",
-    "categorical_crossentropy": "L = −(1/N) Σ t·log(p), p = y / Σy clipped to [1e−7, 1 − 1e−7], t seeded "
-                                "random one-hot classes",
-    "sum": "L = Σ y, the sum of every output",
-}
 PARAM_SYMBOL = {"kernel": "W", "bias": "b", "x": "x"}
 TABLE_STYLE = "font-size:12px;line-height:1.5;border-collapse:collapse;margin:2px 0 6px"
 CELL_CSS = ("<style>.dv-gradients-view td, .dv-gradients-view th {padding: 1px 18px 1px 0; text-align: left}"
             ".dv-gradients-view th {border-bottom: 1px solid #ccd; font-weight: 600}</style>")
 
 
-class GradientsView(widgets.VBox):
+class GradientsView(FigureView):
     """δ (B, …, units), ∂L/∂W (in, units), ∂L/∂b (units,), ∂L/∂x (B, …, in), unit health and a gradient check."""
+
+    css = "dv-gradients-view"
+    depends = ("arrays",)
+    needs = "layer"
 
     def __init__(self, state, width_px=780, height_px=440):
         """Build the figure, its image and the HTML parts once; nothing is drawn until refresh()."""
-        super().__init__()
-        self.add_class("dv-gradients-view")
-        self.state = state
         self._artists = gplot.gradients_figure(width_px, height_px)
-        self._frames = FrameCache(self._artists.fig)
+        super().__init__(state, self._artists.fig, width_px, "dv-gradients-image")
         self._loss = widgets.HTML()
         self._loss.add_class("dv-gradients-loss")
-        self._image = widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{width_px}px", max_width="100%", height="auto"))  # 1:1 pixels; scaled down if narrower
-        self._image.add_class("dv-gradients-image")
         self._pooling = widgets.HTML()
         self._pooling.add_class("dv-gradients-pooling")
         self._norms = widgets.HTML()
@@ -51,28 +46,19 @@ class GradientsView(widgets.VBox):
         self._health.add_class("dv-unit-health")
         self._check = widgets.HTML()
         self._check.add_class("dv-gradcheck")
-        self._key = None
         self.info, self.health, self.checks, self.check_ok = {}, {}, [], True
-        self.children = [self._loss, self._image, self._pooling, self._norms, self._health, self._check]
+        self.children = [self._loss, self.image, self._pooling, self._norms, self._health, self._check]
 
-    def _arrays_key(self):
-        """The state's arrays this view shows; compared by identity (recompute makes new ones)."""
-        s = self.state
-        return (s.layer, s.x, s.z, s.y, s.dy, s.dz, s.dx)
-
-    def refresh(self):
-        """Redraw from the state unless its arrays are the ones already shown."""
-        state = self.state
-        if state.layer is None:
-            return
-        key = self._arrays_key()
-        if self._key is not None and all(a is b for a, b in zip(key, self._key)):
-            return
-        layer = state.layer
-        penalties = tuple(layer.loss_terms)
+    def draw(self):
+        """δ, ∂L/∂W, ∂L/∂b and ∂L/∂x of the state's last backward pass into the four panels."""
+        state, layer = self.state, self.state.layer
         self.info = gplot.update_gradients(self._artists, state.dz, layer.grads["kernel"], layer.grads.get("bias"),
-                                           state.dx, penalties, softmax_like=not layer.activation.elementwise)
-        self._image.value = self._frames.render()
+                                           state.dx, tuple(layer.loss_terms),
+                                           softmax_like=not layer.activation.elementwise)
+
+    def caption(self):
+        """The loss, the norms table, unit health and the finite-difference check, as HTML."""
+        state, layer = self.state, self.state.layer
         pooling = gplot.pooling_text(self.info)
         self._pooling.value = paragraph(html.escape(pooling), color="#444") if pooling else ""
         self._pooling.layout.display = None if pooling else "none"
@@ -80,17 +66,16 @@ class GradientsView(widgets.VBox):
         self._norms.value = self._describe_norms()
         self.health = diagnostics.unit_health(layer.activation, state.z, state.y)
         self._health.value = self._describe_health(layer.activation.name)
-        self.checks = diagnostics.finite_difference_check(layer, state.x, state.dy, n=CHECK_ENTRIES,
-                                                          rng=np.random.default_rng(state.seed))
+        self.checks = gradcheck.finite_difference_check(layer, state.x, state.dy, n=CHECK_ENTRIES,
+                                                        rng=np.random.default_rng(state.seed))
         self.check_ok, summary = diagnostics.gradcheck_summary(self.checks)
         self._check.value = self._describe_check(summary)
-        self._key = key
 
     # -- HTML -----------------------------------------------------------------------------------------------
     def _describe_loss(self, layer):
         """Which loss, its formula and value, and the penalties in it."""
         state = self.state
-        formula = LOSS_FORMULAS.get(state.loss, state.loss)
+        formula = loss_text(state.loss, "formula")
         if state.loss == "mean_squared_error":
             formula += f", N = {state.y.size:,} outputs"
         elif state.loss == "categorical_crossentropy":
@@ -111,7 +96,7 @@ class GradientsView(widgets.VBox):
             if array is None:
                 rows.append(f"<tr><td>{label}</td><td colspan='3'>none (use_bias=False)</td></tr>")
                 continue
-            rows.append(f"<tr><td>{label}</td><td>{gplot.shape_text(array.shape)}</td>"
+            rows.append(f"<tr><td>{label}</td><td>{format_shape(array.shape)}</td>"
                         f"<td>{self.info[name]['norm']:.6g}</td><td>{float(np.max(np.abs(array))):.4g}</td></tr>")
         return (f"{CELL_CSS}<table class='dv-gradients-norms-table' style='{TABLE_STYLE}'><tr><th>gradient</th>"
                 "<th>shape</th><th>‖·‖ (Frobenius)</th><th>max |·|</th></tr>" + "".join(rows) + "</table>")
@@ -133,7 +118,7 @@ class GradientsView(widgets.VBox):
         rows = []
         for c in self.checks:
             app_value = shown[c.param][c.index] if shown[c.param] is not None else float("nan")
-            flag = "" if diagnostics.agrees(c) else " style='color:#b00'"
+            flag = "" if gradcheck.agrees(c) else " style='color:#b00'"
             rows.append(f"<tr{flag}><td>∂L/∂{PARAM_SYMBOL[c.param]}[{', '.join(map(str, c.index))}]</td>"
                         f"<td>{app_value:.6g}</td><td>{c.analytic:.10g}</td><td>{c.numeric:.10g}</td>"
                         f"<td>{c.rel_err:.1e}</td></tr>")

@@ -8,7 +8,8 @@ import ipywidgets as widgets
 
 from ...plots import graph as gplot
 from ...plots import heatmap
-from ...plots.render import FrameCache
+from ..figure import FigureView
+from ...i18n import _
 from .markup import paragraph
 
 
@@ -17,78 +18,73 @@ def _minus(text):
     return text.replace("-", "−")
 
 
-class GraphView(widgets.VBox):
+class GraphView(FigureView):
     """Neuron graph of x (in,) → z, y (units,) through W (in, units) and b (units,) for one sample."""
+
+    css = "dv-graph-view"
+    depends = ("arrays", "selection")
+    needs = "layer"
 
     def __init__(self, state, width_px=700, height_px=400):
         """Build the figure and the HTML parts once; the graph itself is drawn by refresh()."""
-        super().__init__()
-        self.add_class("dv-graph-view")
-        self.state = state
-        self._fig = heatmap.new_figure(width_px, height_px)
-        self._ax = self._fig.add_axes((0.0, 0.0, 1.0, 1.0))
-        self._frames = FrameCache(self._fig)
+        fig = heatmap.new_figure(width_px, height_px)
+        self._ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+        super().__init__(state, fig, width_px, "dv-graph-image")
         self._artists = None
         self._message = widgets.HTML()
         self._message.add_class("dv-graph-message")
         self._title = widgets.HTML()
         self._title.add_class("dv-graph-title")
-        self._image = widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{width_px}px", max_width="100%", height="auto"))  # 1:1 pixels; scaled down if narrower
-        self._image.add_class("dv-graph-image")
         self._caption = widgets.HTML()
         self._caption.add_class("dv-graph-caption")
-        self._key = None
         self.info = {}
-        self.children = [self._message, self._title, self._image, self._caption]
+        self.children = [self._message, self._title, self.image, self._caption]
 
     @property
     def artists(self):
         """The plots.graph.GraphArtists currently drawn (None while the layer is too big)."""
         return self._artists
 
-    def refresh(self):
-        """Redraw from the state (arrays and selection), unless nothing it shows has changed."""
-        state = self.state
-        if state.layer is None:
-            return
-        n_in, units = state.input_dim, state.units
-        key = (state.layer, state.x, state.z, state.y), (state.sample, state.position, state.unit)
-        if self._key is not None and all(a is b for a, b in zip(key[0], self._key[0])) and key[1] == self._key[1]:
-            return  # same arrays (compared by identity: a recompute makes new ones) and same selection
-        if not gplot.fits(n_in, units):
-            self._show_message(n_in, units)
-        else:
-            self._draw()
-        self._key = key
-
-    def _show_message(self, n_in, units):
-        """Too big for a graph: say so, hide the figure."""
-        self._artists = None
-        self.info = {}
-        self._message.value = (f"The neuron graph is drawn for at most {gplot.MAX_INPUTS} inputs and "
-                               f"{gplot.MAX_UNITS} units; this layer has {n_in:,} input{'s' * (n_in != 1)} and "
-                               f"{units:,} unit{'s' * (units != 1)} — see the Weights tab.")
-        self._message.layout.display = None
-        self._image.layout.display = "none"
-        self._title.value = self._caption.value = ""
-
-    def _draw(self):
-        """Rebuild the artists on a shape change, then update colours, widths and labels for the selection."""
+    def draw(self):
+        """Rebuild the artists on a shape change, then update colours, widths and labels for the selection;
+        a layer too big for a graph does no figure work at all (returns False)."""
         state, layer = self.state, self.state.layer
-        halves = layer.activation.output_units(state.units) != state.units
+        if not gplot.fits(state.input_dim, state.units):
+            self._artists, self.info = None, {}
+            return False
+        halves = layer.activation.halves_last_axis
         shape = (state.input_dim, state.units, layer.bias is not None, halves)
         if self._artists is None or self._artists.shape != shape:
             self._artists = gplot.draw_graph(self._ax, *shape[:3], halves=halves)
-        row = (state.sample, *state.position_index())
-        x, z, y = state.x[row], state.z[row], state.y[row]
-        self.info = gplot.update_graph(self._artists, x, z, y, layer.kernel, layer.bias, state.unit, halves=halves)
-        self._image.value = self._frames.render()
-        self._image.layout.display = None
+        row = self._row()
+        self.info = gplot.update_graph(self._artists, state.x[row], state.z[row], state.y[row], layer.kernel,
+                                       layer.bias, state.unit, halves=halves)
+        return True
+
+    def _row(self):
+        """(sample i, *position): the row of x, z and y the graph shows."""
+        return (self.state.sample, *self.state.position_index())
+
+    def caption(self):
+        """The selection and the values above and under the graph, or the message for a big layer."""
+        state = self.state
+        shown = self._artists is not None
+        self.image.layout.display = None if shown else "none"
+        self._message.layout.display = "none" if shown else None
+        if not shown:
+            n_in, units = state.input_dim, state.units
+            inputs = (_("{n:,} input") if n_in == 1 else _("{n:,} inputs")).format(n=n_in)
+            outputs = (_("{n:,} unit") if units == 1 else _("{n:,} units")).format(n=units)
+            self._message.value = _("The neuron graph is drawn for at most {max_in} inputs and {max_units} units; "
+                                    "this layer has {inputs} and {units} — see the Weights tab.").format(
+                max_in=gplot.MAX_INPUTS, max_units=gplot.MAX_UNITS, inputs=inputs, units=outputs)
+            self._title.value = self._caption.value = ""
+            return
+        row = self._row()
         self._message.value = ""
-        self._message.layout.display = "none"
         self._title.value = paragraph(self._describe_selection(row))
-        self._caption.value = paragraph(self._describe_values(x, z, y) + self._describe(halves))
+        self._caption.value = paragraph(self._describe_values(state.x[row], state.z[row], state.y[row])
+                                        + self._describe(self._artists.shape[3]))
 
     def _describe_values(self, x, z, y):
         """The values of a column too long for labels on the graph (x, or z and y), as text lines."""

@@ -99,6 +99,8 @@ def summary_text(state):
 class ShapesView(widgets.VBox):
     """The Shapes tab: the tensor-shape diagram, the parameter count explained, and the summary table."""
 
+
+    depends = ("arrays",)
     def __init__(self, state):
         super().__init__()
         self.state = state

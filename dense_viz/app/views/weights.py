@@ -1,77 +1,69 @@
 """View 2, Weights: the kernel as a (pooled) heatmap with the bias strip, and its histogram vs the initializer.
 
-Wiring only: state → plots.weights → PNG. The picture depends on the weights alone, so it is cached per
-`state.weights_version` (and pooling mode): a change of activation or batch costs nothing here.
+Wiring only: state → plots.weights → PNG. The picture depends on the weights alone (`depends`), so the app
+redraws it only when they are new arrays; the pooling toggle redraws it directly.
 """
 import html
 
 import ipywidgets as widgets
 
-from ...engine import initializers
 from ...plots import weights as wplot
-from ...plots.render import FrameCache
+from ..figure import FigureView
+from ...i18n import _
 
 
-class WeightsView(widgets.VBox):
+class WeightsView(FigureView):
     """Kernel (input_dim, units) heatmap + bias (units,) strip + histogram vs theory, for an ExplainerState."""
+
+    css = "dv-weights-view"
+    depends = ("weights",)
+    needs = "layer"
 
     def __init__(self, state, width_px=780, height_px=320):
         """Build the figure (all artists), the image, the pooling toggle and the text once."""
-        super().__init__()
-        self.add_class("dv-weights-view")
-        self.state = state
         self._artists = wplot.weights_figure(width_px, height_px)
-        self._frames = FrameCache(self._artists.fig)
-        self._image = widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{width_px}px", max_width="100%", height="auto"))  # 1:1 pixels; scaled down if narrower
-        self._image.add_class("dv-weights-image")
+        super().__init__(state, self._artists.fig, width_px, "dv-weights-image")
         self._mode = widgets.ToggleButtons(
-            options=[(label, mode) for mode, label in wplot.MODES.items()], value="mean",
-            description="pooling", tooltips=["average of each block of weights",
-                                             "the weight of largest |w| in each block, sign kept"],
+            options=[(_(label), mode) for mode, label in wplot.MODES.items()], value="mean",
+            description=_("pooling"), tooltips=[_("average of each block of weights"),
+                                                _("the weight of largest |w| in each block, sign kept")],
             style={"button_width": "150px"})
         self._mode.add_class("dv-weights-pooling")
         self._mode.observe(lambda change: self.refresh(), names="value")
         self._text = widgets.HTML()
         self._text.add_class("dv-weights-text")
-        self._key = None
         self.info = {}
-        self.children = [self._image, self._mode, self._text]
+        self.children = [self.image, self._mode, self._text]
 
-    def refresh(self):
-        """Redraw from the state, unless the weights (and pooling mode) are the ones already shown."""
-        state = self.state
-        if state.layer is None:
-            return
-        key = (state.weights_version, id(state.layer.kernel), self._mode.value)
-        if key == self._key:
-            return
-        kernel, bias = state.layer.kernel, state.layer.bias
-        init = state.layer.kernel_initializer
-        if isinstance(init, str):  # defensive: the engine resolves names to objects
-            init = initializers.get(init)
-        self.info = wplot.update_weights(self._artists, kernel, bias, init, mode=self._mode.value,
-                                         seed=state.seed)
+    def draw(self):
+        """The state's kernel and bias, pooled with the toggle's mode, against the kernel's initializer."""
+        layer = self.state.layer
+        self.info = wplot.update_weights(self._artists, layer.kernel, layer.bias, layer.kernel_initializer,
+                                         mode=self._mode.value, seed=self.state.seed)
+
+    def caption(self):
+        """The pooling toggle (only when pooled) and the text under the figure."""
+        layer = self.state.layer
         self._mode.layout.display = None if self.info["note"] else "none"
-        self._image.value = self._frames.render()
-        self._text.value = self._describe(kernel, bias, state.bias_initializer)
-        self._key = key
+        self._text.value = self._describe(layer.kernel, layer.bias, self.state.bias_initializer)
 
     def _describe(self, kernel, bias, bias_init):
         """The HTML under the figure: shapes, formula with numbers, empirical vs theoretical mean/std."""
         info, theory = self.info, self.info["theory"]
-        stats = f"empirical mean {info['mean']:.3g}, std {info['std']:.4g}"
+        stats = _("empirical mean {mean:.3g}, std {std:.4g}").format(mean=info["mean"], std=info["std"])
         if info["sampled"]:
-            stats += f" (from {wplot.SAMPLE_SIZE:,} sampled weights)"
+            stats += " " + _("(from {n:,} sampled weights)").format(n=wplot.SAMPLE_SIZE)
         if theory.std is not None:
-            stats += f" · theory mean {theory.mean:.3g}, std {theory.std:.4g}"
-        lines = [f"<b>kernel W {kernel.shape}</b> = {kernel.size:,} weights (rows: input k, columns: unit j)",
+            stats += " · " + _("theory mean {mean:.3g}, std {std:.4g}").format(mean=theory.mean, std=theory.std)
+        lines = [_("<b>kernel W {shape}</b> = {n:,} weights (rows: input k, columns: unit j)").format(
+                     shape=kernel.shape, n=kernel.size),
                  html.escape(theory.formula), stats]
         if info["note"]:
-            lines.append(f"{info['note']} — pooled so the image fits the screen")
+            lines.append(_("{note} — pooled so the image fits the screen").format(note=info["note"]))
         if bias is None:
-            lines.append("no bias (use_bias=False)")
+            lines.append(_("no bias (use_bias=False)"))
         else:
-            lines.append(f"<b>bias b {bias.shape}</b> from {html.escape(bias_init)}: "
-                         f"min {bias.min():.3g}, max {bias.max():.3g} (strip under the kernel, own colour scale)")
+            lines.append(_("<b>bias b {shape}</b> from {init}: min {lo:.3g}, max {hi:.3g} (strip under the kernel, "
+                           "own colour scale)").format(shape=bias.shape, init=html.escape(bias_init),
+                                                       lo=bias.min(), hi=bias.max()))
         return f'<div style="font-size: 13px; line-height: 1.6">{"<br>".join(lines)}</div>'

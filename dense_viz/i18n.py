@@ -1,7 +1,7 @@
-"""One lookup for every user-visible string of both apps: `_("English text")` (gettext's convention).
+"""The one lookup for every user-visible string, below the apps: `_("English text")` (gettext's convention).
 
-English is the source language: with no catalog installed, `_()` returns its argument. A second language
-is a gettext catalog (`.po` compiled to `.mo`) installed by `set_language`, not an edit of the views.
+The plots (which must not import the apps) and the apps' views use it; English is the source language, so
+with no catalog installed `_()` returns its argument. A second language installs a gettext catalog here.
 """
 import gettext
 
