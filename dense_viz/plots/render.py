@@ -12,7 +12,8 @@ from collections import OrderedDict
 
 import numpy as np
 from matplotlib import colors as mcolors
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, get_hinting_flag
+from matplotlib.font_manager import findfont, get_font
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
@@ -166,6 +167,39 @@ class TextImages:
         return self._canvas
 
     def _render(self, text, dpi):
+        """The image of `text`: one FreeType bitmap for a plain one-line label, else matplotlib's own draw."""
+        plain = (text.get_bbox_patch() is None and not text.get_rotation() and not text.get_usetex()
+                 and "\n" not in text.get_text() and "$" not in text.get_text() and not text.get_path_effects())
+        return self._render_line(text, dpi) if plain else self._render_text(text, dpi)
+
+    def _render_line(self, text, dpi):
+        """A one-line label as FreeType draws it (matplotlib's font objects, ≈ 0.1 ms where Text.draw takes
+        ≈ 0.7 ms), aligned the way matplotlib aligns one line: by the box of "lp" in this font."""
+        prop = text.get_fontproperties()
+        font = get_font(findfont(prop))
+        size = prop.get_size_in_points()
+        font.set_size(size, dpi)
+        font.set_text("lp", 0.0, flags=get_hinting_flag())
+        box_height, box_descent = font.get_width_height()[1] / 64, font.get_descent() / 64
+        font.set_text(text.get_text(), 0.0, flags=get_hinting_flag())
+        font.draw_glyphs_to_bitmap(antialiased=text.get_antialiased())
+        width, descent = font.get_width_height()[0] / 64, font.get_descent() / 64
+        xo, yo = (v / 64 for v in font.get_bitmap_offset())
+        coverage = np.asarray(font.get_image())
+        self.renders += 1
+        if coverage.size == 0 or not coverage.any():
+            return np.zeros((1, 1, 4), np.uint8), 0, 0
+        r, g, b, a = mcolors.to_rgba(text.get_color(), text.get_alpha())
+        image = np.empty(coverage.shape + (4,), np.uint8)
+        image[..., :3] = np.round(np.array([r, g, b]) * 255).astype(np.uint8)
+        image[..., 3] = np.round(coverage * a).astype(np.uint8)
+        shift_x = {"left": 0.0, "center": width / 2, "right": width}[text.get_horizontalalignment()]
+        shift_y = {"baseline": 0.0, "bottom": box_descent, "top": box_descent - box_height,   # to the baseline
+                   "center": box_descent - box_height / 2, "center_baseline": 0.0}[text.get_verticalalignment()]
+        bottom = shift_y - yo - descent - 1  # the bitmap's lower edge, relative to the anchor (y up)
+        return image, round(xo - shift_x), round(bottom)
+
+    def _render_text(self, text, dpi):
         """Draw a copy of `text` with matplotlib at the middle of a transparent canvas; crop to its ink."""
         width, height = self.scratch_px
         copy = Text(0, 0, text.get_text())
@@ -188,7 +222,7 @@ class TextImages:
             return np.zeros((1, 1, 4), np.uint8), 0, 0
         if rows[0] == 0 or cols[0] == 0 or rows[-1] == height - 1 or cols[-1] == width - 1:
             self.scratch_px = (2 * width, 2 * height)   # touches the edge: render again on a bigger canvas
-            return self._render(text, dpi)
+            return self._render_text(text, dpi)
         image = rgba[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].copy()
         # draw_image places the image's lower-left corner; buffer row r is y = height - 1 - r (y up)
         return image, int(cols[0]) - width // 2, (height - 1 - int(rows[-1])) - height // 2
