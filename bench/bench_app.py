@@ -49,7 +49,7 @@ def bench_config(name, config, units_values, target):
     """Print one row per (tab, kind of change) for explain(**config)."""
     app = explain(**config)
     units_field = app.controls.controls["units"]
-    kinds = {"units typed": lambda i: setattr(units_field, "value", units_values[i % 2]),
+    kinds = {"units typed": lambda i: setattr(units_field, "value", str(units_values[i % 2])),
              "new weights": lambda i: app.controls.controls["new_weights"].click()}
     for index, (key, title) in enumerate(TABS):
         app.tabs.selected_index = index

@@ -209,8 +209,8 @@ def test_the_server_link_is_the_pages_own_address_with_the_new_query():
 
 def test_the_share_panel_follows_the_state_and_shows_the_notebook_call():
     app = dense_viz.explain(preset="tiny")
+    app._share_box.selected_index = 0  # opened: the links are written
     app.state.update(units=7)
-    app.refresh_visible()
     assert "units%3D7" in app.share.links["binder_voila"] and "dv-share" in app.share._dom_classes
     assert "explain(units=7, input_dim=3, batch_size=4)" in app.share._call.value
     assert call_code("explain", ExplainerState(), presets.BOOK.defaults()) == "from dense_viz import explain\nexplain()"
@@ -219,5 +219,6 @@ def test_the_share_panel_follows_the_state_and_shows_the_notebook_call():
 
 def test_a_hostile_link_is_escaped_in_the_share_panel_and_the_status_line():
     app = dense_viz.explain(query="preset=<img src=x onerror=alert(1)>&tab=<script>")
+    app._share_box.selected_index = 0
     assert "<img" not in app.status_line.value and "&lt;img" in app.status_line.value
     assert "<script>" not in app.share._links.value

@@ -56,8 +56,9 @@ class ExplainerApp(widgets.VBox):
         self.tabs.add_class("dv-tabs")
         self.share = SharePanel("explainer.ipynb", self.link,
                                 lambda: call_code("explain", state, presets.BOOK.defaults()))
-        share = widgets.Accordion(children=[self.share], titles=(_("Share this setup"),), selected_index=None,
-                                  layout=widgets.Layout(width="340px"))
+        self._share_box = share = widgets.Accordion(children=[self.share], titles=(_("Share this setup"),),
+                                                    selected_index=None, layout=widgets.Layout(width="340px"))
+        share.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
         self.host = ViewHost(state, {**self.views, "readouts": self.readouts, "share": self.share})
 
         right = widgets.VBox([self.readouts, self.tabs], layout=widgets.Layout(flex="1 1 auto", min_width="0"))
@@ -67,8 +68,8 @@ class ExplainerApp(widgets.VBox):
                          widgets.HBox([widgets.VBox([self.controls, share]), right],
                                       layout=widgets.Layout(align_items="flex-start"))]
 
-        state.observe(guarded(self._state_changed, state.report),
-                      names=["weights_version", "arrays_version", "selection_version"])
+        # weights_version only ever moves together with arrays_version (in one hold): two counters to watch
+        state.observe(guarded(self._state_changed, state.report), names=["arrays_version", "selection_version"])
         self.tabs.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
         self.refresh_visible()
 
@@ -85,7 +86,8 @@ class ExplainerApp(widgets.VBox):
     def refresh_visible(self):
         """Redraw the readouts and the visible view if they are stale, and the share links (they name the tab);
         exceptions go to the status line."""
-        self.host.refresh(["readouts", self.visible, "share"], force=("share",))
+        shared = ["share"] if self._share_box.selected_index == 0 else []  # the links only while they are shown
+        self.host.refresh(["readouts", self.visible, *shared], force=shared)
 
     def is_stale(self, key):
         """True if view `key` has not drawn the current state."""

@@ -5,6 +5,7 @@ JupyterHub addresses), each overridable per deployment by an environment variabl
 DENSE_VIZ_REF, DENSE_VIZ_BINDER, DENSE_VIZ_HUB). The links are plain read-only text fields a person can
 select; ipywidgets has no copy button that works without custom JavaScript, so there is none.
 """
+import functools
 import html
 import json
 import os
@@ -18,10 +19,15 @@ from ..i18n import _
 SETTINGS = ("repository", "ref", "binder", "hub")
 
 
+@functools.lru_cache(maxsize=1)
+def _settings_file():
+    return json.loads(resources.files("dense_viz").joinpath("deployment.json").read_text())
+
+
 def deployment(environ=None):
     """{repository, ref, binder, hub}: the settings file, with DENSE_VIZ_<NAME> environment overrides."""
     environ = os.environ if environ is None else environ
-    settings = json.loads(resources.files("dense_viz").joinpath("deployment.json").read_text())
+    settings = _settings_file()
     return {name: environ.get(f"DENSE_VIZ_{name.upper()}", settings.get(name, "")) for name in SETTINGS}
 
 

@@ -155,18 +155,19 @@ class ViewHost:
 
     def refresh(self, keys, force=()):
         """Redraw the stale views among `keys` (and those in `force`); an error goes to the status line and
-        leaves that view stale. Then bump the sync marker."""
-        start = time.perf_counter()
+        leaves that view stale. Then bump the sync marker. `last_refresh_seconds`: the last pass that drew."""
+        start, drew = time.perf_counter(), False
         for key in keys:
             if key in force or self.is_stale(key):
-                stamp = self.stamp(key)
+                stamp, drew = self.stamp(key), True
                 try:
                     self.views[key].refresh()
                 except Exception as error:  # noqa: BLE001 - a broken view must not kill the app: say so
                     self.state.report(error)
                     continue
                 self._drawn[key] = stamp
-        self.last_refresh_seconds = time.perf_counter() - start
+        if drew:
+            self.last_refresh_seconds = time.perf_counter() - start
         self.sync.bump()
 
 

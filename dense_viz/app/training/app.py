@@ -46,7 +46,9 @@ class TrainingApp(widgets.VBox):
                              layout=widgets.Layout(flex="1 1 auto", min_width="0"))
         self.share = SharePanel("training.ipynb", self.link,
                                 lambda: call_code("explain_training", state, presets.BOOK.defaults()))
-        share = widgets.Accordion(children=[self.share], titles=(_("Share this setup"),), selected_index=None)
+        self._share_box = share = widgets.Accordion(children=[self.share], titles=(_("Share this setup"),),
+                                                    selected_index=None)
+        share.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
         self.host = ViewHost(state, {**self.views, "share": self.share})
         title = TITLE.format(how=_("how the gradient flows back through a stack of"),
                              hint=_("press Play; every number comes from the engine's train_step"))
@@ -68,7 +70,8 @@ class TrainingApp(widgets.VBox):
 
     def refresh_visible(self):
         """Redraw every visible view that is stale; errors go to the status line."""
-        self.host.refresh([*self.visible, "share"], force=() if self.runner.active else ("share",))
+        shared = ["share"] if self._share_box.selected_index == 0 and not self.runner.active else []
+        self.host.refresh([*self.visible, *shared], force=shared)
         self.refresh_seconds.append(self.host.last_refresh_seconds)
         del self.refresh_seconds[:-1000]
 
