@@ -146,3 +146,88 @@ def test_optimizers_three_steps(name, kwargs):
         ours.apply([w_ours], [g])
         theirs.apply([torch.tensor(g)], [var])
     np.testing.assert_allclose(w_ours, var.numpy(), rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------- LoRA and int8 (engine.adapters)
+def lora_pair(dtype="float32", quantize=False, **kwargs):
+    """A dense_viz and a keras Dense (5 -> 4) with LoRA rank 2, alpha 6, and the same non-zero weights."""
+    ours = Dense(4, dtype=dtype, seed=1, bias_initializer="random_normal", **kwargs)
+    ours.build((None, 5))
+    theirs = keras.layers.Dense(4, dtype=dtype, **kwargs)
+    theirs.build((None, 5))
+    theirs.set_weights(ours.get_weights())
+    for layer in (ours, theirs):
+        if quantize:
+            layer.quantize("int8")
+        layer.enable_lora(2, lora_alpha=6)
+    ours.lora_kernel_b = RNG.normal(size=(2, 4)).astype(dtype)
+    weights = ours.get_weights()
+    theirs.set_weights(weights)  # Keras' order on both sides
+    return ours, theirs
+
+
+def test_lora_outputs_gradients_counts_and_penalties():
+    ours, theirs = lora_pair("float64", kernel_regularizer="l2", activation="tanh")
+    assert [w.path.rsplit("/", 1)[1] for w in theirs.weights] == ours.weight_names
+    assert theirs.count_params() == ours.count_params()
+    assert sum(int(np.prod(w.shape)) for w in theirs.trainable_weights) == sum(w.size for w in ours.trainable_weights)
+    x, dy = RNG.normal(size=(3, 5)), RNG.normal(size=(3, 4))
+    y = ours(x)
+    dx = ours.backward(dy)
+    xt = torch.tensor(x, requires_grad=True)
+    ky = theirs(xt)
+    total = (ky * torch.tensor(dy)).sum() + sum(theirs.losses)
+    params = [theirs.bias.value, theirs.lora_kernel_a.value, theirs.lora_kernel_b.value, xt]
+    db, da, dbb, kdx = [g.numpy() for g in torch.autograd.grad(total, params)]
+    np.testing.assert_allclose(y, ky.detach().numpy(), rtol=1e-6, atol=1e-6)
+    assert sum(ours.losses) == pytest.approx(sum(float(v) for v in theirs.losses), rel=1e-6)
+    for have, want in ((ours.grads["bias"], db), (ours.grads["lora_kernel_a"], da),
+                       (ours.grads["lora_kernel_b"], dbb), (dx, kdx)):
+        np.testing.assert_allclose(have, want, rtol=1e-6, atol=1e-6)
+    print("lora max abs error:", float(np.max(np.abs(y - ky.detach().numpy()))))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Keras 3.15's Dense.build calls enable_lora(self.lora_rank) without lora_alpha, so "
+    "Dense(lora_rank=2, lora_alpha=8) ends up with lora_alpha=2 (keras/src/layers/core/dense.py); dense_viz keeps "
+    "the documented lora_alpha."))
+def test_lora_alpha_from_the_constructor():
+    theirs = keras.layers.Dense(4, lora_rank=2, lora_alpha=8)
+    theirs.build((None, 3))
+    ours = Dense(4, lora_rank=2, lora_alpha=8)
+    ours.build((None, 3))
+    assert theirs.lora_alpha == ours.lora_alpha
+
+
+@pytest.mark.parametrize("shape", [(6, 5), (2, 3, 5)])
+def test_int8_outputs_and_kernel(shape):
+    ours = Dense(4, seed=1, bias_initializer="random_normal", activation="relu")
+    ours.build((None, 5))
+    theirs = keras.layers.Dense(4, activation="relu")
+    theirs.build((None, 5))
+    theirs.set_weights(ours.get_weights())
+    ours.quantize("int8")
+    theirs.quantize("int8")
+    assert theirs.dtype_policy.name == ours.dtype_policy
+    for have, want in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_array_equal(have, want)
+    x = RNG.normal(size=shape).astype(np.float32) * 3
+    ky = theirs(torch.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(ours(x), ky, rtol=1e-6, atol=1e-6)
+    print("int8 max abs error:", float(np.max(np.abs(ours(x) - ky))))
+
+
+def test_int8_with_lora_outputs_and_input_gradient():
+    ours, theirs = lora_pair("float32", quantize=True)
+    for have, want in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_array_equal(have, want)
+    x, dy = RNG.normal(size=(4, 5)).astype(np.float32), RNG.normal(size=(4, 4)).astype(np.float32)
+    y = ours(x)
+    dx = ours.backward(dy)
+    xt = torch.tensor(x, requires_grad=True)
+    ky = theirs(xt)
+    params = [theirs.bias.value, theirs.lora_kernel_a.value, theirs.lora_kernel_b.value, xt]
+    grads = torch.autograd.grad((ky * torch.tensor(dy)).sum(), params)
+    np.testing.assert_allclose(y, ky.detach().numpy(), rtol=1e-5, atol=1e-5)
+    for have, want in zip((ours.grads["bias"], ours.grads["lora_kernel_a"], ours.grads["lora_kernel_b"], dx), grads):
+        np.testing.assert_allclose(have, want.numpy(), rtol=1e-5, atol=1e-5)
