@@ -103,7 +103,7 @@ def _keras3_layers(model_config, group, h5, result, prefix=""):
             order = _SAVE_ORDER.get(mode, _SAVE_ORDER[None])
             if config.get("use_bias") is False:
                 order = tuple(n for n in order if n != "bias")
-            if len(arrays) != len(order):
+            if mode in _SAVE_ORDER and len(arrays) != len(order):  # other modes: noted below
                 raise FileRefused(f"Layer {where!r}: expected {len(order)} arrays ({', '.join(order)}). "
                                   f"Received: {len(arrays)}")
             layer = dense_from_config(config, dict(zip(order, arrays)), result.notes, where)
