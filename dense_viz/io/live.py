@@ -108,9 +108,6 @@ def from_framework(obj):
     Module. A Layers' notes are its `.notes`; nothing is imported that the caller has not imported already."""
     if isinstance(obj, Dense):
         return obj, []
-    torch = sys.modules.get("torch")
-    if torch is not None and isinstance(obj, torch.nn.Module):
-        return _from_torch(torch, obj)
     if _is_keras(obj) and hasattr(obj, "get_config") and hasattr(obj, "get_weights"):
         if type(obj).__name__ == "Dense":
             notes = []
@@ -131,5 +128,8 @@ def from_framework(obj):
                                             "left out")
             walk(obj)
             return result, result.notes
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(obj, torch.nn.Module):  # after Keras: its torch-backend layers are Modules
+        return _from_torch(torch, obj)
     raise ValueError("Expected a dense_viz.Dense, a keras.layers.Dense or Keras model, or a torch.nn.Linear or "
                      f"torch.nn.Module. Received: {type(obj).__module__}.{type(obj).__name__}")
