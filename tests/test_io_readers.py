@@ -298,3 +298,22 @@ def test_io_imports_no_optional_library():
             "print(sorted(m for m in ('h5py', 'safetensors', 'torch', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_npz_with_keras_lora_and_int8_arrays_and_file_objects():
+    kq = RNG.integers(-127, 128, size=(3, 4)).astype(np.int8)
+    scale = RNG.uniform(50, 100, size=4).astype(np.float32)
+    a, b = RNG.normal(size=(3, 2)).astype(np.float32), RNG.normal(size=(2, 4)).astype(np.float32)
+    data = _npz_bytes(**{"lora/kernel": K1, "lora/bias": B1, "lora/lora_kernel_a": a, "lora/lora_kernel_b": b,
+                         "q/kernel": kq, "q/bias": B1, "q/kernel_scale": scale})
+    layers = read_layers(io.BytesIO(data), name="adapters.npz")
+    lora, q = layers["lora"], layers["q"]
+    np.testing.assert_allclose(lora(X), X @ (K1 + a @ b) + B1, rtol=1e-5)  # alpha = rank: scale 1
+    assert q.quantization_mode == "int8" and q.weight_names == ["bias", "kernel", "kernel_scale"]
+
+
+def test_content_that_disagrees_with_the_name():
+    with pytest.raises(FileRefused, match="The file's name says 'h5', but its content is zip"):
+        read_layers(_npz_bytes(kernel=K1), name="m.h5")
+    with pytest.raises(FileRefused, match="The file's name says 'npz', but its content is hdf5"):
+        read_layers(keras3_h5([]), name="m.npz")

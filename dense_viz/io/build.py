@@ -22,7 +22,9 @@ class Layers(dict):
         self.source, self.notes = source, []
 
     def add(self, name, layer):
-        """Insert under a unique name (a second 'dense' becomes 'dense (2)')."""
+        """Insert under a unique name (a second 'dense' becomes 'dense (2)'); None (a noted layer) is skipped."""
+        if layer is None:
+            return
         key, i = name, 2
         while key in self:
             key, i = f"{name} ({i})", i + 1
@@ -31,6 +33,11 @@ class Layers(dict):
     def __repr__(self):
         layers = ", ".join(f"{k!r}: {v.input_dim} → {v.units}" for k, v in self.items())
         return f"Layers({self.source}: {{{layers}}}, notes={len(self.notes)})"
+
+
+def natural_key(key):
+    """Sort key: 'dense_10' after 'dense_2'."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", key)]
 
 
 def leaf(key):

@@ -12,15 +12,10 @@ import re
 import numpy as np
 
 from ._files import FileRefused, open_zip, require
-from .build import Layers, dense_from_arrays, dense_from_config, leaf
+from .build import Layers, dense_from_arrays, dense_from_config, leaf, natural_key
 
 _SAVE_ORDER = {None: ("kernel", "bias"), "int8": ("kernel", "bias", "kernel_scale")}
 _MODEL_CLASSES = ("Sequential", "Functional", "Model")
-
-
-def _natural(key):
-    """Sort key: 'dense_10' after 'dense_2'."""
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", key)]
 
 
 class _H5:
@@ -106,9 +101,7 @@ def _keras3_layers(model_config, group, h5, result, prefix=""):
             if mode in _SAVE_ORDER and len(arrays) != len(order):  # other modes: noted below
                 raise FileRefused(f"Layer {where!r}: expected {len(order)} arrays ({', '.join(order)}). "
                                   f"Received: {len(arrays)}")
-            layer = dense_from_config(config, dict(zip(order, arrays)), result.notes, where)
-            if layer is not None:
-                result.add(where, layer)
+            result.add(where, dense_from_config(config, dict(zip(order, arrays)), result.notes, where))
         elif class_name != "InputLayer":
             result.notes.append(f"{where} ({class_name}): not a Dense layer; left out")
 
@@ -149,7 +142,7 @@ def _weights_only_keras3(f, h5):
     result = Layers("weights.h5")
     result.notes.append("a .weights.h5 has no config: activations unknown (shown as linear), order by name")
     group = h5.child(f, "layers")
-    for key in sorted(group.keys(), key=_natural):
+    for key in sorted(group.keys(), key=natural_key):
         arrays = h5.vars(h5.child(group, key), key)
         if arrays and arrays[0].ndim == 2 and arrays[0].dtype == np.int8 and len(arrays) in (2, 3):
             config = {"name": key, "units": arrays[0].shape[1], "use_bias": len(arrays) == 3,
@@ -157,9 +150,7 @@ def _weights_only_keras3(f, h5):
             order = _SAVE_ORDER["int8"] if len(arrays) == 3 else ("kernel", "kernel_scale")
             result.add(key, dense_from_config(config, dict(zip(order, arrays)), result.notes, key))
         elif arrays and arrays[0].ndim == 2 and len(arrays) <= 2:
-            layer = dense_from_arrays(key, dict(zip(("kernel", "bias"), arrays)), result.notes)
-            if layer is not None:
-                result.add(key, layer)
+            result.add(key, dense_from_arrays(key, dict(zip(("kernel", "bias"), arrays)), result.notes))
         elif arrays:
             result.notes.append(f"{key}: arrays {[a.shape for a in arrays]} are not a Dense's; left out")
     return result
@@ -197,7 +188,6 @@ def _legacy(root, config, h5):
             if arrays or class_name not in (None, "InputLayer"):
                 result.notes.append(f"{name} ({class_name or 'unknown'}): not a Dense layer; left out")
             continue
-        if layer is not None:
-            result.add(name, layer)
+        result.add(name, layer)
     return result
 

@@ -11,14 +11,10 @@ import re
 import numpy as np
 
 from ._files import EXTRA, FileRefused, open_zip, require
-from .build import Layers, dense_from_arrays, dense_from_config, leaf
+from .build import Layers, dense_from_arrays, dense_from_config, leaf, natural_key
 
 _DENSE_LEAVES = ("kernel", "bias", "lora_kernel_a", "lora_kernel_b", "kernel_scale")
 _CHECKPOINT_KEYS = ("state_dict", "model_state_dict", "model")
-
-
-def _natural(key):
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", key)]
 
 
 def layers_from_arrays(items, source):
@@ -38,9 +34,9 @@ def layers_from_arrays(items, source):
         elif "kernel" in arrays and np.ndim(arrays["kernel"]) == 2 and set(arrays) <= set(_DENSE_LEAVES):
             if {"lora_kernel_a", "lora_kernel_b"} <= set(arrays) or "kernel_scale" in arrays:
                 config = {"name": prefix, "units": np.shape(arrays["kernel"])[1], "use_bias": "bias" in arrays,
-                          "lora_rank": np.shape(arrays.get("lora_kernel_a", np.zeros((0, 0))))[1] or None}
-                if "kernel_scale" in arrays:
-                    config["dtype"] = "int8_from_float32"
+                          "dtype": "int8_from_float32" if "kernel_scale" in arrays else "float32"}
+                if "lora_kernel_a" in arrays:
+                    config["lora_rank"] = np.shape(arrays["lora_kernel_a"])[1]
                 layer = dense_from_config(config, arrays, result.notes, prefix)
             else:
                 layer = dense_from_arrays(prefix, arrays, result.notes)
@@ -48,8 +44,7 @@ def layers_from_arrays(items, source):
             shapes = ", ".join(f"{k} {tuple(np.shape(v))}" for k, v in arrays.items())
             result.notes.append(f"{prefix}: {shapes} is not a Dense or Linear layer; left out")
             continue
-        if layer is not None:
-            result.add(prefix, layer)
+        result.add(prefix, layer)
     if transposed:
         result.notes.append("PyTorch weights are (out, in): transposed to Keras' kernel (in, out)")
     if groups and len(result):
@@ -78,7 +73,7 @@ def read_safetensors(data, budget):
     """A `.safetensors` file, through the safetensors NumPy API (no torch); order by name."""
     numpy_api = require("safetensors.numpy", ".safetensors files")
     tensors = numpy_api.load(data)
-    return layers_from_arrays(sorted(tensors.items(), key=lambda kv: _natural(kv[0])), "safetensors")
+    return layers_from_arrays(sorted(tensors.items(), key=lambda kv: natural_key(kv[0])), "safetensors")
 
 
 def read_torch(data, budget):
