@@ -113,3 +113,16 @@ def test_gradients_match_finite_differences(kwargs):
     params = {"x": x, "bias": layer.bias, "lora_kernel_a": layer.lora_kernel_a, "lora_kernel_b": layer.lora_kernel_b}
     for name, grad in analytic.items():
         assert relative_error(grad, numerical_gradient(loss, params[name])) < 1e-7, name
+
+
+def test_optimizer_steps_a_b_and_bias_only():
+    from dense_viz.engine import optimizers
+    layer = lora_layer()
+    kernel = layer.kernel.copy()
+    a, b = layer.lora_kernel_a.copy(), layer.lora_kernel_b.copy()
+    layer(RNG.normal(size=(4, 3)))
+    layer.backward(RNG.normal(size=(4, 4)))
+    optimizers.SGD(learning_rate=0.1).step([layer])
+    np.testing.assert_array_equal(layer.kernel, kernel)
+    np.testing.assert_allclose(layer.lora_kernel_a, a - 0.1 * layer.grads["lora_kernel_a"])
+    np.testing.assert_allclose(layer.lora_kernel_b, b - 0.1 * layer.grads["lora_kernel_b"])

@@ -154,10 +154,15 @@ class Adapters:
         return [name for name in order if getattr(self, name) is not None]
 
     @property
-    def trainable_weights(self):
-        """The arrays an optimizer may update, in Keras' order (no kernel under LoRA or int8)."""
+    def trainable_weight_names(self):
+        """Names of the arrays an optimizer may update, in Keras' order (no kernel under LoRA or int8)."""
         frozen = {"kernel_scale"} | (set() if self.kernel_trainable else {"kernel"})
-        return [getattr(self, n) for n in self.weight_names if n not in frozen]
+        return [n for n in self.weight_names if n not in frozen]
+
+    @property
+    def trainable_weights(self):
+        """The arrays of `trainable_weight_names` (live, not copies)."""
+        return [getattr(self, n) for n in self.trainable_weight_names]
 
     @property
     def non_trainable_weights(self):
