@@ -6,6 +6,7 @@ load the apps on first use.
 import sys
 
 from .engine import Dense, Sequential, activations, constraints, initializers, regularizers
+from .io import read_layers
 
 # `import dense_viz.activations` works as well as `dense_viz.activations` (one module, two names).
 for _module in (activations, constraints, initializers, regularizers):
@@ -13,7 +14,7 @@ for _module in (activations, constraints, initializers, regularizers):
 
 from ._version import __version__  # noqa: E402  (the installed metadata: pyproject.toml)
 __all__ = ["Dense", "Sequential", "activations", "constraints", "initializers", "regularizers", "explain",
-           "explain_training"]
+           "explain_training", "read_layers"]
 
 
 def __getattr__(name):

@@ -146,3 +146,187 @@ def test_optimizers_three_steps(name, kwargs):
         ours.apply([w_ours], [g])
         theirs.apply([torch.tensor(g)], [var])
     np.testing.assert_allclose(w_ours, var.numpy(), rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------- LoRA and int8 (engine.adapters)
+def lora_pair(dtype="float32", quantize=False, **kwargs):
+    """A dense_viz and a keras Dense (5 -> 4) with LoRA rank 2, alpha 6, and the same non-zero weights."""
+    ours = Dense(4, dtype=dtype, seed=1, bias_initializer="random_normal", **kwargs)
+    ours.build((None, 5))
+    theirs = keras.layers.Dense(4, dtype=dtype, **kwargs)
+    theirs.build((None, 5))
+    theirs.set_weights(ours.get_weights())
+    for layer in (ours, theirs):
+        if quantize:
+            layer.quantize("int8")
+        layer.enable_lora(2, lora_alpha=6)
+    ours.lora_kernel_b = RNG.normal(size=(2, 4)).astype(dtype)
+    weights = ours.get_weights()
+    theirs.set_weights(weights)  # Keras' order on both sides
+    return ours, theirs
+
+
+def test_lora_outputs_gradients_counts_and_penalties():
+    ours, theirs = lora_pair("float64", kernel_regularizer="l2", activation="tanh")
+    assert [w.path.rsplit("/", 1)[1] for w in theirs.weights] == ours.weight_names
+    assert theirs.count_params() == ours.count_params()
+    assert sum(int(np.prod(w.shape)) for w in theirs.trainable_weights) == sum(w.size for w in ours.trainable_weights)
+    x, dy = RNG.normal(size=(3, 5)), RNG.normal(size=(3, 4))
+    y = ours(x)
+    dx = ours.backward(dy)
+    xt = torch.tensor(x, requires_grad=True)
+    ky = theirs(xt)
+    total = (ky * torch.tensor(dy)).sum() + sum(theirs.losses)
+    params = [theirs.bias.value, theirs.lora_kernel_a.value, theirs.lora_kernel_b.value, xt]
+    db, da, dbb, kdx = [g.numpy() for g in torch.autograd.grad(total, params)]
+    np.testing.assert_allclose(y, ky.detach().numpy(), rtol=1e-6, atol=1e-6)
+    assert sum(ours.losses) == pytest.approx(sum(float(v) for v in theirs.losses), rel=1e-6)
+    for have, want in ((ours.grads["bias"], db), (ours.grads["lora_kernel_a"], da),
+                       (ours.grads["lora_kernel_b"], dbb), (dx, kdx)):
+        np.testing.assert_allclose(have, want, rtol=1e-6, atol=1e-6)
+    print("lora max abs error:", float(np.max(np.abs(y - ky.detach().numpy()))))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Keras 3.15's Dense.build calls enable_lora(self.lora_rank) without lora_alpha, so "
+    "Dense(lora_rank=2, lora_alpha=8) ends up with lora_alpha=2 (keras/src/layers/core/dense.py); dense_viz keeps "
+    "the documented lora_alpha."))
+def test_lora_alpha_from_the_constructor():
+    theirs = keras.layers.Dense(4, lora_rank=2, lora_alpha=8)
+    theirs.build((None, 3))
+    ours = Dense(4, lora_rank=2, lora_alpha=8)
+    ours.build((None, 3))
+    assert theirs.lora_alpha == ours.lora_alpha
+
+
+@pytest.mark.parametrize("shape", [(6, 5), (2, 3, 5)])
+def test_int8_outputs_and_kernel(shape):
+    ours = Dense(4, seed=1, bias_initializer="random_normal", activation="relu")
+    ours.build((None, 5))
+    theirs = keras.layers.Dense(4, activation="relu")
+    theirs.build((None, 5))
+    theirs.set_weights(ours.get_weights())
+    ours.quantize("int8")
+    theirs.quantize("int8")
+    assert theirs.dtype_policy.name == ours.dtype_policy
+    for have, want in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_array_equal(have, want)
+    x = RNG.normal(size=shape).astype(np.float32) * 3
+    ky = theirs(torch.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(ours(x), ky, rtol=1e-6, atol=1e-6)
+    print("int8 max abs error:", float(np.max(np.abs(ours(x) - ky))))
+
+
+def test_int8_with_lora_outputs_and_input_gradient():
+    ours, theirs = lora_pair("float32", quantize=True)
+    for have, want in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_array_equal(have, want)
+    x, dy = RNG.normal(size=(4, 5)).astype(np.float32), RNG.normal(size=(4, 4)).astype(np.float32)
+    y = ours(x)
+    dx = ours.backward(dy)
+    xt = torch.tensor(x, requires_grad=True)
+    ky = theirs(xt)
+    params = [theirs.bias.value, theirs.lora_kernel_a.value, theirs.lora_kernel_b.value, xt]
+    grads = torch.autograd.grad((ky * torch.tensor(dy)).sum(), params)
+    np.testing.assert_allclose(y, ky.detach().numpy(), rtol=1e-5, atol=1e-5)
+    for have, want in zip((ours.grads["bias"], ours.grads["lora_kernel_a"], ours.grads["lora_kernel_b"], dx), grads):
+        np.testing.assert_allclose(have, want.numpy(), rtol=1e-5, atol=1e-5)
+
+
+# ---------------------------------------------------------------- files and live objects (dense_viz.io)
+def keras_model():
+    """A small Keras model: relu Dense, Dropout, LoRA Dense with a trained B, softmax Dense."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(6, activation="relu", kernel_regularizer="l2"),
+                              keras.layers.Dropout(0.2), keras.layers.Dense(4, activation="tanh"),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.layers[2].enable_lora(2, lora_alpha=4)
+    model.layers[2].lora_kernel_b.assign(RNG.normal(size=(2, 4)).astype(np.float32))
+    return model
+
+
+def run_ours(layers, x):
+    for layer in layers.values():
+        x = layer(x)
+    return x
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".weights.h5", ".h5"])
+def test_keras_written_files_read_with_identical_outputs(tmp_path, suffix):
+    from dense_viz.io import read_layers
+    model = keras_model()
+    x = RNG.normal(size=(7, 5)).astype(np.float32)
+    path = tmp_path / f"model{suffix}"
+    model.save_weights(path) if suffix == ".weights.h5" else model.save(path)
+    layers = read_layers(path)
+    assert len(layers) == 3, layers.notes
+    if suffix == ".weights.h5":  # no config: compare the pre-activations of the linear layers we get
+        ours = list(layers.values())[0](x)
+        want = x @ model.layers[0].kernel.numpy() + model.layers[0].bias.numpy()
+    else:
+        ours, want = run_ours(layers, x), model(torch.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(ours, want, rtol=1e-5, atol=1e-6)
+    print(suffix, "max abs error:", float(np.max(np.abs(ours - want))), layers.notes)
+
+
+def test_int8_keras_file(tmp_path):
+    from dense_viz.io import read_layers
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)])
+    model.quantize("int8")
+    model.save(tmp_path / "q.keras")
+    layers = read_layers(tmp_path / "q.keras")
+    x = RNG.normal(size=(6, 5)).astype(np.float32)
+    want = model(torch.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(run_ours(layers, x), want, rtol=1e-6, atol=1e-6)
+    assert all(layer.quantization_mode == "int8" for layer in layers.values())
+
+
+def test_from_framework_keras_objects():
+    from dense_viz.io import from_framework
+    model = keras_model()
+    x = RNG.normal(size=(4, 5)).astype(np.float32)
+    layers, notes = from_framework(model)
+    assert list(layers) == [layer.name for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    np.testing.assert_allclose(run_ours(layers, x), model(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert any("Dropout" in n for n in notes)
+    lora, _ = from_framework(model.layers[2])
+    assert lora.lora_enabled and lora.lora_alpha == 4
+    quantized = keras.layers.Dense(3)
+    quantized.build((None, 5))
+    quantized.quantize("int8")
+    ours, _ = from_framework(quantized)
+    np.testing.assert_array_equal(ours(x), quantized(torch.tensor(x)).detach().numpy())
+
+
+def test_from_framework_torch_linear_and_sequential():
+    from dense_viz.io import from_framework
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.GELU(), torch.nn.Linear(8, 6), torch.nn.LeakyReLU(0.2),
+                              torch.nn.Linear(6, 4), torch.nn.Softmax(dim=-1), torch.nn.Linear(4, 3),
+                              torch.nn.LeakyReLU())
+    x = RNG.normal(size=(9, 5)).astype(np.float32)
+    layers, notes = from_framework(net)
+    assert [layer.activation.name for layer in layers.values()] == ["gelu", "leaky_relu", "softmax", "linear"]
+    assert any("differs from Keras' leaky_relu" in n for n in notes) and any("transposed" in n for n in notes)
+    with torch.no_grad():
+        want = net[:-1](torch.tensor(x)).numpy()  # our last layer is linear: leave torch's 0.01-slope out
+    np.testing.assert_allclose(run_ours(layers, x), want, rtol=1e-5, atol=1e-6)
+    single, notes = from_framework(net[0])
+    np.testing.assert_array_equal(single.kernel, net[0].weight.detach().numpy().T)
+    print("torch max abs error:", float(np.max(np.abs(run_ours(layers, x) - want))))
+
+
+def test_torch_saved_state_dict(tmp_path):
+    from dense_viz.io import read_layers
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    torch.save(net.state_dict(), tmp_path / "net.pt")
+    layers = read_layers(tmp_path / "net.pt")
+    assert list(layers) == ["0", "2"]
+    x = RNG.normal(size=(3, 5)).astype(np.float32)
+    with torch.no_grad():
+        want = net[0](torch.tensor(x)).numpy()
+    np.testing.assert_allclose(layers["0"](x), want, rtol=1e-6, atol=1e-6)
+    torch.save({"model": net}, tmp_path / "pickled.pt")  # a whole module: needs unpickling classes
+    with pytest.raises(ValueError, match=r"weights_only=True\) would not load it"):
+        read_layers(tmp_path / "pickled.pt")

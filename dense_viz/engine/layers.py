@@ -10,6 +10,7 @@ from numbers import Integral
 import numpy as np
 
 from . import activations, constraints, initializers, regularizers
+from .adapters import Adapters
 
 DTYPES = ("float32", "float64")
 Cache = namedtuple("Cache", "x z y")  # input (B, …, in), pre-activation (B, …, units), output (B, …, out)
@@ -35,13 +36,16 @@ def check_dtype(dtype):
     return name
 
 
-class Dense:
-    """Densely connected layer: x (batch, …, input_dim) -> y (batch, …, units); kernel (input_dim, units)."""
+class Dense(Adapters):
+    """Densely connected layer: x (batch, …, input_dim) -> y (batch, …, units); kernel (input_dim, units).
+
+    `lora_rank`/`lora_alpha`, `enable_lora` and `quantize("int8")` are Keras 3's LoRA and int8 (engine.adapters).
+    """
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 *, seed=None, dtype="float32", name=None):
+                 lora_rank=None, lora_alpha=None, *, seed=None, dtype="float32", name=None):
         if isinstance(units, bool) or not isinstance(units, Integral) or units <= 0:
             raise ValueError(
                 f"Received an invalid value for `units`, expected a positive integer. Received: units={units!r}")
@@ -68,6 +72,7 @@ class Dense:
         self.grads = {}
         self.dz = None  # δ = dL/dz of the last backward call (B, …, units)
         self.activity_loss = None
+        self._init_adapters(lora_rank, lora_alpha)
 
     # -- building -------------------------------------------------------------------------------
     def _check_input_shape(self, shape):
@@ -92,6 +97,8 @@ class Dense:
         self.kernel = self.kernel_initializer((int(shape[-1]), self.units), self.dtype, kernel_rng)
         self.bias = self.bias_initializer((self.units,), self.dtype, bias_rng) if self.use_bias else None
         self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank, self.lora_alpha)
 
     @property
     def input_dim(self):
@@ -113,8 +120,8 @@ class Dense:
     # -- weights ----------------------------------------------------------------------------------
     @property
     def weights(self):
-        """[kernel, bias] or [kernel] (the live arrays, not copies); [] until built."""
-        return [w for w in (self.kernel, self.bias) if w is not None]
+        """[kernel, bias] or [kernel] (the live arrays, not copies), in Keras' order with LoRA/int8; [] until built."""
+        return [getattr(self, name) for name in self.weight_names]
 
     def get_weights(self):
         """[kernel, bias] or [kernel] (copies)."""
@@ -123,6 +130,8 @@ class Dense:
     def set_weights(self, weights):
         """Replace kernel (and bias) with arrays of the same shapes; builds an unbuilt layer from them."""
         weights = [np.asarray(w) for w in weights]
+        if self.lora_rank or self.quantization_mode:
+            return self._set_adapted_weights(weights)
         if not self.built and weights and weights[0].ndim == 2:  # take the shapes from the arrays: no draw
             self._check_input_shape((None, weights[0].shape[0]))
             self.kernel = np.empty((weights[0].shape[0], self.units), self.dtype)
@@ -161,7 +170,7 @@ class Dense:
 
     def apply_constraints(self):
         """Project kernel and bias with their constraints (what Keras does after each optimizer step)."""
-        if self.kernel_constraint is not None:
+        if self.kernel_constraint is not None and self.kernel_trainable:
             self.kernel = np.asarray(self.kernel_constraint(self.kernel), dtype=self.dtype)
         if self.bias_constraint is not None and self.bias is not None:
             self.bias = np.asarray(self.bias_constraint(self.bias), dtype=self.dtype)
@@ -173,7 +182,7 @@ class Dense:
         self._check_input_shape(x.shape)
         if not self.built:
             self.build(x.shape)
-        z = x @ self.kernel
+        z = self._matmul(x)
         if self.bias is not None:
             z += self.bias
         return Cache(x, z, self.activation(z))
@@ -199,17 +208,20 @@ class Dense:
         if self.activity_regularizer is not None:  # d(penalty(y)/batch)/dy
             dy = dy + self.activity_regularizer.gradient(y) / y.shape[0]
         dz = self.dz = self.activation.backward(z, y, dy)
-        dz2 = dz.reshape(-1, self.units)
-        dW = x.reshape(-1, x.shape[-1]).T @ dz2          # xᵀ·δ summed over every batch/leading position
-        if self.kernel_regularizer is not None:
-            dW += self.kernel_regularizer.gradient(self.kernel)
-        self.grads = {"kernel": dW}
+        dz2, x2 = dz.reshape(-1, self.units), x.reshape(-1, x.shape[-1])
+        self.grads = {}
+        if self.kernel_trainable:                         # frozen under LoRA, integer under int8
+            dW = x2.T @ dz2                               # xᵀ·δ summed over every batch/leading position
+            if self.kernel_regularizer is not None:
+                dW += self.kernel_regularizer.gradient(self.kernel)
+            self.grads["kernel"] = dW
         if self.bias is not None:
             db = dz2.sum(axis=0)                          # Σ δ over every batch/leading position
             if self.bias_regularizer is not None:
                 db += self.bias_regularizer.gradient(self.bias)
             self.grads["bias"] = db
-        return dz @ self.kernel.T                         # δ·Wᵀ
+        self.grads.update(self._lora_grads(x2, dz2))     # A and B under LoRA
+        return dz @ self.effective_kernel.T               # δ·Wᵀ (W + (α/r)·AB; dequantized if int8)
 
     # -- penalties and config ---------------------------------------------------------------------------
     @property
@@ -218,21 +230,22 @@ class Dense:
         terms = {}
         if self.activity_regularizer is not None and self.activity_loss is not None:
             terms["activity"] = float(self.activity_loss)
-        if self.built and self.kernel_regularizer is not None:
+        if self.built and self.kernel_regularizer is not None and self.kernel_trainable:
             terms["kernel"] = float(self.kernel_regularizer(self.kernel))
         if self.built and self.bias_regularizer is not None and self.bias is not None:
             terms["bias"] = float(self.bias_regularizer(self.bias))
+        terms.update(self._lora_loss_terms())
         return terms
 
     @property
     def losses(self):
-        """Penalties in Keras' order: activity (of the last call), then kernel, then bias."""
+        """Penalties in Keras' order: activity (of the last call), then kernel, bias (and LoRA's A, B)."""
         return list(self.loss_terms.values())
 
     def get_config(self):
         """Keras argument names with plain values."""
         return {
-            "name": self.name, "trainable": True, "dtype": self.dtype, "units": self.units,
+            "name": self.name, "trainable": True, "dtype": self.dtype_policy, "units": self.units,
             "activation": self.activation.name, "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
@@ -241,6 +254,7 @@ class Dense:
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
+            **self._adapter_config(),
         }
 
     def __repr__(self):

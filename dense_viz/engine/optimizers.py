@@ -56,8 +56,10 @@ def _check_float_param(param):
 
 
 def _layer_entries(layer):
-    """[(name, weight, gradient)] for a layer's kernel and (when not None) bias."""
-    names = ["kernel"] + (["bias"] if getattr(layer, "bias", None) is not None else [])
+    """[(name, weight, gradient)] for a layer's trainable arrays: kernel and bias (LoRA: bias, A and B)."""
+    names = getattr(layer, "trainable_weight_names", None)
+    if names is None:
+        names = ["kernel"] + (["bias"] if getattr(layer, "bias", None) is not None else [])
     grads = getattr(layer, "grads", None) or {}
     missing = [name for name in names if name not in grads]
     if missing:

@@ -119,9 +119,11 @@ class Sequential:
                 body.append(rule("├", "─", "┼", "┤"))
             body.append(line(row, "│"))
         body.append(rule("└", "─", "┴", "┘"))
-        total = self.count_params()
-        size = sum(w.nbytes for layer in self.layers for w in layer.weights)
-        body += [f" Total params: {total:,} ({readable_memory_size(size)})",
-                 f" Trainable params: {total:,} ({readable_memory_size(size)})",
-                 " Non-trainable params: 0 (0.00 B)"]
+        def totals(arrays):
+            arrays = list(arrays)
+            return f"{sum(w.size for w in arrays):,} ({readable_memory_size(sum(w.nbytes for w in arrays))})"
+
+        body += [f" Total params: {totals(w for layer in self.layers for w in layer.weights)}",
+                 f" Trainable params: {totals(w for layer in self.layers for w in layer.trainable_weights)}",
+                 f" Non-trainable params: {totals(w for layer in self.layers for w in layer.non_trainable_weights)}"]
         return f'Model: "{self.name}"\n' + "\n".join(body)

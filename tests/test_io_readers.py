@@ -1,0 +1,319 @@
+"""dense_viz.io: files the tests write themselves (numpy, h5py, safetensors), every refusal, random bytes."""
+import io
+import json
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from dense_viz import Dense, read_layers
+from dense_viz.io import FileRefused, from_framework, read_batch, read_points_csv
+
+h5py = pytest.importorskip("h5py")  # the dense_viz[import] extra
+safetensors_numpy = pytest.importorskip("safetensors.numpy")
+
+RNG = np.random.default_rng(0)
+K1, B1 = RNG.normal(size=(3, 4)).astype(np.float32), RNG.normal(size=4).astype(np.float32)
+K2 = RNG.normal(size=(4, 2)).astype(np.float32)
+X = RNG.normal(size=(5, 3)).astype(np.float32)
+
+
+def dense_config(name, units, activation="linear", use_bias=True, **extra):
+    """A Dense entry as Keras 3 writes it in config.json."""
+    policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}
+    return {"module": "keras.layers", "class_name": "Dense", "config": {
+        "name": name, "trainable": True, "dtype": policy, "units": units, "activation": activation,
+        "use_bias": use_bias, "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform",
+                                                     "config": {"seed": None}},
+        "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}},
+        "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None, "bias_constraint": None,
+        **extra}}
+
+
+def model_config(*layers):
+    return {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_shape": [None, 3], "name": "input_layer"}}, *layers]}}
+
+
+def keras3_h5(layers):
+    """model.weights.h5 bytes: layers/<key>/vars/<i> with the vars group named after the layer."""
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        group = f.create_group("layers")
+        for key, name, arrays in layers:
+            v = group.create_group(key).create_group("vars")
+            v.attrs["name"] = name
+            for i, a in enumerate(arrays):
+                v.create_dataset(str(i), data=a)
+        f.create_group("vars")
+    return buf.getvalue()
+
+
+def keras_file(config, weights, extra_members=()):
+    """A .keras zip as Keras 3 writes it (stored, no compression)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
+        z.writestr("config.json", json.dumps(config))
+        z.writestr("model.weights.h5", weights)
+        for name, data in extra_members:
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def two_layer_keras():
+    config = model_config(
+        dense_config("hidden", 4, "relu", kernel_regularizer={"class_name": "L2", "config": {"l2": 0.03}},
+                     kernel_constraint={"class_name": "MaxNorm", "config": {"max_value": 2, "axis": 0}}),
+        {"class_name": "Dropout", "config": {"name": "dropout", "rate": 0.1}},
+        dense_config("out", 2, "softmax", use_bias=False))
+    weights = keras3_h5([("dense", "hidden", [K1, B1]), ("dropout", "dropout", []), ("dense_1", "out", [K2])])
+    return keras_file(config, weights)
+
+
+def test_keras_file_layers_config_and_outputs(tmp_path):
+    path = tmp_path / "model.keras"
+    path.write_bytes(two_layer_keras())
+    layers = read_layers(path)
+    assert list(layers) == ["hidden", "out"] and layers.source == "keras"
+    hidden, out = layers.values()
+    assert hidden.activation.name == "relu" and out.activation.name == "softmax" and out.bias is None
+    assert hidden.kernel_regularizer.l2 == pytest.approx(0.03) and hidden.kernel_constraint.max_value == 2
+    np.testing.assert_array_equal(hidden.kernel, K1)
+    z = np.maximum(X @ K1 + B1, 0) @ K2
+    np.testing.assert_allclose(out(hidden(X)), np.exp(z) / np.exp(z).sum(-1, keepdims=True), rtol=1e-6)
+    assert any("dropout (Dropout): not a Dense layer" in n for n in layers.notes)
+    assert list(read_layers(str(path))) == ["hidden", "out"]  # str works as well as Path
+
+
+def test_keras_file_lora_int8_custom_activation_and_policy():
+    kq = RNG.integers(-127, 128, size=(3, 4)).astype(np.int8)
+    scale = RNG.uniform(50, 100, size=4).astype(np.float32)
+    config = model_config(
+        dense_config("lora", 4, lora_rank=2, lora_alpha=4),
+        dense_config("int8", 4, dtype={"module": "keras.dtype_policies", "class_name": "QuantizedDTypePolicy",
+                                       "config": {"mode": "int8", "source_name": "float32"}}),
+        dense_config("custom", 4, activation={"module": "builtins", "class_name": "function", "config": "my_act"}),
+        dense_config("half", 4, dtype={"class_name": "DTypePolicy", "config": {"name": "mixed_float16"}}),
+        dense_config("int4", 4, dtype={"class_name": "QuantizedDTypePolicy", "config": {"mode": "int4"}}))
+    weights = keras3_h5([("dense", "lora", [K1, B1]), ("dense_1", "int8", [kq, B1, scale]),
+                         ("dense_2", "custom", [K1, B1]), ("dense_3", "half", [K1, B1]),
+                         ("dense_4", "int4", [kq, B1, scale])])
+    layers = read_layers(keras_file(config, weights), name="m.keras")
+    assert list(layers) == ["lora", "int8", "custom", "half"]
+    lora = layers["lora"]
+    assert lora.lora_enabled and lora.lora_alpha == 4 and not lora.lora_kernel_b.any()  # Keras zeroes A, B on load
+    np.testing.assert_allclose(lora(X), X @ K1 + B1, rtol=1e-6)
+    q = layers["int8"]
+    assert q.quantization_mode == "int8" and q.kernel.dtype == np.int8
+    np.testing.assert_array_equal(q.kernel_scale, scale)
+    notes = " | ".join(layers.notes)
+    assert "activation 'my_act' is not one dense_viz knows" in notes
+    assert "dtype policy 'mixed_float16' is not represented" in notes
+    assert "int4 quantization is not represented" in notes
+
+
+def test_weights_h5_and_legacy_h5(tmp_path):
+    path = tmp_path / "m.weights.h5"
+    path.write_bytes(keras3_h5([("dense", "dense", [K1, B1]), ("dense_1", "dense_1", [K2])]))
+    layers = read_layers(path)
+    assert list(layers) == ["dense", "dense_1"] and "no config" in layers.notes[0]
+    legacy = tmp_path / "legacy.h5"
+    with h5py.File(legacy, "w") as f:
+        f.attrs["model_config"] = json.dumps(model_config(dense_config("dense", 4, "tanh")))
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = [b"dense"]
+        d = g.create_group("dense")
+        d.attrs["weight_names"] = [b"dense/kernel:0", b"dense/bias:0"]
+        d.create_dataset("dense/kernel:0", data=K1)
+        d.create_dataset("dense/bias:0", data=B1)
+    (layer,) = read_layers(legacy).values()
+    assert layer.activation.name == "tanh"
+    np.testing.assert_allclose(layer(X), np.tanh(X @ K1 + B1), rtol=1e-6)
+
+
+def test_npz_safetensors_and_state_dict_names():
+    buf = io.BytesIO()
+    np.savez(buf, kernel=K1, bias=B1)
+    (layer,) = read_layers(buf.getvalue(), name="w.npz").values()
+    np.testing.assert_array_equal(layer.kernel, K1)
+    data = safetensors_numpy.save({"10.weight": K2.T.copy(), "2.weight": K1.T.copy(), "2.bias": B1})
+    layers = read_layers(data, name="w.safetensors")
+    assert list(layers) == ["2", "10"]  # natural order of the names
+    np.testing.assert_array_equal(layers["2"].kernel, K1)
+    assert any("transposed" in n for n in layers.notes)
+    mixed = safetensors_numpy.save({"conv.weight": np.zeros((2, 2, 3, 3), np.float32), "fc.weight": K2.T.copy()})
+    layers = read_layers(mixed, name="w.safetensors")
+    assert list(layers) == ["fc"] and any("conv: weight (2, 2, 3, 3) is not a Dense" in n for n in layers.notes)
+
+
+def _zip(members, compression=zipfile.ZIP_STORED):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _npz_bytes(**arrays):
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("data, name, message", [
+    (b"not a model", "m.keras", "The file's name says 'keras', but its content is not a known format"),
+    (keras3_h5([]) if h5py else b"", "m.keras", "The file's name says 'keras', but its content is hdf5"),
+    (b"PK\x03\x04" + b"\0" * 40, "m.keras", "Expected a readable zip archive"),
+    (_zip([("../evil.txt", b"x"), ("config.json", b"{}")]), "m.keras", "expected relative member names. "
+                                                                      "Received: '../evil.txt'"),
+    (_zip([("/etc/passwd", b"x")]), "m.npz", "Received: '/etc/passwd'"),
+    (_zip([("config.json", b"{}")]), "m.keras", "Expected a Keras 3 .keras archive with config.json and "
+                                                "model.weights.h5"),
+    (_zip([("config.json", b"[1"), ("model.weights.h5", b"")]), "m.keras", "Expected JSON in config.json"),
+    (_zip([("a.npy", b"\0" * (3 * 2**20))], zipfile.ZIP_BZIP2), "m.npz", "more than 1100:1, a zip bomb"),
+    (b"\x80\x04\x95" + b"\0" * 20, "m.pkl", "Expected a file ending in one of"),
+    (_npz_bytes(a=np.array([{"x": 1}], dtype=object)), "m.npz", "it holds pickled object arrays"),
+    (_npz_bytes(a=np.zeros((2, 2, 2))), "m.npz", "Expected at least one Dense or Linear layer"),
+    (b"\x89HDF\r\n\x1a\n" + b"\0" * 100, "m.h5", "Could not read m.h5 as a Keras HDF5 file: it is malformed"),
+    (b"hello", None, "Received: 5 bytes of unknown content"),
+])
+def test_refusals(data, name, message):
+    with pytest.raises(FileRefused, match=_escape(message)):
+        read_layers(data, name=name)
+
+
+def _escape(text):
+    import re
+    return re.escape(text)
+
+
+def test_size_limit_and_unpacked_size(tmp_path):
+    path = tmp_path / "big.npz"
+    path.write_bytes(b"PK\x03\x04" + b"\0" * 2000)
+    with pytest.raises(FileRefused, match=r"The file is too large: expected at most 0\.0 MB \(max_bytes=1000\)"):
+        read_layers(path, max_bytes=1000)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, kernel=np.zeros((300, 300)))
+    data = buf.getvalue()
+    with pytest.raises(FileRefused, match="expected at most 500000 bytes unpacked"):
+        read_layers(data, name="w.npz", max_bytes=500_000)
+    with pytest.raises(FileRefused, match="Expected a path to an existing file"):
+        read_layers(tmp_path / "missing.keras")
+    with pytest.raises(ValueError, match="Received an invalid value for `max_bytes`"):
+        read_layers(data, max_bytes=0)
+
+
+def test_hdf5_external_links_refused():
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        f.create_group("layers").create_group("dense")["vars"] = h5py.ExternalLink("/etc/secret.h5", "/")
+    with pytest.raises(FileRefused, match="Received: a link at /layers/dense/vars"):
+        read_layers(buf.getvalue(), name="w.weights.h5")
+
+
+def test_torch_file_without_torch_is_refused(monkeypatch):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "torch" else real(n, *a))
+    with pytest.raises(FileRefused, match=r"needs torch, loaded with torch\.load\(\.\.\., weights_only=True\).*"
+                                          r"dense_viz\[import\]"):
+        read_layers(b"\x80\x02}q\x00.", name="m.pt")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=600), name=st.sampled_from(["m.keras", "m.h5", "m.pt", "m.safetensors", "m.npz",
+                                                           None]))
+def test_random_bytes_are_refused_cleanly(data, name):
+    with pytest.raises(FileRefused):
+        read_layers(data, name=name)
+
+
+FILES = {"keras": (two_layer_keras, "m.keras"),
+         "h5": (lambda: keras3_h5([("dense", "dense", [K1, B1])]), "m.weights.h5"),
+         "npz": (lambda: _npz_bytes(kernel=K1, bias=B1), "m.npz"),
+         "safetensors": (lambda: safetensors_numpy.save({"fc.weight": K1.T.copy()}), "m.safetensors")}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(sorted(FILES)), cut=st.floats(0, 0.999), flip=st.integers(0, 2**31))
+def test_truncated_and_damaged_files_are_refused_cleanly(kind, cut, flip):
+    make, name = FILES[kind]
+    data = make()
+    truncated = data[: int(len(data) * cut)]
+    with pytest.raises(FileRefused):
+        read_layers(truncated, name=name)
+    damaged = bytearray(data)
+    damaged[flip % len(data)] ^= 0xFF
+    try:
+        read_layers(bytes(damaged), name=name)  # a flipped byte may land in padding: reading is fine then
+    except FileRefused:
+        pass
+
+
+def test_read_batch_npy_csv_and_keras_messages():
+    buf = io.BytesIO()
+    np.save(buf, X)
+    np.testing.assert_array_equal(read_batch(buf.getvalue(), 3), X)
+    np.testing.assert_array_equal(read_batch(b"a,b,c\n1,2,3\n4,5,6\n", 3), [[1, 2, 3], [4, 5, 6]])
+    with pytest.raises(FileRefused, match=_escape('Input 0 of layer "dense" is incompatible with the layer: expected '
+                                                  "axis -1 of input shape to have value 100, but received input "
+                                                  "with shape (8, 3)")):
+        read_batch(b"1,2,3\n" * 8, 100)
+    buf = io.BytesIO()
+    np.save(buf, np.arange(3.0))
+    with pytest.raises(FileRefused, match="expected min_ndim=2, found ndim=1"):
+        read_batch(buf.getvalue(), 3)
+    for bad, message in ((b"1,2\n3\n", "the same number of columns"), (b"1,x\n2,y\n", "Expected numbers"),
+                         (b"\xff\xfe\0\0", "binary data"), (b"1,nan\n", "finite")):
+        with pytest.raises(FileRefused, match=message):
+            read_batch(bad, 2)
+
+
+def test_read_points_csv_tasks():
+    rows = "".join(f"{i / 10},{-i / 10},{i % 3}\n" for i in range(20))
+    ds = read_points_csv(("x1,x2,label\n" + rows).encode(), name="three.csv")
+    assert ds.task == "multiclass" and ds.n_classes == 3 and ds.name == "three"
+    assert ds.x_train.shape == (16, 2) and ds.y_train.shape == (16,) and len(ds.x_test) == 4
+    binary = read_points_csv("".join(f"{i},{i},{i % 2}\n" for i in range(10)).encode())
+    assert binary.task == "binary" and binary.y_train.shape == (8, 1)
+    regression = read_points_csv(b"x,y\n" + b"".join(f"{i},{i * i}\n".encode() for i in range(10)))
+    assert regression.task == "regression" and regression.x_train.shape == (8, 1) and regression.n_classes is None
+    with pytest.raises(FileRefused, match="column of class numbers"):
+        read_points_csv(b"a,b,label\n1,2,0.5\n")
+
+
+def test_from_framework_passes_dense_viz_and_refuses_others():
+    layer = Dense(3)
+    assert from_framework(layer) == (layer, [])
+    with pytest.raises(ValueError, match="Expected a dense_viz.Dense, a keras.layers.Dense .* Received: builtins.int"):
+        from_framework(3)
+
+
+def test_io_imports_no_optional_library():
+    import subprocess
+    code = ("import sys, dense_viz, dense_viz.io; "
+            "print(sorted(m for m in ('h5py', 'safetensors', 'torch', 'keras') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_npz_with_keras_lora_and_int8_arrays_and_file_objects():
+    kq = RNG.integers(-127, 128, size=(3, 4)).astype(np.int8)
+    scale = RNG.uniform(50, 100, size=4).astype(np.float32)
+    a, b = RNG.normal(size=(3, 2)).astype(np.float32), RNG.normal(size=(2, 4)).astype(np.float32)
+    data = _npz_bytes(**{"lora/kernel": K1, "lora/bias": B1, "lora/lora_kernel_a": a, "lora/lora_kernel_b": b,
+                         "q/kernel": kq, "q/bias": B1, "q/kernel_scale": scale})
+    layers = read_layers(io.BytesIO(data), name="adapters.npz")
+    lora, q = layers["lora"], layers["q"]
+    np.testing.assert_allclose(lora(X), X @ (K1 + a @ b) + B1, rtol=1e-5)  # alpha = rank: scale 1
+    assert q.quantization_mode == "int8" and q.weight_names == ["bias", "kernel", "kernel_scale"]
+
+
+def test_content_that_disagrees_with_the_name():
+    with pytest.raises(FileRefused, match="The file's name says 'h5', but its content is zip"):
+        read_layers(_npz_bytes(kernel=K1), name="m.h5")
+    with pytest.raises(FileRefused, match="The file's name says 'npz', but its content is hdf5"):
+        read_layers(keras3_h5([]), name="m.npz")
