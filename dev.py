@@ -188,14 +188,14 @@ def jupyter_env(env=None):
 
 
 def cmd_app(args):
-    ensure_venv("app")
+    ensure_venv("app,import")
     run(BIN / "dense-viz", "app", *args, cwd=ROOT, env=jupyter_env())
 
 
 def cmd_lab(args):
     """JupyterLab on a scratch copy of the notebooks (.jupyter-local/notebooks), so autosave never writes outputs
     into the committed ones; `python3 dev.py lab notebooks` opens those (nbstripout cleans them at `git add`)."""
-    ensure_venv("app")
+    ensure_venv("app,import")
     if not args or args[0].startswith("-"):
         args = [str(ROOT / ".jupyter-local" / "notebooks"), *args]
     run(BIN / "dense-viz", "lab", *args, cwd=ROOT, env=jupyter_env())
@@ -203,14 +203,14 @@ def cmd_lab(args):
 
 def cmd_test(args):
     env, args = variant(args)
-    ensure_venv("app,test", env)
+    ensure_venv("app,import,test", env)
     ensure_nbstripout(env)
     ensure_chromium(env)
     run(env.py, "-m", "pytest", *args, cwd=ROOT, env=jupyter_env(env))
 
 
 def cmd_bench(args):
-    ensure_venv("app,test")
+    ensure_venv("app,import,test")
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
         if not args or any(a in script.name for a in args):
             run(PY, script, cwd=ROOT, env=jupyter_env())

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from dense_viz import Dense, read_layers
 from dense_viz.io import FileRefused, from_framework, read_batch, read_points_csv
 
-h5py = pytest.importorskip("h5py")  # the dense_viz[import] extra
-safetensors_numpy = pytest.importorskip("safetensors.numpy")
+import h5py  # noqa: E402  (the dense_viz[import] extra, which dev.py test installs)
+import safetensors.numpy as safetensors_numpy  # noqa: E402
 
 RNG = np.random.default_rng(0)
 K1, B1 = RNG.normal(size=(3, 4)).astype(np.float32), RNG.normal(size=4).astype(np.float32)

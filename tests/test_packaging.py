@@ -1,8 +1,8 @@
 """The dependency lists agree on names and bounds, Binder's pins satisfy them, and repo2docker reads binder/ as meant.
 
-pyproject.toml is the truth: `dependencies` + the `app` extra are what the app needs; `test` adds the test tools.
+pyproject.toml is the truth: `dependencies` + the `app` and `import` extras are what the app needs; `test` adds the test tools.
 environment.yml (developers with conda) lists all of them with the same lower bounds; binder/environment.yml only the
-app's, each pinned to an exact version inside pyproject's range.
+app's (app + import), each pinned to an exact version inside pyproject's range.
 """
 import os
 import re
@@ -41,19 +41,19 @@ def conda_dependencies(path):
 
 
 def test_every_dependency_has_a_lower_bound():
-    for extras in ((), ("app",), ("app", "test")):
+    for extras in ((), ("app",), ("import",), ("app", "import", "test")):
         for name, spec in requirements(*extras).items():
             assert [s for s in spec if s.operator == ">="], f"{name} has no lower bound"
 
 
 def test_developer_environment_has_the_same_names_and_bounds():
-    assert conda_dependencies(ROOT / "environment.yml") == requirements("app", "test")
+    assert conda_dependencies(ROOT / "environment.yml") == requirements("app", "import", "test")
 
 
 def test_binder_pins_each_app_dependency_inside_its_range():
     pins = conda_dependencies(ROOT / "binder" / "environment.yml")
-    wanted = requirements("app")
-    assert pins.keys() == wanted.keys()  # the app's packages, nothing for tests
+    wanted = requirements("app", "import")
+    assert pins.keys() == wanted.keys()  # the app's packages (uploads read model files), nothing for tests
     for name, pin in pins.items():
         (spec,) = list(pin)
         assert spec.operator == "==", f"binder/environment.yml must pin {name} exactly, not {pin}"
