@@ -21,7 +21,7 @@ from dense_viz.engine.sequential import readable_memory_size
 
 OTHER_VIEWS = {"weights": "WeightsView", "forward": "ForwardView", "gradients": "GradientsView",
                "graph": "GraphView"}
-TITLES = ["Shapes", "Weights", "Forward", "Gradients", "Code", "Neuron graph"]
+TITLES = ["Shapes", "Weights", "Forward", "Gradients", "Learning step", "Code", "Neuron graph"]
 
 
 def counting_view(name, log, fail=False):
@@ -65,7 +65,7 @@ def test_explain_defaults_to_the_state_defaults(refreshes):
     assert isinstance(app, VBox) and isinstance(app.state, ExplainerState)
     assert {name: getattr(app.state, name) for name in ExplainerState.config_names()} == presets.state_defaults()
     assert presets.BOOK.current(app.state) == presets.CUSTOM and app.controls.controls["preset"].value == presets.CUSTOM
-    assert list(app.views) == ["shapes", "weights", "forward", "gradients", "code", "graph"]
+    assert list(app.views) == ["shapes", "weights", "forward", "gradients", "step", "code", "graph"]
     assert list(app.tabs.titles) == TITLES and app.tabs.children == tuple(app.views.values())
     assert app.readouts.texts()["output_shape"] == "(None, 3)" and app.readouts.texts()["param_count"] == "15"
     assert "dv-status" in app.status_line._dom_classes and "OK: Dense(3)" in app.status_line.value
@@ -197,7 +197,7 @@ def test_a_failing_view_constructor_shows_in_its_tab(monkeypatch):
     monkeypatch.setattr(app_module, "view_classes", lambda: classes)
     app = dense_viz.explain()
     assert "RuntimeError: no figure" in app.views["graph"].value and app.state.status_level == "error"
-    app.tabs.selected_index = 5  # opening it does not raise
+    app.tabs.selected_index = 6  # opening it does not raise
 
 
 # -- only the visible tab redraws ----------------------------------------------------------------------------------

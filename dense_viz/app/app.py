@@ -22,7 +22,7 @@ from .state import DEFAULT_MAX_KERNEL_ENTRIES, SELECTION_TRAITS, ExplainerState
 from .ui import StatusLine, ViewHost, guarded
 
 TABS = (("shapes", "Shapes"), ("weights", "Weights"), ("forward", "Forward"), ("gradients", "Gradients"),
-        ("code", "Code"), ("graph", "Neuron graph"))
+        ("step", "Learning step"), ("code", "Code"), ("graph", "Neuron graph"))
 TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · {what} "
          "<code>keras.layers.Dense</code> {computes}: <i>y</i> = activation(<i>x</i> · <i>W</i> + <i>b</i>)</div>")
 
@@ -34,9 +34,10 @@ def view_classes():
     from .views.gradients import GradientsView
     from .views.graph import GraphView
     from .views.shapes import ShapesView
+    from .views.step import StepView
     from .views.weights import WeightsView
     return {"shapes": ShapesView, "weights": WeightsView, "forward": ForwardView, "gradients": GradientsView,
-            "code": CodeView, "graph": GraphView}
+            "step": StepView, "code": CodeView, "graph": GraphView}
 
 
 class ExplainerApp(widgets.VBox):
