@@ -97,10 +97,13 @@ class PageEvents:
             self.problems.append(f"external request (the app must work offline): {request.url}")
 
 
-def open_page(context, url, ready_css):
-    """A new page of `context` on `url` and its PageEvents, once `ready_css` matches (closed if that fails)."""
+def open_page(context, url, ready_css, viewport=None):
+    """A new page of `context` (at `viewport`, else the context's) on `url` and its PageEvents, once `ready_css`
+    matches (closed if that fails)."""
     page = context.new_page()
     try:
+        if viewport:
+            page.set_viewport_size(viewport)
         events = PageEvents(page, url.split("?", 1)[0])  # requests to the server itself are local
         page.goto(url)
         page.wait_for_selector(ready_css, timeout=LOAD_TIMEOUT_MS)
