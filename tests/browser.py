@@ -13,6 +13,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 TABS = ("Shapes", "Weights", "Forward", "Gradients", "Code", "Neuron graph")
 VIEW_CLASSES = {"Weights": "dv-weights-view", "Forward": "dv-forward-view", "Gradients": "dv-gradients-view",
@@ -30,8 +31,8 @@ class BrowserThread:
     """Playwright and one headless Chromium, living in a dedicated worker thread.
 
     `run(fn, *args)` calls fn(*args) in that thread and returns its result, or re-raises its exception (with the
-    worker's traceback); called from the worker itself, it just calls fn. `.context` is one browser context (its HTTP cache makes later page loads cheaper);
-    give each test its own page from it and close the page after.
+    worker's traceback); called from the worker itself, it just calls fn. `.context` is one browser context
+    (its HTTP cache makes later page loads cheaper); give each test its own page from it and close the page after.
     """
 
     def __init__(self, executable_path=None):
@@ -104,7 +105,8 @@ def open_page(context, url, ready_css, viewport=None):
     try:
         if viewport:
             page.set_viewport_size(viewport)
-        events = PageEvents(page, url.split("?", 1)[0])  # requests to the server itself are local
+        parts = urlsplit(url)
+        events = PageEvents(page, f"{parts.scheme}://{parts.netloc}/")  # requests to the server itself are local
         page.goto(url)
         page.wait_for_selector(ready_css, timeout=LOAD_TIMEOUT_MS)
     except BaseException:

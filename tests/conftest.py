@@ -117,9 +117,9 @@ def start_voila(log_path, *extra_args, notebook=APP_NOTEBOOK):
 
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory):
-    """Base URL of a Voila server for notebooks/explainer.ipynb (repo voila.json); stopped with its kernels."""
-    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
-    proc, url = start_voila(log_path)
+    """Base URL of a Voila server for the folder notebooks/ (repo voila.json; the apps are at
+    voila/render/explainer.ipynb and voila/render/training.ipynb); stopped with its kernels."""
+    proc, url = start_voila(tmp_path_factory.mktemp("voila") / "voila.log", notebook="notebooks")
     yield url
     stop_process(proc)
 

@@ -1,4 +1,4 @@
-"""The explainer in a real browser: Voila serves notebooks/explainer.ipynb, Playwright drives Chromium.
+"""The explainer in a real browser: Voila renders notebooks/explainer.ipynb, Playwright drives Chromium.
 
 Each test opens its own page (conftest's `new_page`; each page load starts a kernel) and runs in the Playwright
 thread; it waits for the app's refresh counter (`.dv-sync [data-version]`) or for the text it expects, never for
@@ -15,12 +15,13 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 APP_READY = f"{UNITS_INPUT}:not([disabled])"
+EXPLAINER = "voila/render/explainer.ipynb"
 
 
 @pytest.fixture
 def app(new_page, voila_server):
     """(page, events) for a new app page at the default configuration (the URL's preset=custom)."""
-    return new_page(voila_server + "?preset=custom", APP_READY)
+    return new_page(voila_server + EXPLAINER + "?preset=custom", APP_READY)
 
 
 def assert_no_problems(events):
@@ -35,25 +36,13 @@ def slug(title):
     return re.sub(r"\W+", "-", title.lower())
 
 
-def test_page_loads_with_readouts(app):
-    page, events = app
-    expect(page.locator(".dv-output-shape").first).to_have_text("(None, 3)", timeout=UPDATE_TIMEOUT_MS)
-    expect(page.locator(".dv-param-count").first).to_have_text("15")
-    assert "from dense_viz import explain" not in page.content()  # voila.json: strip_sources
-    assert_no_problems(events)
-
-
-def test_the_bare_url_opens_on_the_question_and_url_presets_work(new_page, voila_server):
-    """A learner who opens the app sees the seed question answered; ?preset=<key> opens another preset."""
-    page, events = new_page(voila_server, APP_READY)
+def test_the_bare_url_opens_on_the_question(new_page, voila_server):
+    """A learner who opens the app sees the seed question answered."""
+    page, events = new_page(voila_server + EXPLAINER, APP_READY)
     expect(page.locator(".dv-output-shape").first).to_have_text("(None, 25600)", timeout=UPDATE_TIMEOUT_MS)
     expect(page.locator(".dv-param-count").first).to_have_text("2,560,000")
     expect(page.locator(".dv-param-formula").first).to_contain_text("100 × 25600 + 0")
     expect(page.locator(".dv-memory").first).to_contain_text("9.77 MB")
-    assert_no_problems(events)
-    page, events = new_page(voila_server + "?preset=tiny", APP_READY)
-    expect(page.locator(".dv-output-shape").first).to_have_text("(None, 2)", timeout=UPDATE_TIMEOUT_MS)
-    expect(page.locator(".dv-param-count").first).to_have_text("8")
     assert_no_problems(events)
 
 
@@ -79,8 +68,11 @@ def test_a_bad_units_value_is_refused_with_a_keras_message(app):
     assert_no_problems(events)
 
 
-def test_every_tab_shows_its_view(app):
+def test_the_default_page_has_its_readouts_and_every_tab_shows_its_view(app):
     page, events = app
+    expect(page.locator(".dv-output-shape").first).to_have_text("(None, 3)", timeout=UPDATE_TIMEOUT_MS)
+    expect(page.locator(".dv-param-count").first).to_have_text("15")
+    assert "from dense_viz import explain" not in page.content()  # voila.json: strip_sources
     for title in TABS:
         panel = open_tab(page, title)
         if title in VIEW_CLASSES:
@@ -89,9 +81,13 @@ def test_every_tab_shows_its_view(app):
     assert_no_problems(events)
 
 
-def test_the_question_preset_draws_every_tab(app, artifacts_dir):
-    """The seed question's 100 × 25600 kernel in every tab; the screenshots in test-artifacts/ are for humans."""
-    page, events = app
+def test_a_url_preset_then_the_question_from_the_menu_draws_every_tab(new_page, voila_server,
+                                                                      artifacts_dir):
+    """?preset=<key> opens that preset; the menu then loads the seed question's 100 × 25600 kernel, drawn in
+    every tab (the screenshots in test-artifacts/ are for humans)."""
+    page, events = new_page(voila_server + EXPLAINER + "?preset=tiny", APP_READY)
+    expect(page.locator(".dv-output-shape").first).to_have_text("(None, 2)", timeout=UPDATE_TIMEOUT_MS)
+    expect(page.locator(".dv-param-count").first).to_have_text("8")
     with refreshed(page):
         label = choose_preset(page)
     assert "input_shape=(100,)" in label
