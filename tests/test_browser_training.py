@@ -24,8 +24,8 @@ RECORD_TRAINING = """() => {
   const readout = () => document.querySelector('.dv-train-loss-readout').textContent;
   new MutationObserver(() => rec.readouts.add(readout()))
     .observe(document.body, {subtree: true, childList: true, characterData: true});
-  new MutationObserver(() => { rec.repaints += 1; }).observe(document.querySelector('.dv-train-loss-view'),
-                                                              {subtree: true, attributes: true, attributeFilter: ['src']});
+  const view = document.querySelector('.dv-train-loss-view');
+  new MutationObserver(() => { rec.repaints += 1; }).observe(view, {subtree: true, attributeFilter: ['src']});
 }"""
 
 
