@@ -27,7 +27,7 @@ def panel():
     return ControlsPanel(ExplainerState())
 
 
-NUMBER_FIELDS = ("units", "input_dim", "batch_size", "seed")  # Text fields that take integer arithmetic
+NUMBER_FIELDS = ("units", "input_dim", "batch_size", "seed", "lora_rank")  # Text fields: integer arithmetic
 
 
 def shown(name, value):

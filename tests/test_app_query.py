@@ -37,7 +37,7 @@ def test_every_configuration_key_is_read_with_its_own_name(name):
              "kernel_regularizer": "l1", "kernel_regularizer_factor": 0.5, "bias_regularizer": "l2",
              "bias_regularizer_factor": 0.25, "activity_regularizer": "l1l2", "activity_regularizer_factor": 0.125,
              "kernel_constraint": "max_norm", "bias_constraint": "non_neg", "seed": 11, "input_data": "ones",
-             "loss": "sum"}[name]
+             "loss": "sum", "lora_rank": 2, "lora_alpha": 4.0, "quantization": "int8"}[name]
     trait = state.traits()[name]
     from dense_viz.app.parsing import text_formatter
     link = read_link(f"{name}={text_formatter(trait)(value)}", ExplainerState, presets.BOOK)

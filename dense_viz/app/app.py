@@ -214,12 +214,9 @@ def explain(layer=None, *, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, query=
     settings = presets.BOOK.config(preset) if preset is not None else {}
     state = ExplainerState(max_kernel_entries=max_kernel_entries, **settings)
     warnings += apply_link(state, link)
-    explicit = {**(ExplainerState.config_from_layer(layer) if layer is not None else {}), **config}
-    if explicit and not state.update(**explicit):
-        raise ValueError(state.status)
-    if layer is not None and layer.built and layer.kernel.shape == (state.input_dim, state.units):
-        state.layer.set_weights(layer.get_weights())
-        state.apply(set())
+    if layer is not None or config:  # (no second recompute when there is nothing to change)
+        if not (state.use_layer(layer, **config) if layer is not None else state.update(**config)):
+            raise ValueError(state.status)
     app = ExplainerApp(state, Debouncer(0.03, loop=kernel_loop(), on_error=state.report))
     warnings += app.show_link_view(link.view)
     if warnings:

@@ -24,6 +24,11 @@ EXPLAINER_TOOLTIPS = {
     "kernel_initializer": "Dense(kernel_initializer=...): how W is drawn when the layer is built. "
                           "Keras' default is glorot_uniform.",
     "reset": "Back to the preset's settings (the last preset chosen), or to the defaults.",
+    "lora_rank": "Dense(lora_rank=r) / layer.enable_lora(r): freeze W and learn a low-rank change (α/r)·A·B with "
+                 "A (input_dim, r) and B (r, units). 0: no LoRA. Keras refuses LoRA with a kernel constraint.",
+    "lora_alpha": "Dense(lora_alpha=α): the scale of the low-rank change is α/r. 0: Keras' default, α = r.",
+    "quantization": "layer.quantize('int8'): the kernel becomes int8 with one float scale per unit (abs-max); "
+                    "inputs are quantized per row on every call, as Keras does.",
     "new_weights": "Draw new weights (and a new batch): the next seed.",
     "input_dim": "Size of the input's last axis: keras.Input((..., input_dim)). Rows of W.",
     "leading_dims": "Axes between the batch and the features, e.g. 5 for a sequence of 5 steps "

@@ -16,6 +16,7 @@ from traitlets import Bool, Float, Instance, Int, TraitError, Tuple, Unicode, ob
 from ..engine import Dense, activations, constraints, initializers, losses, regularizers
 from .base import AppState
 from ..engine.layers import format_shape
+from ..engine.quantize import dequantize
 
 
 INPUT_DATA = ("random_normal", "uniform", "ones", "one_hot")
@@ -66,11 +67,15 @@ REGULARIZERS, CONSTRAINTS = (NONE, *regularizers.NAMES), (NONE, *constraints.NAM
 _REGULARIZERS = "Regularizers (added to the loss)"
 _CONSTRAINTS = "Constraints (after optimizer steps)"
 _DATA = "Data and loss"
+_ADAPT = "Adapt & compress (LoRA, int8)"
+QUANTIZATION = (NONE, "int8")
+ADAPTER_TRAITS = frozenset({"lora_rank", "lora_alpha", "quantization"})  # change the layer, keep its weights
 
 
 # A learning step: η, the loss before and after, ΔW/Δb and the entries a constraint clipped ({'kernel': …}).
 LearningStep = namedtuple("LearningStep", "learning_rate loss_before loss_after delta clipped weights_version")
-Stepped = namedtuple("Stepped", "weights record")  # weights for the next recompute, and its record
+# weights for the next recompute, the step's record, and the applied kernel before it (for ΔW)
+Stepped = namedtuple("Stepped", "weights record effective_before")
 
 
 class ExplainerState(AppState):
@@ -100,6 +105,9 @@ class ExplainerState(AppState):
     seed = config(Int(0), weights=True, section="advanced", group=_DATA)
     input_data = config(Unicode("random_normal"), section="advanced", choices=INPUT_DATA)
     loss = config(Unicode("mean_squared_error"), section="advanced", choices=LOSSES)
+    lora_rank = config(Int(0), section="advanced", group=_ADAPT)  # 0: no LoRA (Keras' lora_rank=None)
+    lora_alpha = config(Float(0.0), section="advanced", non_negative=True)  # 0: Keras' default, alpha = rank
+    quantization = config(Unicode(NONE), section="advanced", choices=QUANTIZATION)
 
     # -- what the Forward view looks at: sample i, unit j, flat index into the leading dims ------------
     sample = Int(0)
@@ -126,16 +134,29 @@ class ExplainerState(AppState):
         self.target = self.dy = self.dx = None  # the loss's target, ∂L/∂y and ∂L/∂x of the last recompute
         self.loss_value = 0.0
         self.last_step, self._stepped = None, None  # the last learning step (sgd_step), one pending
+        self._kept, self._pending = {}, None  # float weights kept across recomputes; ones to use next
+        selection = {name: config.pop(name) for name in SELECTION_TRAITS if name in config}
         if layer is not None:
             config = {**self.config_from_layer(layer), **config}
-        selection = {name: config.pop(name) for name in SELECTION_TRAITS if name in config}
         if not super().update(**config):  # an invalid initial configuration is the caller's error: say so loudly
             raise ValueError(self.status)
-        if layer is not None and layer.built and layer.kernel.shape == (self.input_dim, self.units):
-            self.layer.set_weights(layer.get_weights())
-            self.apply(set())
+        if layer is not None and not self.use_layer(layer):
+            raise ValueError(self.status)
         for name, value in selection.items():
             setattr(self, name, value)
+
+    def use_layer(self, layer, **config):
+        """Show `layer` (a dense_viz.Dense): its configuration, `config` over it, and — when it is built with the
+        resulting shape — its own weights (and LoRA's A, B) instead of the initializer's draw. True on success."""
+        config = {**self.config_from_layer(layer), **config}
+        shape = (config.get("input_dim", self.input_dim), config.get("units", self.units))
+        if layer.built and layer.kernel.shape == shape:
+            kept = self._kept
+            self._keep(layer)
+            self._pending, self._kept = self._kept, kept
+        ok = self.update(**config)
+        self._pending = None
+        return ok
 
     def update(self, **config):
         """Set configuration traits (one recompute) and then sample/unit/position; on a refusal nothing changes
@@ -195,6 +216,10 @@ class ExplainerState(AppState):
             config["seed"] = layer.seed
         if layer.built:
             config["input_dim"] = layer.kernel.shape[0]
+        if layer.lora_enabled or layer.lora_rank:
+            config["lora_rank"], config["lora_alpha"] = int(layer.lora_rank), float(layer.lora_alpha)
+        if layer.quantization_mode:
+            config["quantization"] = layer.quantization_mode
         return config
 
     def new_weights(self):
@@ -213,19 +238,19 @@ class ExplainerState(AppState):
             self.report(f"Received an invalid value for `learning_rate`, expected a positive number such as 0.1. "
                         f"Received: learning_rate={self.learning_rate}")
             return False
-        before = layer.get_weights()
-        names = ["kernel", "bias"][:len(before)]
-        sgd = [w - np.asarray(self.learning_rate * layer.grads[name], w.dtype) for w, name in zip(before, names)]
-        projected = layer.column_slice(slice(None))  # a copy of the layer, to apply its constraints to
-        projected.set_weights(sgd)
-        projected.apply_constraints()
-        after = projected.get_weights()
+        names = list(layer.trainable_weight_names)  # kernel and bias; bias, A and B under LoRA; bias under int8
+        before = {name: getattr(layer, name) for name in names}
+        sgd = {name: w - np.asarray(self.learning_rate * layer.grads[name], w.dtype) for name, w in before.items()}
+        after = dict(sgd)
+        for name, constraint in (("kernel", layer.kernel_constraint), ("bias", layer.bias_constraint)):
+            if constraint is not None and name in after:  # what Keras does after each optimizer step
+                after[name] = np.asarray(constraint(after[name]), layer.dtype)
         record = LearningStep(self.learning_rate, self.loss_value, None,
-                              {name: a - b for name, a, b in zip(names, after, before)},
-                              {name: ~np.isclose(a, s, rtol=1e-5, atol=1e-8)  # Keras' max_norm rescales all
-                               for name, a, s in zip(names, after, sgd)},  # by 1 - 1e-7: that is no clip
+                              {name: after[name] - before[name] for name in names},
+                              {name: ~np.isclose(after[name], sgd[name], rtol=1e-5, atol=1e-8)  # Keras' max_norm
+                               for name in names},  # rescales everything by 1 - 1e-7: that is no clip
                               None)
-        self._stepped = Stepped(after, record)
+        self._stepped = Stepped(after, record, layer.effective_kernel)
         return self.apply(set())
 
     def reset_weights(self):
@@ -324,8 +349,9 @@ class ExplainerState(AppState):
             raise ValueError(f"Received an invalid value for `loss`, expected one of {LOSSES}. "
                              f"Received: loss={self.loss!r}")
 
-    def _make_layer(self, weights_from=None):
-        """A Dense with the current configuration; weights copied from `weights_from` when given."""
+    def _make_layer(self, draw, new_adapters):
+        """A Dense with the current configuration: weights drawn from the initializers (`draw`) or the kept float
+        kernel and bias with any pending ones (a learning step's, a user's layer's); then LoRA and int8."""
         layer = Dense(self.units, activation=self.activation, use_bias=self.use_bias,
                       kernel_initializer=self.kernel_initializer, bias_initializer=self.bias_initializer,
                       kernel_regularizer=make_regularizer(self.kernel_regularizer, self.kernel_regularizer_factor),
@@ -335,22 +361,47 @@ class ExplainerState(AppState):
                       kernel_constraint=None if self.kernel_constraint == NONE else self.kernel_constraint,
                       bias_constraint=None if self.bias_constraint == NONE else self.bias_constraint,
                       seed=self.seed, name="dense")
-        if weights_from is None:
-            layer.build(self.input_shape)
+        pending = self._pending or {}
+        kept = {**({} if draw else self._kept), **pending}
+        if "kernel" in kept:
+            layer.set_weights([kept["kernel"], kept["bias"]] if self.use_bias else [kept["kernel"]])
         else:
-            layer.set_weights(weights_from.get_weights())
+            layer.build(self.input_shape)
+        if self.lora_rank:
+            layer.enable_lora(self.lora_rank, self.lora_alpha or None)
+            adapters = pending if "lora_kernel_a" in pending else {} if new_adapters else kept
+            if "lora_kernel_a" in adapters:
+                layer.lora_kernel_a, layer.lora_kernel_b = adapters["lora_kernel_a"], adapters["lora_kernel_b"]
+        self._float_kernel = layer.kernel  # kept as it is: int8 is a view of it, turned off again at will
+        if self.quantization == "int8":
+            layer.quantize("int8")
         return layer
+
+    def _keep(self, layer):
+        """Remember the layer's float weights (kernel before int8, bias, LoRA's A and B) for the next recompute."""
+        if layer.quantization_mode is None:
+            kernel = layer.kernel
+        elif layer is self.layer or getattr(self, "_float_kernel", None) is None:  # a user's int8 layer: no float
+            kernel = dequantize(layer.kernel, layer.kernel_scale)  # kernel to go back to; int8 of it is the same
+        else:
+            kernel = self._float_kernel
+        self._kept = {"kernel": kernel, "bias": layer.bias}
+        if layer.lora_enabled:
+            self._kept.update(lora_kernel_a=layer.lora_kernel_a, lora_kernel_b=layer.lora_kernel_b)
 
     def _apply(self, names):
         """Rebuild (or reuse) the layer, run forward and backward on the batch; bump the counters."""
         self._check_limits()
         traits = self.traits()
-        new_weights = self.layer is None or any(traits[name].metadata.get("weights") for name in names)
-        layer = self._make_layer(weights_from=None if new_weights else self.layer)
+        draw = self.layer is None or any(traits[name].metadata.get("weights") for name in names)
+        new_adapters = draw or bool(set(names) & {"lora_rank", "lora_alpha"})
         stepped, self._stepped = self._stepped, None  # a learning step's result (sgd_step)
-        if stepped is not None and not new_weights:
-            layer.set_weights(stepped.weights)
-            new_weights = True
+        self._pending = stepped.weights if stepped is not None else self._pending
+        try:
+            layer = self._make_layer(draw and stepped is None, new_adapters and stepped is None)
+        finally:
+            pending, self._pending = self._pending, None
+        new_weights = draw or bool(pending) or bool(set(names) & ADAPTER_TRAITS)
         data_rng, target_rng = np.random.default_rng([self.seed, 1]).spawn(2)
         y = layer(make_input(self.input_data, self.batch_shape, data_rng, layer.dtype))
         if self.loss == "sum":
@@ -365,14 +416,18 @@ class ExplainerState(AppState):
             loss_value, dy = float(loss(target, y)), loss.gradient(target, y)
         loss_value += sum(layer.losses)
         dx = layer.backward(dy)
+        self._keep(layer)
         with self.hold_trait_notifications():
             self.layer = layer
             self.target, self.loss_value, self.dy, self.dx = target, loss_value, dy, dx
             self._clamp_selection()
             self.set_status("ok", self.summary_line())
             self.last_step = None if new_weights and stepped is None else self.last_step
-            if stepped is not None:  # before the counters move, so the views that redraw see it
-                self.last_step = stepped.record._replace(loss_after=loss_value,
+            if stepped is not None:  # before the counters move, so the views that redraw see it; ΔW is the change
+                before = stepped.effective_before  # of the matrix the layer applies (W + s·AB under LoRA)
+                delta = {**stepped.record.delta, "kernel": layer.effective_kernel - before}
+                clipped = {"kernel": np.zeros(before.shape, bool), **stepped.record.clipped}
+                self.last_step = stepped.record._replace(loss_after=loss_value, delta=delta, clipped=clipped,
                                                          weights_version=self.weights_version + 1)
             if new_weights:  # inside the hold: observers hear of every counter at once, after all moved
                 self.weights_version += 1
