@@ -49,6 +49,7 @@ def printed(cell):
 
 
 def errors(nb):
+    """The error outputs of every code cell."""
     return [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs if out.output_type == "error"]
 
 
