@@ -12,6 +12,7 @@ from pathlib import Path
 DOMAIN = "dense_viz"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("en", "ru")
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}  # each language in its own words (the switch's labels)
 
 _translation = gettext.NullTranslations()
 _language = "en"

@@ -12,7 +12,7 @@ from ..io import MAX_BYTES
 from . import presets
 from .base import unrecognized
 from .controls import ControlsPanel
-from ..i18n import _, language, set_language
+from ..i18n import N_, _, language, set_language
 from .ownlayer import OwnLayerPanel, layers_from
 from .readouts import Readouts
 from .catalog import preset_guide
@@ -21,10 +21,11 @@ from .schedule import Debouncer, kernel_loop
 from .parsing import integer
 from .query import apply_link, choose_language, read_link, write_link
 from .state import DEFAULT_MAX_KERNEL_ENTRIES, SELECTION_TRAITS, ExplainerState
-from .ui import StatusLine, ViewHost, guarded
+from .ui import StatusLine, ViewHost, guarded, language_menu
 
-TABS = (("shapes", "Shapes"), ("weights", "Weights"), ("forward", "Forward"), ("gradients", "Gradients"),
-        ("step", "Learning step"), ("adapt", "Adapt & compress"), ("code", "Code"), ("graph", "Neuron graph"))
+TABS = (("shapes", N_("Shapes")), ("weights", N_("Weights")), ("forward", N_("Forward")),
+        ("gradients", N_("Gradients")), ("step", N_("Learning step")), ("adapt", N_("Adapt & compress")),
+        ("code", N_("Code")), ("graph", N_("Neuron graph")))
 TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · {what} "
          "<code>keras.layers.Dense</code> {computes}: <i>y</i> = activation(<i>x</i> · <i>W</i> + <i>b</i>)</div>")
 
@@ -106,10 +107,7 @@ class ExplainerApp(widgets.VBox):
         own.add_class("dv-own")
         self.host = ViewHost(state, {**self.views, "readouts": self.readouts, "guide": self.guide,
                                      "share": self.share})
-        self.language = widgets.Dropdown(options=LANGUAGE_NAMES, value=language(), layout=widgets.Layout(
-            width="110px", margin="0 0 0 auto"), tooltip=_("The language of the app"))
-        self.language.add_class("dv-lang")
-        self.language.observe(guarded(lambda change: self.set_language(change["new"]), state.report), "value")
+        self.language = language_menu(lambda lang: self.set_language(lang), state)
 
         right = widgets.VBox([self.readouts, self.guide, self.tabs],
                              layout=widgets.Layout(flex="1 1 auto", min_width="0"))
@@ -191,7 +189,6 @@ class ExplainerApp(widgets.VBox):
 
 
 VIEW_KEYS = ("tab", "sample", "unit", "position", "lang")  # what a link may say besides the configuration
-LANGUAGE_NAMES = (("English", "en"), ("Русский", "ru"))
 
 
 def explain(layer=None, *, layer_name=None, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, max_upload_bytes=MAX_BYTES,

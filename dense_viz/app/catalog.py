@@ -14,67 +14,67 @@ Tables:
 from ..i18n import N_, _
 
 EXPLAINER_TOOLTIPS = {
-    "preset": "A ready-made configuration. Everything stays editable; after a change the menu shows "
-              "'custom'.",
-    "units": "Dense(units): the number of output neurons. The kernel W has shape (input_dim, units); "
-             "the output's last axis has size units.",
-    "activation": "Dense(activation=...): the function applied elementwise to z = x·W + b. "
-                  "Keras' default is None, i.e. 'linear'.",
-    "use_bias": "Dense(use_bias=...): add a bias vector b (units,) to x·W. False leaves z = x·W.",
-    "kernel_initializer": "Dense(kernel_initializer=...): how W is drawn when the layer is built. "
-                          "Keras' default is glorot_uniform.",
-    "reset": "Back to the preset's settings (the last preset chosen), or to the defaults.",
-    "lora_rank": "Dense(lora_rank=r) / layer.enable_lora(r): freeze W and learn a low-rank change (α/r)·A·B with "
-                 "A (input_dim, r) and B (r, units). 0: no LoRA. Keras refuses LoRA with a kernel constraint.",
-    "lora_alpha": "Dense(lora_alpha=α): the scale of the low-rank change is α/r. 0: Keras' default, α = r.",
-    "quantization": "layer.quantize('int8'): the kernel becomes int8 with one float scale per unit (abs-max); "
-                    "inputs are quantized per row on every call, as Keras does.",
-    "new_weights": "Draw new weights (and a new batch): the next seed.",
-    "input_dim": "Size of the input's last axis: keras.Input((..., input_dim)). Rows of W.",
-    "leading_dims": "Axes between the batch and the features, e.g. 5 for a sequence of 5 steps "
-                    "(input (B, 5, input_dim)) or 5,3. Empty for a plain (B, input_dim) input. "
-                    "Dense acts on the last axis only, with the same W at every position.",
-    "batch_size": "B: how many examples the batch x holds. Not part of the layer: Keras writes it as None.",
-    "bias_initializer": "Dense(bias_initializer=...): how b is drawn. Keras' default is zeros.",
-    "kernel_regularizer": "Dense(kernel_regularizer=...): a penalty on W added to the loss, "
-                          "e.g. keras.regularizers.L2(0.01) adds 0.01·Σw².",
-    "bias_regularizer": "Dense(bias_regularizer=...): a penalty on b added to the loss.",
-    "activity_regularizer": "Dense(activity_regularizer=...): a penalty on the output y added to the loss "
-                            "(divided by the batch size, as Keras does).",
-    "kernel_regularizer_factor": "The regularization factor (l1 and/or l2), e.g. 0.01. A non-negative number.",
-    "bias_regularizer_factor": "The regularization factor (l1 and/or l2), e.g. 0.01. A non-negative number.",
-    "activity_regularizer_factor": "The regularization factor (l1 and/or l2), e.g. 0.01. A non-negative number.",
-    "kernel_constraint": "Dense(kernel_constraint=...): a projection of W applied after each optimizer "
-                         "step (e.g. max_norm keeps each unit's weight vector at norm ≤ 2). "
-                         "It does not change freshly initialized weights.",
-    "bias_constraint": "Dense(bias_constraint=...): a projection of b applied after each optimizer step.",
-    "seed": "Seed of the weights and of the batch: the same seed gives the same numbers.",
-    "input_data": "What the batch x contains: random normal N(0, 1), uniform U(-1, 1), all ones, "
-                  "or one-hot rows.",
-    "loss": "The loss L whose gradients the Gradients tab shows: mean squared error against a seeded "
-            "random target, categorical cross-entropy against seeded random one-hot classes (for softmax "
-            "outputs), or the sum of all outputs (then ∂L/∂y = 1).",
+    "preset": N_("A ready-made configuration. Everything stays editable; after a change the menu shows "
+                 "'custom'."),
+    "units": N_("Dense(units): the number of output neurons. The kernel W has shape (input_dim, units); "
+                "the output's last axis has size units."),
+    "activation": N_("Dense(activation=...): the function applied elementwise to z = x·W + b. "
+                     "Keras' default is None, i.e. 'linear'."),
+    "use_bias": N_("Dense(use_bias=...): add a bias vector b (units,) to x·W. False leaves z = x·W."),
+    "kernel_initializer": N_("Dense(kernel_initializer=...): how W is drawn when the layer is built. "
+                             "Keras' default is glorot_uniform."),
+    "reset": N_("Back to the preset's settings (the last preset chosen), or to the defaults."),
+    "lora_rank": N_("Dense(lora_rank=r) / layer.enable_lora(r): freeze W and learn a low-rank change (α/r)·A·B with "
+                    "A (input_dim, r) and B (r, units). 0: no LoRA. Keras refuses LoRA with a kernel constraint."),
+    "lora_alpha": N_("Dense(lora_alpha=α): the scale of the low-rank change is α/r. 0: Keras' default, α = r."),
+    "quantization": N_("layer.quantize('int8'): the kernel becomes int8 with one float scale per unit (abs-max); "
+                       "inputs are quantized per row on every call, as Keras does."),
+    "new_weights": N_("Draw new weights (and a new batch): the next seed."),
+    "input_dim": N_("Size of the input's last axis: keras.Input((..., input_dim)). Rows of W."),
+    "leading_dims": N_("Axes between the batch and the features, e.g. 5 for a sequence of 5 steps "
+                       "(input (B, 5, input_dim)) or 5,3. Empty for a plain (B, input_dim) input. "
+                       "Dense acts on the last axis only, with the same W at every position."),
+    "batch_size": N_("B: how many examples the batch x holds. Not part of the layer: Keras writes it as None."),
+    "bias_initializer": N_("Dense(bias_initializer=...): how b is drawn. Keras' default is zeros."),
+    "kernel_regularizer": N_("Dense(kernel_regularizer=...): a penalty on W added to the loss, "
+                             "e.g. keras.regularizers.L2(0.01) adds 0.01·Σw²."),
+    "bias_regularizer": N_("Dense(bias_regularizer=...): a penalty on b added to the loss."),
+    "activity_regularizer": N_("Dense(activity_regularizer=...): a penalty on the output y added to the loss "
+                               "(divided by the batch size, as Keras does)."),
+    "kernel_regularizer_factor": N_("The regularization factor (l1 and/or l2), e.g. 0.01. A non-negative number."),
+    "bias_regularizer_factor": N_("The regularization factor (l1 and/or l2), e.g. 0.01. A non-negative number."),
+    "activity_regularizer_factor": N_("The regularization factor (l1 and/or l2), e.g. 0.01. A non-negative number."),
+    "kernel_constraint": N_("Dense(kernel_constraint=...): a projection of W applied after each optimizer "
+                            "step (e.g. max_norm keeps each unit's weight vector at norm ≤ 2). "
+                            "It does not change freshly initialized weights."),
+    "bias_constraint": N_("Dense(bias_constraint=...): a projection of b applied after each optimizer step."),
+    "seed": N_("Seed of the weights and of the batch: the same seed gives the same numbers."),
+    "input_data": N_("What the batch x contains: random normal N(0, 1), uniform U(-1, 1), all ones, "
+                     "or one-hot rows."),
+    "loss": N_("The loss L whose gradients the Gradients tab shows: mean squared error against a seeded "
+               "random target, categorical cross-entropy against seeded random one-hot classes (for softmax "
+               "outputs), or the sum of all outputs (then ∂L/∂y = 1)."),
 }
 
 TRAINING_TOOLTIPS = {
-    "preset": "A ready-made lesson. Everything stays editable; after a change the menu shows 'custom'.",
-    "dataset": "The toy data set (seeded): 2-D points in two or three classes, or 1-D regression (sine). The "
-               "output layer and the loss follow the task.",
-    "noise": "Standard deviation of the Gaussian jitter on the inputs (sine: on the targets).",
-    "train_fraction": "Share of the points used for training; the rest is the test set.",
-    "seed": "Seed of the data, the initial weights and the batch order: the same seed, the same run.",
-    "optimizer": "keras.optimizers.<name>(learning_rate=…), other arguments at Keras' defaults. Changing it "
-                 "starts a fresh optimizer (empty moments) on the current weights.",
-    "learning_rate": "The optimizer's learning rate; takes effect from the next step.",
-    "batch_size": "Examples per step (Keras' fit: reshuffled every epoch, the last batch partial). ≥ the "
-                  "training set means full batch.",
-    "units": "Dense(units) of this hidden layer (1–256).",
-    "activation": "Dense(activation=…) of this hidden layer.",
-    "kernel_initializer": "Dense(kernel_initializer=…) of this hidden layer.",
-    "stddev": "stddev of keras.initializers.RandomNormal / TruncatedNormal (Keras' default: 0.05).",
-    "play": "Train continuously (the views refresh 10 times a second); press again to pause.",
-    "step": "One optimizer step on the next mini-batch (pauses first).",
-    "reset": "Rebuild the network from its seed: step 0, the initial weights, the history cleared.",
+    "preset": N_("A ready-made lesson. Everything stays editable; after a change the menu shows 'custom'."),
+    "dataset": N_("The toy data set (seeded): 2-D points in two or three classes, or 1-D regression (sine). The "
+                  "output layer and the loss follow the task."),
+    "noise": N_("Standard deviation of the Gaussian jitter on the inputs (sine: on the targets)."),
+    "train_fraction": N_("Share of the points used for training; the rest is the test set."),
+    "seed": N_("Seed of the data, the initial weights and the batch order: the same seed, the same run."),
+    "optimizer": N_("keras.optimizers.<name>(learning_rate=…), other arguments at Keras' defaults. Changing it "
+                    "starts a fresh optimizer (empty moments) on the current weights."),
+    "learning_rate": N_("The optimizer's learning rate; takes effect from the next step."),
+    "batch_size": N_("Examples per step (Keras' fit: reshuffled every epoch, the last batch partial). ≥ the "
+                     "training set means full batch."),
+    "units": N_("Dense(units) of this hidden layer (1–256)."),
+    "activation": N_("Dense(activation=…) of this hidden layer."),
+    "kernel_initializer": N_("Dense(kernel_initializer=…) of this hidden layer."),
+    "stddev": N_("stddev of keras.initializers.RandomNormal / TruncatedNormal (Keras' default: 0.05)."),
+    "play": N_("Train continuously (the views refresh 10 times a second); press again to pause."),
+    "step": N_("One optimizer step on the next mini-batch (pauses first)."),
+    "reset": N_("Rebuild the network from its seed: step 0, the initial weights, the history cleared."),
 }
 
 
@@ -88,7 +88,7 @@ ACTIVATIONS = {
     "elu": {"formula": "z if z > 0 else exp(z) − 1", "torch": "F.elu(z)"},
     "exponential": {"formula": "exp(z)", "torch": "torch.exp(z)"},
     "gelu": {"formula": "z·Φ(z)", "torch": "F.gelu(z)"},
-    "glu": {"formula": "a·σ(b), a and b the two halves of z", "torch": "F.glu(z, dim=-1)"},
+    "glu": {"formula": N_("a·σ(b), a and b the two halves of z"), "torch": "F.glu(z, dim=-1)"},
     "hard_shrink": {"formula": "z if |z| > 0.5 else 0", "torch": "F.hardshrink(z, lambd=0.5)"},
     "hard_sigmoid": {"formula": "clip((z + 3) / 6, 0, 1)", "torch": "F.hardsigmoid(z)"},
     "hard_silu": {"formula": "z·clip((z + 3) / 6, 0, 1)", "torch": "F.hardswish(z)"},
@@ -122,12 +122,12 @@ ACTIVATIONS = {
 }
 
 LOSSES = {
-    "mean_squared_error": {"note": "MSE vs a random target",
-                           "formula": "L = (1/N) Σ (y − t)², t a seeded random target"},
-    "categorical_crossentropy": {"note": "cross-entropy vs random classes",
-                                 "formula": "L = −(1/N) Σ t·log(p), p = y / Σy clipped to [1e−7, 1 − 1e−7], "
-                                            "t seeded random one-hot classes"},
-    "sum": {"note": "L = Σ y", "formula": "L = Σ y, the sum of every output"},
+    "mean_squared_error": {"note": N_("MSE vs a random target"),
+                           "formula": N_("L = (1/N) Σ (y − t)², t a seeded random target")},
+    "categorical_crossentropy": {"note": N_("cross-entropy vs random classes"),
+                                 "formula": N_("L = −(1/N) Σ t·log(p), p = y / Σy clipped to [1e−7, 1 − 1e−7], "
+                                               "t seeded random one-hot classes")},
+    "sum": {"note": "L = Σ y", "formula": N_("L = Σ y, the sum of every output")},
 }
 
 

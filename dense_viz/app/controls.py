@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from . import presets
 from .catalog import EXPLAINER_TOOLTIPS
-from ..i18n import _
+from ..i18n import N_, _
 from traitlets import Bool, Float, Tuple
 
 from .expr import describe
@@ -21,7 +21,6 @@ from .parsing import dims, format_dims, text_formatter, text_parser
 from .state import NONE
 from .ui import bind, button, heading, preset_menu
 
-TIPS = {name: _(text) for name, text in EXPLAINER_TOOLTIPS.items()}  # built once, in the current language
 STYLE = {"description_width": "130px"}
 ADVANCED_STYLE = {"description_width": "136px"}  # longer Keras names
 FULL = {"width": "100%"}
@@ -48,14 +47,15 @@ class ControlsPanel(widgets.VBox):
         self.add_class("dv-controls")
         self.controls = {}   # trait name -> its widget (also 'preset' and 'new_weights')
 
-        self._preset = self.controls["preset"] = preset_menu(state, presets.BOOK, "dv-preset", TIPS["preset"],
+        self._preset = self.controls["preset"] = preset_menu(state, presets.BOOK, "dv-preset",
+                                                             EXPLAINER_TOOLTIPS["preset"],
                                                              on_choose=self._remember_preset)
         self._preset_name = widgets.HTML(layout=widgets.Layout(margin="0 0 2px 8px"))
         self._preset_name.add_class("dv-preset-name")
         self._preset.observe(self._show_preset_name, "index")
         self._show_preset_name()
         self.chosen_preset = self._preset.value  # what Reset returns to: the last preset chosen
-        self._reset = button("↺ Reset", "dv-reset", EXPLAINER_TOOLTIPS["reset"], self.reset, state, width="auto",
+        self._reset = button(N_("↺ Reset"), "dv-reset", EXPLAINER_TOOLTIPS["reset"], self.reset, state, width="auto",
                              margin="2px 0 2px 8px")
         self.controls["reset"] = self._reset
 
@@ -76,14 +76,15 @@ class ControlsPanel(widgets.VBox):
             if widget in sections["advanced"] and hasattr(widget, "style"):
                 widget.style.description_width = ADVANCED_STYLE["description_width"]
                 widget.layout.width = "97%"
-        self.children = [heading("Preset"), self._preset, widgets.HBox([self._preset_name, self._reset]),
-                         heading("Layer: keras.layers.Dense(...)"), *sections["layer"],
-                         heading("Input batch x"), *sections["batch"], self._advanced]
+        self.children = [heading(N_("Preset")), self._preset, widgets.HBox([self._preset_name, self._reset]),
+                         heading(N_("Layer: keras.layers.Dense(...)")), *sections["layer"],
+                         heading(N_("Input batch x")), *sections["batch"], self._advanced]
 
     # -- one control per configuration trait, from its type and its tags ----------------------------------
     def _control(self, name, trait, meta):
         """The widget for trait `name`, bound to the state; returns what goes into the panel."""
-        common = {"description": name, "tooltip": TIPS[name], "style": STYLE, "layout": FULL}
+        tip = _(EXPLAINER_TOOLTIPS[name])  # translated now: the panel is rebuilt after a language switch
+        common = {"description": name, "tooltip": tip, "style": STYLE, "layout": FULL}
         if "choices" in meta:
             widget = bind(widgets.Dropdown(options=_options(meta["choices"]), **common), self.state, name)
         elif isinstance(trait, Bool):
@@ -101,7 +102,7 @@ class ControlsPanel(widgets.VBox):
             high = meta.get("maximum")
             if high:
                 common["tooltip"] = _("{tip} Type an integer from 1 to {high} (arithmetic such as 10*10*256 "
-                                      "works), then Enter.").format(tip=TIPS[name], high=high)
+                                      "works), then Enter.").format(tip=tip, high=high)
             widget = bind(widgets.Text(continuous_update=False, **common), self.state, name,
                           parse=text_parser(name, trait), fmt=str)
             self.controls[name] = widget
@@ -134,8 +135,8 @@ class ControlsPanel(widgets.VBox):
 
     def _new_weights_button(self):
         """'New weights': the next seed."""
-        widget = button("New weights", "dv-new-weights", EXPLAINER_TOOLTIPS["new_weights"], self.state.new_weights,
-                        self.state, width="auto", margin="2px 0 2px 134px")
+        widget = button(N_("New weights"), "dv-new-weights", EXPLAINER_TOOLTIPS["new_weights"],
+                        self.state.new_weights, self.state, width="auto", margin="2px 0 2px 134px")
         self.controls["new_weights"] = widget
         return widget
 

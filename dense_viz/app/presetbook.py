@@ -6,6 +6,8 @@ Which preset a state shows is derived, never stored: the preset whose settings a
 """
 import copy
 
+from ..i18n import _
+
 CUSTOM = ""  # the menu's value for "your own settings"
 
 
@@ -26,8 +28,8 @@ class PresetBook:
         """A preset's short key from its key or display name; a Keras-style ValueError otherwise."""
         if name_or_key in self.table:
             return name_or_key
-        for key, (name, _) in self.table.items():
-            if name_or_key == name:
+        for key, (name, _unused) in self.table.items():
+            if name_or_key in (name, _(name)):  # its English or its translated display name
                 return key
         raise ValueError(f"Received an invalid value for `preset`, expected one of the keys {tuple(self.table)} "
                          f"or their display names. Received: preset={name_or_key!r}")

@@ -11,7 +11,7 @@ import ipywidgets as widgets
 
 from ..engine.layers import format_shape
 from ..engine.sequential import readable_memory_size
-from ..i18n import _
+from ..i18n import N_, _
 from .catalog import loss_text
 
 
@@ -46,24 +46,24 @@ class Readouts(widgets.VBox):
         super().__init__()
         self.state = state
         self.add_class("dv-readouts")
-        self._output_shape = _value("dv-output-shape", "Keras' output shape; the batch axis is None.")
-        self._batch_shape = _value("dv-batch-shape", "The concrete shape of y for the current batch.")
-        self._param_count = _value("dv-param-count", "Trainable weights: kernel and bias entries.")
-        self._param_formula = _value("dv-param-formula", "input_dim × units + (units if use_bias else 0)")
-        self._memory = _value("dv-memory", "Memory of kernel and bias as float32 (4 bytes each), as Keras' "
-                                           "summary prints it.")
+        self._output_shape = _value("dv-output-shape", N_("Keras' output shape; the batch axis is None."))
+        self._batch_shape = _value("dv-batch-shape", N_("The concrete shape of y for the current batch."))
+        self._param_count = _value("dv-param-count", N_("Trainable weights: kernel and bias entries."))
+        self._param_formula = _value("dv-param-formula", N_("input_dim × units + (units if use_bias else 0)"))
+        self._memory = _value("dv-memory", N_("Memory of kernel and bias as float32 (4 bytes each), as Keras' "
+                                              "summary prints it."))
         self._memory_note = _value("dv-memory-note")
-        self._madds = _value("dv-madds", "Multiply–adds to compute one example's output: input_dim × units "
-                                         "per position.")
+        self._madds = _value("dv-madds", N_("Multiply–adds to compute one example's output: input_dim × units "
+                                            "per position."))
         self._madds_note = _value("dv-madds-note")
-        self._loss = _value("dv-loss-value", "The loss of this batch (plus any regularization penalties).")
+        self._loss = _value("dv-loss-value", N_("The loss of this batch (plus any regularization penalties)."))
         self._loss_note = _value("dv-loss-note")
         self.children = [widgets.HBox([
-            _card("Output shape", self._output_shape, self._batch_shape),
-            _card("Parameters", self._param_count, self._param_formula),
-            _card("Memory", self._memory, self._memory_note),
-            _card("Multiply–adds / example", self._madds, self._madds_note),
-            _card("Loss", self._loss, self._loss_note),
+            _card(N_("Output shape"), self._output_shape, self._batch_shape),
+            _card(N_("Parameters"), self._param_count, self._param_formula),
+            _card(N_("Memory"), self._memory, self._memory_note),
+            _card(N_("Multiply–adds / example"), self._madds, self._madds_note),
+            _card(N_("Loss"), self._loss, self._loss_note),
         ], layout=widgets.Layout(flex_flow="row wrap"))]
         self.refresh()
 

@@ -16,6 +16,7 @@ from traitlets import Bool, Float, Instance, Int, TraitError, Tuple, Unicode, ob
 from ..engine import Dense, activations, constraints, initializers, losses, regularizers
 from .base import AppState
 from ..engine.layers import format_shape
+from ..i18n import N_, _
 from ..engine.quantize import dequantize
 
 
@@ -65,10 +66,10 @@ def config(default, weights=False, **ui):
 
 
 REGULARIZERS, CONSTRAINTS = (NONE, *regularizers.NAMES), (NONE, *constraints.NAMES)
-_REGULARIZERS = "Regularizers (added to the loss)"
-_CONSTRAINTS = "Constraints (after optimizer steps)"
-_DATA = "Data and loss"
-_ADAPT = "Adapt & compress (LoRA, int8)"
+_REGULARIZERS = N_("Regularizers (added to the loss)")  # control-panel headings (translated where shown)
+_CONSTRAINTS = N_("Constraints (after optimizer steps)")
+_DATA = N_("Data and loss")
+_ADAPT = N_("Adapt & compress (LoRA, int8)")
 QUANTIZATION = (NONE, "int8")
 ADAPTER_TRAITS = frozenset({"lora_rank", "lora_alpha", "quantization"})  # change the layer, keep its weights
 
@@ -475,5 +476,6 @@ class ExplainerState(AppState):
 
     def summary_line(self):
         """The status line after a good recompute."""
-        return (f"OK: Dense({self.units:,}) on input {format_shape(self.input_shape)} → "
-                f"{format_shape(self.output_shape)}, {self.param_count:,} parameters.")
+        return _("OK: Dense({units}) on input {input_shape} → {output_shape}, {params} parameters.").format(
+            units=f"{self.units:,}", input_shape=format_shape(self.input_shape),
+            output_shape=format_shape(self.output_shape), params=f"{self.param_count:,}")

@@ -6,11 +6,13 @@ import time
 
 import ipywidgets as widgets
 
-from ..i18n import _
+from ..i18n import LANGUAGE_NAMES, N_, _, language
+from .explain_errors import explain
 from .presetbook import CUSTOM
 
 STATUS_COLORS = {"ok": ("#1d6b34", "#edf8f0", "#b7dfc3", "✓"), "warning": ("#7a5200", "#fff7e0", "#f0d48a", "⚠"),
                  "error": ("#a11d1d", "#fdeeee", "#f0b4b4", "✖")}
+STATUS_TITLES = {"ok": N_("ok"), "warning": N_("warning"), "error": N_("error")}
 
 
 def css_class(name):
@@ -67,12 +69,21 @@ def write(widget, value, syncing):
             syncing.pop()
 
 
-def status_html(message, level):
-    """The status line's markup: coloured by level ('ok' | 'warning' | 'error'), the message escaped."""
-    color, fill, border, icon = STATUS_COLORS.get(level, STATUS_COLORS["error"])
+def status_html(message, level, lang=None):
+    """The status line's markup: coloured by level ('ok' | 'warning' | 'error'), the message escaped. A refusal
+    keeps the engine's exact (English) words; in a language with an explanation table (explain_errors) its
+    explanation follows in `.dv-status-explain`. `lang`: the UI language (default: the current one)."""
+    level = level if level in STATUS_COLORS else "error"
+    color, fill, border, icon = STATUS_COLORS[level]
+    notes = explain(message, lang or language()) if level != "ok" else []
+    shown = html.escape(message, quote=False)
+    if notes:  # the engine's words, marked as English for the reader (and for screen readers)
+        shown = f"<span class='dv-status-message' lang='en'>{shown}</span>"
+    extra = "".join(f"<div class='dv-status-explain' style='color:#333;margin-top:2px'>{html.escape(note)}</div>"
+                    for note in notes)
     return (f"<div style='color:{color};background:{fill};border:1px solid {border};border-radius:5px;"
-            f"padding:4px 10px;font-size:13px;line-height:1.4' title='{level}'>"
-            f"<span style='font-weight:700;margin-right:6px'>{icon}</span>{html.escape(message, quote=False)}</div>")
+            f"padding:4px 10px;font-size:13px;line-height:1.4' title='{html.escape(_(STATUS_TITLES[level]))}'>"
+            f"<span style='font-weight:700;margin-right:6px'>{icon}</span>{shown}{extra}</div>")
 
 
 class StatusLine(widgets.HTML):
@@ -198,4 +209,15 @@ def preset_menu(state, book, css, tooltip, width="100%", on_choose=None):
     menu.observe(guarded(chosen, state.report), "value")
     state.observe(guarded(show, state.report), "arrays_version")  # every state has it: +1 per applied change
     show()
+    return menu
+
+
+def language_menu(on_choose, state):
+    """The language switch of both apps (`.dv-lang`): a Dropdown of the languages, each in its own name, showing
+    the current one; choosing one calls on_choose(lang) (an error goes to the state's status line)."""
+    menu = widgets.Dropdown(options=[(name, code) for code, name in LANGUAGE_NAMES.items()], value=language(),
+                            tooltip=_("The language of the app"), layout=widgets.Layout(width="110px",
+                                                                                       margin="0 0 0 auto"))
+    menu.add_class("dv-lang")
+    menu.observe(guarded(lambda change: on_choose(change["new"]), state.report), "value")
     return menu

@@ -7,11 +7,11 @@ debounced. Only visible views draw: the lower Tab shows either the gradient flow
 import ipywidgets as widgets
 
 from ..base import unrecognized
-from ...i18n import _
+from ...i18n import N_, _, language, set_language
 from ..query import apply_link, choose_language, read_link, write_link
 from ..share import SharePanel, call_code
 from ..schedule import Debouncer, kernel_loop
-from ..ui import StatusLine, ViewHost, guarded
+from ..ui import StatusLine, ViewHost, guarded, language_menu
 from . import presets
 from .controls import TrainingControls
 from .runner import Runner
@@ -20,7 +20,7 @@ from .views import BoundaryView, GradientFlowView, LossView, NormsView, ReadoutV
 
 TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · {how} <code>Dense</code> "
          "<span style='font-size:12.5px;color:#667;margin-left:10px'>{hint}</span></div>")
-LOWER_TABS = (("gradients", "Gradient flow"), ("units", "Units · weight norms"))
+LOWER_TABS = (("gradients", N_("Gradient flow")), ("units", N_("Units · weight norms")))
 
 
 class TrainingApp(widgets.VBox):
@@ -33,12 +33,21 @@ class TrainingApp(widgets.VBox):
         self.add_class("dv-train-app")
         self.debouncer = debouncer or Debouncer(0.03, loop=loop, on_error=state.report)
         self.refresh_seconds = []  # duration of each refresh of the visible views (bench)
+        self._build()
+        self.runner = Runner(state, self.refresh_visible, loop=loop, **runner_options)
+        state.observe(guarded(self._state_changed, state.report), names=["model_version", "arrays_version"])
+        state.observe(guarded(self._running_changed, state.report), "running")
+        self.refresh_visible()
+
+    def _build(self, tab=0):
+        """Every widget, in the current language (again after a language switch: the state stays)."""
+        state = self.state
         self.controls = TrainingControls(state)
         self.views = {"readout": ReadoutView(state), "loss": LossView(state), "boundary": BoundaryView(state),
                       "gradients": GradientFlowView(state), "units": UnitsView(state), "norms": NormsView(state)}
         units_page = widgets.HBox([self.views["units"], self.views["norms"]])
         self.tabs = widgets.Tab(children=[self.views["gradients"], units_page],
-                                titles=[_(title) for _key, title in LOWER_TABS], selected_index=0)
+                                titles=[_(title) for _key, title in LOWER_TABS], selected_index=tab)
         self.tabs.add_class("dv-train-tabs")
         top = widgets.HBox([self.views["loss"], self.views["boundary"]],
                            layout=widgets.Layout(flex_flow="row wrap"))
@@ -52,14 +61,20 @@ class TrainingApp(widgets.VBox):
         self.host = ViewHost(state, {**self.views, "share": self.share})
         title = TITLE.format(how=_("how the gradient flows back through a stack of"),
                              hint=_("press Play; every number comes from the engine's train_step"))
-        self.children = [widgets.HTML(title), StatusLine(state, "dv-train-status"), self.host.sync,
+        self.language = language_menu(lambda lang: self.set_language(lang), state)
+        self.children = [widgets.HBox([widgets.HTML(title), self.language]), StatusLine(state, "dv-train-status"),
+                         self.host.sync,
                          widgets.HBox([widgets.VBox([self.controls, share]), right],
                                       layout=widgets.Layout(align_items="flex-start"))]
 
-        self.runner = Runner(state, self.refresh_visible, loop=loop, **runner_options)
-        state.observe(guarded(self._state_changed, state.report), names=["model_version", "arrays_version"])
-        state.observe(guarded(self._running_changed, state.report), "running")
         self.tabs.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
+
+    def set_language(self, lang):
+        """Show the panel in `lang` ('en' or 'ru') from now on; the state, its history and the runner stay."""
+        if lang == language() and self.language.value == lang:
+            return
+        set_language(lang)
+        self._build(self.tabs.selected_index or 0)
         self.refresh_visible()
 
     @property

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 from ...engine import constraints, initializers
 from ...engine.layers import format_shape
 from ...engine.sequential import readable_memory_size
+from ...i18n import _
 from ..catalog import torch_activation
 from ..state import NONE
 
@@ -267,10 +268,11 @@ class CodeView(widgets.VBox):
         self._keras.add_class("dv-code-keras")
         self._torch = widgets.HTML()
         self._torch.add_class("dv-code-torch")
-        self._note = widgets.HTML(
-            "<div style='color:#445;font-size:12.5px;line-height:1.5;margin:2px 0 6px'>The same layer in Keras 3 and in PyTorch. "
-            "Keras stores the kernel as (input_dim, units) and computes x·W; PyTorch's nn.Linear stores "
-            "weight as (out, in) = Wᵀ and computes x·weightᵀ: the same numbers, transposed.</div>")
+        note = _("The same layer in Keras 3 and in PyTorch. Keras stores the kernel as (input_dim, units) and "
+                 "computes x·W; PyTorch's nn.Linear stores weight as (out, in) = Wᵀ and computes x·weightᵀ: the "
+                 "same numbers, transposed.")
+        self._note = widgets.HTML("<div style='color:#445;font-size:12.5px;line-height:1.5;margin:2px 0 6px'>"
+                                  f"{html.escape(note)}</div>")
         self.children = [self._note, self._keras, self._torch]
 
     def refresh(self):

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 from ...engine import Sequential
 from ...engine.layers import format_shape
 from ...engine.sequential import readable_memory_size
+from ...i18n import _
 
 BOX = ("display:inline-flex;flex-direction:column;align-items:center;justify-content:center;"
        "border:2px solid {color};border-radius:8px;padding:6px 12px;margin:4px;min-width:86px;"
@@ -42,22 +43,22 @@ def diagram_html(state):
     """The flow x · W + b → z → activation → y with the state's shapes, as HTML."""
     lead_generic = "…, " if state.leading_dims else ""
     parts = [
-        _box("x", format_shape(state.x.shape), f"(B, {lead_generic}in)", "input batch"),
+        _box("x", format_shape(state.x.shape), f"(B, {lead_generic}in)", _("input batch")),
         _op("·"),
-        _box("W", format_shape(state.layer.kernel.shape), "(in, units)", "kernel"),
+        _box("W", format_shape(state.layer.kernel.shape), "(in, units)", _("kernel")),
     ]
     if state.use_bias:
-        parts += [_op("+"), _box("b", format_shape(state.layer.bias.shape), "(units,)", "bias")]
+        parts += [_op("+"), _box("b", format_shape(state.layer.bias.shape), "(units,)", _("bias"))]
     else:
-        parts += [_op("+"), _box("b", "no bias", "use_bias=False", "adds nothing", struck=True)]
+        parts += [_op("+"), _box("b", _("no bias"), "use_bias=False", _("adds nothing"), struck=True)]
     parts += [
         _op("→"),
-        _box("z", format_shape(state.z.shape), f"(B, {lead_generic}units)", "pre-activation"),
+        _box("z", format_shape(state.z.shape), f"(B, {lead_generic}units)", _("pre-activation")),
         _op("→"),
         f"<div style='{OP};font-size:14px;border:1px dashed #99a;border-radius:14px;padding:4px 10px'>"
         f"{html.escape(state.activation)}</div>",
         _op("→"),
-        _box("y", format_shape(state.y.shape), f"(B, {lead_generic}{_y_units(state)})", "output"),
+        _box("y", format_shape(state.y.shape), f"(B, {lead_generic}{_y_units(state)})", _("output")),
     ]
     return ("<div class='dv-shapes-diagram' style='display:flex;flex-wrap:wrap;align-items:center;"
             "margin:6px 0 4px'>" + "".join(parts) + "</div>")
@@ -70,22 +71,32 @@ def _y_units(state):
 
 def explanation_html(state):
     """One or two sentences: where the parameter count (and the shapes) come from."""
-    n_in, units = state.input_dim, state.units
-    kernel = n_in * units
-    sentences = [f"W connects each of the {n_in:,} inputs to each of the {units:,} units: "
-                 f"{n_in:,} × {units:,} = {kernel:,} weights"]
+    numbers = {"n_in": f"{state.input_dim:,}", "units": f"{state.units:,}",
+               "kernel": f"{state.input_dim * state.units:,}", "params": f"{state.param_count:,}",
+               "memory": readable_memory_size(state.param_bytes), "batch_size": state.batch_size,
+               "activation": state.activation, "output_units": f"{state.output_units:,}"}
     if state.use_bias:
-        sentences[0] += (f", plus {units:,} biases (one per unit), so {state.param_count:,} parameters "
-                         f"({readable_memory_size(state.param_bytes)} as float32).")
+        first = _("W connects each of the {n_in} inputs to each of the {units} units: {n_in} × {units} = {kernel} "
+                  "weights, plus {units} biases (one per unit), so {params} parameters ({memory} as float32).")
     else:
-        sentences[0] += (f"; use_bias=False adds no bias, so {state.param_count:,} parameters "
-                         f"({readable_memory_size(state.param_bytes)} as float32).")
-    where = (f"every one of the {math.prod(state.leading_dims):,} positions of the leading axes "
-             f"{format_shape(state.leading_dims)} of every example" if state.leading_dims else "every example")
-    sentences.append(f"The batch size ({state.batch_size}) is not a parameter, so Keras writes it as None: "
-                     f"the same {'W and b act' if state.use_bias else 'W acts'} on {where}, only along the last axis.")
-    if state.output_units != units:
-        sentences.append(f"{state.activation} splits z's last axis in two halves, so y has {state.output_units:,}.")
+        first = _("W connects each of the {n_in} inputs to each of the {units} units: {n_in} × {units} = {kernel} "
+                  "weights; use_bias=False adds no bias, so {params} parameters ({memory} as float32).")
+    sentences = [first.format(**numbers)]
+    if state.leading_dims:
+        where = _("every one of the {positions} positions of the leading axes {leading} of every example").format(
+            positions=f"{math.prod(state.leading_dims):,}", leading=format_shape(state.leading_dims))
+    else:
+        where = _("every example")
+    if state.use_bias:
+        batch = _("The batch size ({batch_size}) is not a parameter, so Keras writes it as None: the same W and b "
+                  "act on {where}, only along the last axis.")
+    else:
+        batch = _("The batch size ({batch_size}) is not a parameter, so Keras writes it as None: the same W acts "
+                  "on {where}, only along the last axis.")
+    sentences.append(batch.format(where=where, **numbers))
+    if state.output_units != state.units:
+        sentences.append(_("{activation} splits z's last axis in two halves, so y has {output_units}.").format(
+            **numbers))
     return ("<div class='dv-shapes-explain' style='font-size:13.5px;line-height:1.45;margin:4px 2px 8px;"
             "max-width:900px'>" + " ".join(html.escape(s) for s in sentences) + "</div>")
 

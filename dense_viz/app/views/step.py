@@ -7,7 +7,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from ...i18n import _
+from ...i18n import N_, _
 from ...plots import step as splot
 from ..figure import FigureView
 from ..parsing import number
@@ -29,9 +29,10 @@ class StepView(FigureView):
                                  tooltip=_("The learning rate η of the step: W ← W − η·∂L/∂W."),
                                  layout=widgets.Layout(width="150px"), style={"description_width": "20px"})
         bind(rate, state, "learning_rate", parse=number("learning_rate"), css="dv-learning-rate")
-        step = button("One SGD step", "dv-sgd-step", "W ← W − η·∂L/∂W and b ← b − η·∂L/∂b, then the constraints",
+        step = button(N_("One SGD step"), "dv-sgd-step",
+                      N_("W ← W − η·∂L/∂W and b ← b − η·∂L/∂b, then the constraints"),
                       state.sgd_step, state, width="auto", margin="0 8px")
-        reset = button("Reset weights", "dv-reset-weights", "Back to the initializer's draw for this seed",
+        reset = button(N_("Reset weights"), "dv-reset-weights", N_("Back to the initializer's draw for this seed"),
                        state.reset_weights, state, width="auto")
         self._text = widgets.HTML()
         self._text.add_class("dv-step-text")
@@ -65,9 +66,10 @@ class StepView(FigureView):
         clipped = {name: int(np.count_nonzero(mask)) for name, mask in last.clipped.items()}
         for name, constraint in (("kernel", layer.kernel_constraint), ("bias", layer.bias_constraint)):
             if constraint is not None and name in clipped:
-                lines.append(_("{constraint} changed {n:,} of {total:,} {name} entries after the step").format(
-                    constraint=html.escape(getattr(constraint, "name", type(constraint).__name__)),
-                    n=clipped[name], total=last.clipped[name].size, name=name))
+                text = (_("{constraint} changed {n:,} of {total:,} kernel entries after the step") if name == "kernel"
+                        else _("{constraint} changed {n:,} of {total:,} bias entries after the step"))
+                lines.append(text.format(constraint=html.escape(getattr(constraint, "name", type(constraint).__name__)),
+                                         n=clipped[name], total=last.clipped[name].size))
         if layer.kernel_constraint is None and layer.bias_constraint is None:
             lines.append(_("No constraint: the weights are the plain SGD result (choose one under Advanced)."))
         self._text.value = _paragraph("<br>".join(lines))
