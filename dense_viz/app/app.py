@@ -114,7 +114,8 @@ class ExplainerApp(widgets.VBox):
         title = TITLE.format(what=html.escape(_("what")), computes=html.escape(_("computes")))
         self.status_line = StatusLine(state)
         self.children = [widgets.HBox([widgets.HTML(title), self.language]), self.status_line, self.host.sync,
-                         widgets.HBox([widgets.VBox([self.controls, own, share]), right],
+                         widgets.HBox([widgets.VBox([self.controls, own, share], layout=widgets.Layout(
+                             width="348px", min_width="348px", flex="0 0 auto")), right],
                                       layout=widgets.Layout(align_items="flex-start"))]
         self.tabs.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
         self.refresh_visible()
