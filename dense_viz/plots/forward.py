@@ -139,6 +139,22 @@ def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=Non
     return blocks
 
 
+def forward_cell_at(a, shapes, blocks, px, py):
+    """Which heatmap cell is under figure pixel (px, py): ('x' | 'W' | 'b' | 'y', row, col) or None.
+
+    shapes / blocks: {'x', 'W', 'y'} -> the (rows, cols) shown and its pooling block (update_forward's
+    blocks); b shares W's column blocks. A pooled cell maps to its block's first row and column.
+    """
+    bias = ((1, shapes["W"][1]), (1, blocks["W"][1])) if a.im_b.get_visible() else None
+    for name, ax, geometry in (("x", a.ax_x, (shapes["x"], blocks["x"])), ("W", a.ax_w, (shapes["W"], blocks["W"])),
+                               ("b", a.ax_b, bias), ("y", a.ax_y, (shapes["y"], blocks["y"]))):
+        if geometry is not None:
+            cell = heatmap.cell_at(ax, *geometry, px, py)
+            if cell is not None:
+                return (name, *cell)
+    return None
+
+
 def _cells_fit(ax, shape, count):
     """True if a (rows, cols) image on `ax` has cells of at least MIN_CELL_PX and `count` values fit the pool."""
     box = ax.get_position()

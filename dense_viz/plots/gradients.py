@@ -84,8 +84,23 @@ def update_panel(panel, data, title, shape=None):
     panel.title.set_text(f"{title}   {format_shape(data.shape if shape is None else shape)}")
     pooled_note = f"   pooled {block[0]} × {block[1]}" if block != (1, 1) else ""
     panel.norm.set_text(f"‖·‖ = {norm:.4g}{pooled_note}")
-    return {"pooled": pooled, "block": block, "norm": norm, "max_abs": max_abs,
+    return {"pooled": pooled, "block": block, "norm": norm, "max_abs": max_abs, "shape": data.shape,
             "note": heatmap.pooling_note(block, POOL_MODE, noun="entries")}
+
+
+def gradient_cell_at(a, info, px, py):
+    """Which panel cell is under figure pixel (px, py): ('dz' | 'kernel' | 'bias' | 'x', row, col) or None.
+
+    `info`: update_gradients' result (each panel's 2-D shape and pooling block); rows of δ and ∂L/∂x are the
+    flattened (sample, position) pairs. A pooled cell maps to its block's first row and column.
+    """
+    for name in ("dz", "kernel", "bias", "x"):
+        panel = info.get(name)
+        if panel:
+            cell = heatmap.cell_at(getattr(a, name).ax, panel["shape"], panel["block"], px, py)
+            if cell is not None:
+                return (name, *cell)
+    return None
 
 
 def annotate_panel(panel, data=None):

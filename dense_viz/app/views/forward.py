@@ -16,8 +16,8 @@ from ...plots import forward as fplot
 from ...plots.heatmap import pool_to_axes
 from ...plots.render import FrameCache
 from ..catalog import activation_formula
-from ..figure import FigureView, figure_image
-from ...i18n import _
+from ..figure import FigureView, click_hint, figure_image
+from ...i18n import N_, _
 from ..ui import bind
 from .markup import paragraph
 
@@ -42,6 +42,19 @@ def sum_terms(x_row, w_col, shown=TERMS_SHOWN):
     ks = list(range(n)) if n <= shown + 2 else [*range(shown), None, n - 1]
     parts = ["…" if k is None else f"({num(x_row[k], 3)})({num(w_col[k], 3)})" for k in ks]
     return " + ".join(parts)
+
+
+CLICK_HINT = N_("Click a cell of x, W, b or y to select its sample i and/or unit j.")
+
+
+def clicked_text(name, change, block):
+    """The hint after a click: what was selected, and for a pooled block that its first row / column was."""
+    chosen = ", ".join(f"{'i' if key == 'sample' else 'j'} = {value}" for key, value in change.items())
+    if tuple(block) == (1, 1):
+        return _("Clicked {name}: selected {chosen}. Click another cell to select it.").format(name=name,
+                                                                                           chosen=chosen)
+    return _("Clicked a pooled block of {rows} × {cols} entries of {name}: selected its first row / column, "
+             "{chosen}.").format(rows=block[0], cols=block[1], name=name, chosen=chosen)
 
 
 def _float64(v):
@@ -74,10 +87,13 @@ class ForwardView(FigureView):
         self._act_text = widgets.HTML(layout=widgets.Layout(width=f"{width_px - 470}px"))
         self._act_text.add_class("dv-forward-activation-text")
         self._w_cache = (None, None)
-        self.info = {}
+        self.info, self._shown = {}, None   # _shown: (shapes, blocks) of the heatmaps as last drawn
+        self._hint = widgets.HTML(click_hint(_(CLICK_HINT)))
+        self._hint.add_class("dv-forward-hint")
+        self.clickable(self._heat_image, self._heat.fig, self.click)
         self.children = [
             widgets.HBox([self._sample, self._sample_range, self._unit, self._unit_range]),
-            self._position_box, self._arithmetic, self._heat_image,
+            self._position_box, self._arithmetic, self._hint, self._heat_image,
             widgets.HBox([self._act_image, self._act_text], layout=widgets.Layout(flex_flow="row wrap"))]
 
     # -- controls: bound to the state, showing what the state kept --------------------------------------------
@@ -86,6 +102,22 @@ class ForwardView(FigureView):
         control = widgets.IntText(description=description, layout=widgets.Layout(width="170px"),
                                   style={"description_width": "60px"})
         return bind(control, self.state, name, css=css_class)
+
+    # -- clicks on the heatmaps: the same selection as typing it --------------------------------------------
+    def click(self, px, py):
+        """Select what the heatmap cell under figure pixel (px, py) stands for: x[i, k] -> sample i, W[k, j] and
+        b[j] -> unit j, y[i, j] -> both (state.update, as the typed fields do). Returns the change (or None)."""
+        if self._shown is None:
+            return None
+        hit = fplot.forward_cell_at(self._heat, *self._shown, px, py)
+        if hit is None:
+            return None
+        name, row, col = hit
+        change = {"x": {"sample": row}, "W": {"unit": col}, "b": {"unit": col}, "y": {"sample": row, "unit": col}}[name]
+        self.state.update(**change)
+        block = self._shown[1]["W" if name == "b" else name]
+        self._hint.value = click_hint(clicked_text(name, change, block))
+        return change
 
     # -- refresh ----------------------------------------------------------------------------------------------
     def draw(self):
@@ -96,8 +128,10 @@ class ForwardView(FigureView):
         rows = (slice(None), *pos)
         self._update_controls(pos)
         titles = ("x[:, p, :]", "W", "y[:, p, :]") if pos else ("x", "W", "y")  # p: in the text (cached frame)
-        fplot.update_forward(self._heat, s.x[rows], s.layer.kernel, s.layer.bias, s.y[rows], i, j,
-                             act.output_unit(j, s.units), w_pooled=self._pooled_kernel(), titles=titles)
+        x2, y2 = s.x[rows], s.y[rows]
+        blocks = fplot.update_forward(self._heat, x2, s.layer.kernel, s.layer.bias, y2, i, j,
+                                      act.output_unit(j, s.units), w_pooled=self._pooled_kernel(), titles=titles)
+        self._shown = ({"x": x2.shape, "W": s.layer.kernel.shape, "y": y2.shape}, blocks)
         self._arithmetic.value = self._arithmetic_html((i, *pos), j)
         self._draw_activation((i, *pos), j)
         self._act_image.value = self._act_frames.render()
