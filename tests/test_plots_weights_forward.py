@@ -129,8 +129,21 @@ def test_big_kernel_is_pooled_with_a_note_and_a_sampled_histogram():
     assert a.note.get_text().startswith("each pixel: 1 × 80 weights (mean)")
     assert a.im_kernel.get_extent() == pytest.approx((-0.5, 25599.5, 99.5, -0.5))   # axes in real k, j
     assert a.ax_kernel.get_xlim() == pytest.approx((-0.5, 25599.5))
+    bound = math.sqrt(6 / 25700)
+    assert a.im_kernel.get_clim() == pytest.approx((-bound, bound))   # by default: the kernel's true range
+    assert a.cbar.ax.get_ylabel() == "mean of each 1 × 80 block"
+    lo, hi = a.ax_hist.get_xlim()   # the histogram's bars: the same colour map and limits as the heatmap
+    assert a.hist_colours.get_clim() == a.im_kernel.get_clim()
+    assert list(a.hist_colours.get_extent()[:2]) == pytest.approx([lo, hi])
+    assert list(a.hist_colours.get_array()[0, [0, -1]]) == pytest.approx([lo, hi])
+    wplot.update_weights(a, k, None, initializers.get("glorot_uniform"), scale="stretched")
     limit = a.im_kernel.get_clim()[1]
-    assert limit < 0.5 * math.sqrt(6 / 25700)   # the pooled image has its own, smaller colour scale
+    assert limit < 0.5 * bound   # stretched: the pooled image's own, smaller colour scale
+    assert a.hist_colours.get_clim() == (-limit, limit)
+    wplot.update_weights(a, k, None, initializers.get("glorot_uniform"), mode="maxabs")
+    assert a.cbar.ax.get_ylabel() == "largest |w| of each 1 × 80 block"
+    with pytest.raises(ValueError, match="scale='loud'"):
+        wplot.update_weights(a, k, None, initializers.get("glorot_uniform"), scale="loud")
     assert "200,000 of 2,560,000" in a.hist_note.get_text()
     assert a.bias_note.get_text() == "no bias (use_bias=False)" and not a.im_bias.get_visible()
     assert int(round(a.stairs.get_data().values.sum() * np.diff(a.stairs.get_data().edges)[0])) == 1

@@ -52,15 +52,22 @@ class GradientsView(FigureView):
         self.info, self.health, self.checks, self.check_ok = {}, {}, [], True
         self._hint = widgets.HTML(click_hint(_(CLICK_HINT)))
         self._hint.add_class("dv-gradients-hint")
+        self._scale = widgets.ToggleButtons(
+            options=[(_("shared scale"), "shared"), (_("per-panel scale"), "panel")], value="shared",
+            description=_("colours"), style={"button_width": "120px"},
+            tooltips=[_("one symmetric scale ±L for all four panels: a vanishing gradient looks pale"),
+                      _("each panel stretched to its own max |·|: shapes are visible, magnitudes are not")])
+        self._scale.add_class("dv-gradients-scale")
+        self._scale.observe(lambda change: self.refresh(), names="value")
         self.clickable(self.image, self._artists.fig, self.click)
-        self.children = [self._loss, self._hint, self.image, self._pooling, self._norms, self._health, self._check]
+        self.children = [self._loss, self._scale, self._hint, self.image, self._pooling, self._norms, self._health, self._check]
 
     def draw(self):
         """δ, ∂L/∂W, ∂L/∂b and ∂L/∂x of the state's last backward pass into the four panels."""
         state, layer = self.state, self.state.layer
         self.info = gplot.update_gradients(self._artists, state.dz, layer.grads["kernel"], layer.grads.get("bias"),
                                            state.dx, tuple(layer.loss_terms),
-                                           softmax_like=not layer.activation.elementwise)
+                                           softmax_like=not layer.activation.elementwise, scale=self._scale.value, dy=state.dy)
 
     def click(self, px, py):
         """Select what the cell under figure pixel (px, py) stands for: a row of δ or ∂L/∂x -> sample i and

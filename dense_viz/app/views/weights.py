@@ -30,21 +30,28 @@ class WeightsView(FigureView):
             style={"button_width": "150px"})
         self._mode.add_class("dv-weights-pooling")
         self._mode.observe(lambda change: self.refresh(), names="value")
+        self._scale = widgets.ToggleButtons(
+            options=[(_("true range"), "true"), (_("stretched"), "stretched")], value="true",
+            description=_("colours"), style={"button_width": "150px"},
+            tooltips=[_("colours span the kernel's own range of weights: block means of small weights look pale"),
+                      _("colours stretched to the pooled values: patterns show, magnitudes do not")])
+        self._scale.add_class("dv-weights-scale")
+        self._scale.observe(lambda change: self.refresh(), names="value")
         self._text = widgets.HTML()
         self._text.add_class("dv-weights-text")
         self.info = {}
-        self.children = [self.image, self._mode, self._text]
+        self.children = [self.image, self._mode, self._scale, self._text]
 
     def draw(self):
         """The state's kernel and bias, pooled with the toggle's mode, against the kernel's initializer."""
         layer = self.state.layer
         self.info = wplot.update_weights(self._artists, layer.kernel, layer.bias, layer.kernel_initializer,
-                                         mode=self._mode.value, seed=self.state.seed)
+                                         mode=self._mode.value, seed=self.state.seed, scale=self._scale.value)
 
     def caption(self):
         """The pooling toggle (only when pooled) and the text under the figure."""
         layer = self.state.layer
-        self._mode.layout.display = None if self.info["note"] else "none"
+        self._mode.layout.display = self._scale.layout.display = None if self.info["note"] else "none"
         self._text.value = self._describe(layer.kernel, layer.bias, self.state.bias_initializer)
 
     def _describe(self, kernel, bias, bias_init):
