@@ -27,16 +27,16 @@ MIN_CELL_PX = (13, 36)  # ... when each cell is at least this big on screen (hei
 LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8  # points (at dpi 100: 12.5, 11 and 11 px)
 
 ForwardArtists = namedtuple("ForwardArtists", "fig ax_x im_x rect_x ax_w im_w rect_w ax_b im_b rect_b "
-                                              "b_note ax_y im_y rect_y titles row_marks col_marks cells")
+                                              "b_note ax_y im_y rect_y titles row_marks col_marks cells partner")
 ActivationArtists = namedtuple("ActivationArtists", "fig ax curve dcurve zero_line others unit selected message "
                                                     "title label")
 
 
 # ---------------------------------------------------------------- heatmaps of x, W, b, y
-def _outline(ax):
+def _outline(ax, linestyle="-"):
     """An animated, unfilled highlight rectangle drawn above the image (not clipped at the axes edge)."""
     return animate(ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, lw=2, zorder=5,
-                                          clip_on=False)))
+                                          clip_on=False, linestyle=linestyle)))
 
 
 def _row_mark(ax):
@@ -92,7 +92,7 @@ def forward_figure(width_px=780, height_px=250):
     return ForwardArtists(fig, ax_x, artists["im_x"], artists["rect_x"], ax_w, artists["im_w"],
                           artists["rect_w"], ax_b, im_b, _outline(ax_b), b_note, ax_y, artists["im_y"],
                           artists["rect_y"], titles, (_row_mark(ax_x), _row_mark(ax_y)),
-                          (_col_mark(ax_w), _col_mark(ax_y)), cells)
+                          (_col_mark(ax_w), _col_mark(ax_y)), cells, (_outline(ax_w, "--"), _outline(ax_b, "--")))
 
 
 def _place(rect, x0, width, y0, height):
@@ -105,11 +105,14 @@ def _mark(marker, start, width, axis):
     (marker.set_ydata if axis == "y" else marker.set_xdata)([start + width / 2])
 
 
-def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=None, titles=("x", "W", "y")):
+def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=None, titles=("x", "W", "y"),
+                   partner=None):
     """x2 (B, in), kernel (in, units), bias (units,) or None, y2 (B, out); highlight row i, column j, y[i, j'].
 
     `out_unit` is the column of y that unit j feeds (j itself, or j mod units/2 for glu). `w_pooled` =
-    (pooled, block) of the kernel when the caller caches it. Returns the pooling blocks {"x", "W", "y"}.
+    (pooled, block) of the kernel when the caller caches it. `partner`: glu's other unit of the pair (the gate
+    j + units/2 of a value unit j, or the value unit of a gate), outlined dashed in W and b.
+    Returns the pooling blocks {"x", "W", "y"}.
     """
     blocks = {}
     for name, data, ax, im in (("x", x2, a.ax_x, a.im_x), ("W", kernel, a.ax_w, a.im_w),
@@ -128,6 +131,11 @@ def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=Non
     for marker, span, axis in zip((*a.row_marks, *a.col_marks), (row_x, row_y, col_w, col_y), "yyxx"):
         _mark(marker, *span, axis)
     _update_bias_strip(a, bias, bw, unit)
+    for rect in a.partner:
+        rect.set_visible(partner is not None and (rect is a.partner[0] or bias is not None))
+    if partner is not None:
+        _place(a.partner[0], *block_span(partner, bw[1]), -0.5, pad_w)
+        _place(a.partner[1], *block_span(partner, bw[1]), -0.5, 1.0)
     a.ax_x.set_xlabel(index_label("input k", x2.shape[1]), labelpad=2)
     a.ax_x.set_ylabel(index_label("sample i", x2.shape[0]))
     a.ax_w.set_ylabel(index_label("input k", kernel.shape[0]))
