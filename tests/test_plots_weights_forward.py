@@ -276,19 +276,32 @@ def test_cached_text_draws_where_and_what_matplotlib_text_draws():
     assert t.get_text() == "0.5" and t.get_position() == (1, 2)   # the Text API, unchanged
 
 
-def test_forward_writes_the_numbers_of_the_highlighted_cells_when_they_fit():
+def test_forward_writes_every_number_of_a_small_layer_rounded_as_the_sum_writes_its_terms():
     rng = np.random.default_rng(1)
     x2, kernel, bias = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
     a = fplot.forward_figure()
     y2 = np.maximum(x2 @ kernel + bias, 0)
     fplot.update_forward(a, x2, kernel, bias, y2, 2, 1, 1)
     shown = {name: [t for t in pool if t.get_visible()] for name, pool in a.cells.items()}
-    assert [number_of(t) for t in shown["x"]] == pytest.approx(x2[2], abs=0.006)     # row i = 2
-    assert [t.get_position() for t in shown["x"]] == [(0, 2), (1, 2), (2, 2)]
-    assert [number_of(t) for t in shown["W"]] == pytest.approx(kernel[:, 1], abs=0.006)  # column j = 1
-    assert [t.get_position() for t in shown["W"]] == [(1, 0), (1, 1), (1, 2)]
-    assert number_of(shown["b"][0]) == pytest.approx(bias[1], abs=0.006)
-    assert number_of(shown["y"][0]) == pytest.approx(y2[2, 1], abs=0.006) and shown["y"][0].get_position() == (1, 2)
+    for name, array in (("x", x2), ("W", kernel), ("y", y2), ("b", bias[None, :])):
+        assert len(shown[name]) == array.size
+        for t in shown[name]:
+            col, row = t.get_position()
+            assert t.get_text() == heatmap.number_text(array[int(row), int(col)])   # '−0.534': 3 digits, as Σ
+    assert shown["x"][5].get_position() == (2, 1)
+
+
+def test_forward_writes_the_numbers_of_the_highlighted_cells_when_only_they_fit():
+    rng = np.random.default_rng(1)
+    x2, kernel, bias = rng.standard_normal((4, 10)), rng.standard_normal((10, 2)), rng.standard_normal(2)
+    a = fplot.forward_figure()
+    y2 = np.maximum(x2 @ kernel + bias, 0)
+    fplot.update_forward(a, x2, kernel, bias, y2, 2, 1, 1)     # 10 inputs: more than 8, not every cell
+    shown = {name: [t for t in pool if t.get_visible()] for name, pool in a.cells.items()}
+    if shown["x"]:   # the highlighted row and column only, when their cells are big enough
+        assert [t.get_position()[1] for t in shown["x"]] == [2] * 10
+        assert [t.get_position()[0] for t in shown["W"]] == [1] * 10
+    assert len(shown["y"]) <= 1
     big = rng.standard_normal((8, 100))                 # pooled or too many: no numbers anywhere
     fplot.update_forward(a, big, rng.standard_normal((100, 3)), None, big[:, :3], 0, 0, 0)
     assert not any(t.get_visible() for pool in a.cells.values() for t in pool)

@@ -23,6 +23,7 @@ UNIT_COLOR = "#1f77b4"
 SELECTED_COLOR = "#ff7f0e"
 MAX_POINTS = 2000  # background scatter: all units, subsampled to at most this many points
 MAX_CELL_VALUES = 12  # the highlighted row of x / column of W get their numbers written in, up to this many
+MAX_ALL_CELLS = 8     # a layer (and batch) up to 8 × 8 gets EVERY cell of x, W, b and y written, when they fit
 MIN_CELL_PX = (13, 36)  # ... when each cell is at least this big on screen (height, width)
 LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8  # points (at dpi 100: 12.5, 11 and 11 px)
 
@@ -85,8 +86,9 @@ def forward_figure(width_px=780, height_px=250):
              va="center")
     titles = [ax.text(0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=8, units="points"),
                       fontsize=LABEL_SIZE, va="bottom", linespacing=1.25) for ax in (ax_x, ax_w, ax_y)]
-    cells = {"x": cell_value_texts(ax_x, MAX_CELL_VALUES), "W": cell_value_texts(ax_w, MAX_CELL_VALUES),
-             "b": cell_value_texts(ax_b, 1), "y": cell_value_texts(ax_y, 1)}
+    every = MAX_ALL_CELLS * MAX_ALL_CELLS
+    cells = {"x": cell_value_texts(ax_x, every), "W": cell_value_texts(ax_w, every),
+             "b": cell_value_texts(ax_b, MAX_ALL_CELLS), "y": cell_value_texts(ax_y, every)}
     for text in (t for pool in cells.values() for t in pool):
         text.set_zorder(6)   # above the highlight rectangles
     return ForwardArtists(fig, ax_x, artists["im_x"], artists["rect_x"], ax_w, artists["im_w"],
@@ -172,21 +174,37 @@ def _cells_fit(ax, shape, count):
 
 
 def _write(texts, positions, values, image):
-    """Write `values` at data `positions` [(col, row)] with texts from a pool (white on dark cells); hide the rest."""
+    """Write `values` at data `positions` [(col, row)] with texts from a pool (white on dark cells), rounded as
+    Forward's sum writes its terms (heatmap.number_text); hide the rest of the pool."""
     limit = image.get_clim()[1]
     for text in texts:
         text.set_visible(False)
     for text, (col, row), value in zip(texts, positions, values):
-        value = float(value) + 0.0   # + 0.0: no "−0"
-        text.set(x=col, y=row, text=f"{value:.2g}".replace("-", "−"), visible=True,
-                 color="white" if abs(value) > 0.6 * limit else "black")
+        text.set(x=col, y=row, text=heatmap.number_text(value), visible=True,
+                 color="white" if abs(float(value)) > 0.6 * limit else "black")
+
+
+def _every(shape):
+    """[(col, row)] of every cell of a (rows, cols) array, row by row."""
+    return [(c, r) for r, c in np.ndindex(*shape)]
 
 
 def _write_selected_values(a, x2, kernel, bias, y2, sample, unit, out_unit, blocks):
-    """The numbers of the highlighted cells (x[i, :], W[:, j], b[j], y[i, j]) written in them: the same
-    numbers as the written-out sum. Only when nothing is pooled and every cell is big enough."""
+    """Numbers written in the cells, the same numbers (and rounding) as the written-out sum. Only when
+    nothing is pooled: every cell of x, W, b and y when the layer and batch are at most MAX_ALL_CELLS on each
+    side and every cell is big enough; else those of the highlighted cells (x[i, :], W[:, j], b[j], y[i, j])
+    when they are big enough; else none."""
     n_in = x2.shape[1]
-    show = (all(block == (1, 1) for block in blocks.values()) and _cells_fit(a.ax_x, x2.shape, n_in)
+    unpooled = all(block == (1, 1) for block in blocks.values())
+    if unpooled and max(*x2.shape, *kernel.shape, *y2.shape) <= MAX_ALL_CELLS and all(
+            _cells_fit(ax, shape, 1) for ax, shape in ((a.ax_x, x2.shape), (a.ax_w, kernel.shape),
+                                                       (a.ax_y, y2.shape))):
+        _write(a.cells["x"], _every(x2.shape), x2.reshape(-1), a.im_x)
+        _write(a.cells["W"], _every(kernel.shape), kernel.reshape(-1), a.im_w)
+        _write(a.cells["y"], _every(y2.shape), y2.reshape(-1), a.im_y)
+        _write(a.cells["b"], [(j, 0) for j in range(kernel.shape[1])], [] if bias is None else bias, a.im_b)
+        return
+    show = (unpooled and _cells_fit(a.ax_x, x2.shape, n_in)
             and _cells_fit(a.ax_w, kernel.shape, n_in) and _cells_fit(a.ax_y, y2.shape, 1))
     if not show:
         for text in (t for pool in a.cells.values() for t in pool):
