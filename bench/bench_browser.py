@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import conftest  # noqa: E402  (the test suite's Voila and Chromium helpers)
-from browser import (UPDATE_TIMEOUT_MS, choose_preset, image_srcs, open_app, open_tab, text_of,  # noqa: E402
-                     time_first_interactive, time_units_repaint)
+from browser import (UPDATE_TIMEOUT_MS, BrowserThread, choose_preset, image_srcs, open_app, open_tab,  # noqa: E402
+                     refreshed, text_of, time_first_interactive, time_units_repaint)
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 
 CHANGES = 20
@@ -75,57 +75,58 @@ def bench_first_interactive(browser, url, label):
           f"(each: {', '.join(f'{t:.0f}' for t in times)})")
 
 
+def bench_page(browser, url):
+    """Sections 1-3 against one server: repaint timings, kernel peak memory, first-interactive times."""
+    print(f"\nkey press -> repaint, ms over {CHANGES} units changes:")
+    print(f"{'config':<9} {'until':<8} {'median':>8} {'p95':>8}   target (median / p95)")
+    page, events = open_app(browser.context, url + "?preset=custom")  # the default configuration
+    open_tab(page, "Weights")
+    bench_repaint(page, "default", (4, 3))
+    before = image_srcs(page, ".dv-weights-view")[0]
+    # Let the preset land completely (readouts, then the image) before timing: a change typed while the
+    # preset still draws is merged with it by the app's debouncer, as it should be.
+    with refreshed(page):
+        choose_preset(page)
+    page.wait_for_function("([old]) => document.querySelector('.dv-output-shape').textContent"
+                           ".includes('(None, 25600)') && document.querySelector('.dv-weights-view img')"
+                           ".src !== old", arg=[before], timeout=UPDATE_TIMEOUT_MS)
+    bench_repaint(page, "question", (25000, 25600))
+    peak = kernel_peak_mb(page)
+    print(f"\nkernel peak RSS (VmHWM) after the question's preset: {'n/a' if peak is None else f'{peak:.0f} MB'}")
+    if events.problems:
+        print("page problems:", *events.problems, sep="\n  ")
+    page.close()
+    print()
+    bench_first_interactive(browser.browser, url, "a kernel started per page")
+
+
 def main():
     conftest.pytest_configure(None)  # Jupyter paths in a temp dir, the venv's kernel, the app template
-    path = conftest.find_chromium()
-    if path is None:
-        sys.exit("bench_browser: no Chromium found (set DV_CHROMIUM, or run python3 dev.py test once)")
-    from playwright.sync_api import sync_playwright
+    try:
+        browser = BrowserThread(conftest.find_chromium())  # Playwright in its own thread, as in the tests
+    except Exception as error:
+        sys.exit(f"bench_browser: no Chromium to launch ({error}); set DV_CHROMIUM, or run python3 dev.py test once")
     log_dir = Path(conftest._TEMP["base"])
-    proc, url = conftest.start_voila(log_dir / "voila.log")
+    print(__doc__.strip().splitlines()[0])
+    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset (one thread per core)')}")
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=path, headless=True, args=conftest.CHROMIUM_ARGS)
-            print(__doc__.strip().splitlines()[0])
-            print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset (one thread per core)')}")
-            print(f"\nkey press -> repaint, ms over {CHANGES} units changes:")
-            print(f"{'config':<9} {'until':<8} {'median':>8} {'p95':>8}   target (median / p95)")
-            page, events = open_app(browser, url + "?preset=custom")  # the default configuration
-            open_tab(page, "Weights")
-            bench_repaint(page, "default", (4, 3))
-            before = image_srcs(page, ".dv-weights-view")[0]
-            choose_preset(page)
-            # Let the preset land completely (readouts, then the image) before timing: a change typed while
-            # the preset still draws is merged with it by the app's debouncer, as it should be.
-            page.wait_for_function("([old]) => document.querySelector('.dv-output-shape').textContent"
-                                   ".includes('(None, 25600)') && document.querySelector('.dv-weights-view img')"
-                                   ".src !== old", arg=[before], timeout=UPDATE_TIMEOUT_MS)
-            page.wait_for_timeout(1000)
-            bench_repaint(page, "question", (25000, 25600))
-            peak = kernel_peak_mb(page)
-            print(f"\nkernel peak RSS (VmHWM) after the question's preset: "
-                  f"{'n/a' if peak is None else f'{peak:.0f} MB'}")
-            if events.problems:
-                print("page problems:", *events.problems, sep="\n  ")
-            page.close()
-            print()
-            bench_first_interactive(browser, url, "a kernel started per page")
-            browser.close()
-    finally:
-        conftest.stop_process(proc)
-    proc, url = conftest.start_voila(log_dir / "voila-preheat.log", "--preheat_kernel=True", "--pool_size=1")
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=path, headless=True, args=conftest.CHROMIUM_ARGS)
+        proc, url = conftest.start_voila(log_dir / "voila.log")
+        try:
+            browser.run(bench_page, browser, url)
+        finally:
+            conftest.stop_process(proc)
+        proc, url = conftest.start_voila(log_dir / "voila-preheat.log", "--preheat_kernel=True", "--pool_size=1")
+        try:
             times = []
             for _ in range(LOADS):
                 time.sleep(15)  # let the pool refill (a kernel start plus running the notebook)
-                times.append(time_first_interactive(browser, url))
+                times.append(browser.run(time_first_interactive, browser.browser, url))
             print(f"page -> first interactive, one preheated kernel: median {statistics.median(times):.0f} ms "
                   f"(each: {', '.join(f'{t:.0f}' for t in times)})")
-            browser.close()
+        finally:
+            conftest.stop_process(proc)
     finally:
-        conftest.stop_process(proc)
+        browser.close()
         conftest.pytest_unconfigure(None)
 
 

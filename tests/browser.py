@@ -1,17 +1,75 @@
 """Helpers for driving the explainer in a real browser (Playwright, sync API); used by tests and bench/.
 
 The app's DOM contract: controls and readouts carry `dv-*` classes (an ipywidgets text field's <input>
-sits inside the element with the class); the app is `.dv-app`, its Tab `.dv-tabs` with the pages TABS in order.
-"""
-import re
+sits inside the element with the class); the app is `.dv-app`, its Tab `.dv-tabs` with the pages TABS in order;
+`.dv-sync [data-version]` grows by one after every refresh pass of the visible views (both apps).
 
-TABS = ("Shapes", "Weights", "Forward", "Gradients", "Code", "Neuron graph")
+Playwright's sync API marks an asyncio loop as running in the thread that starts it, for as long as it runs.
+BrowserThread keeps Playwright and Chromium in a worker thread of their own, so the caller's thread (pytest's)
+never sees that loop; every Playwright call must then be made through `BrowserThread.run`.
+"""
+import io
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+TABS = ("Shapes", "Weights", "Forward", "Gradients", "Learning step", "Code", "Neuron graph")
 VIEW_CLASSES = {"Weights": "dv-weights-view", "Forward": "dv-forward-view", "Gradients": "dv-gradients-view",
                 "Code": "dv-code-view"}
 UNITS_INPUT = ".dv-units input"
 QUESTION_PRESET = re.compile(r"^The question")
 LOAD_TIMEOUT_MS = 180_000  # a kernel start plus the first render on a busy 2-core machine
 UPDATE_TIMEOUT_MS = 30_000
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+SYNC_VERSION = "() => Number((document.querySelector('.dv-sync [data-version]') || {dataset: {}}).dataset.version)"
+
+
+class BrowserThread:
+    """Playwright and one headless Chromium, living in a dedicated worker thread.
+
+    `run(fn, *args)` calls fn(*args) in that thread and returns its result, or re-raises its exception (with the
+    worker's traceback); called from the worker itself, it just calls fn. `.context` is one browser context
+    (its HTTP cache makes later page loads cheaper); give each test its own page from it and close the page after.
+    """
+
+    def __init__(self, executable_path=None):
+        """Start Playwright and Chromium (`executable_path`, else Playwright's own download) in the worker."""
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playwright")
+        self._playwright = self.browser = self.context = self._thread = None
+        try:
+            self.run(self._start, executable_path)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, executable_path):
+        from playwright.sync_api import sync_playwright
+        self._thread = threading.current_thread()
+        self._playwright = sync_playwright().start()
+        self.browser = self._playwright.chromium.launch(executable_path=executable_path, headless=True,
+                                                        args=CHROMIUM_ARGS)
+        self.context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+
+    def run(self, fn, *args, **kwargs):
+        """fn(*args, **kwargs) in the Playwright thread; its result, or its exception raised here."""
+        if threading.current_thread() is self._thread:
+            return fn(*args, **kwargs)
+        return self._worker.submit(fn, *args, **kwargs).result()
+
+    def close(self):
+        """Close Chromium and Playwright, then end the worker thread."""
+        def stop():
+            if self.browser is not None:
+                self.browser.close()
+            if self._playwright is not None:
+                self._playwright.stop()
+        try:
+            self.run(stop)
+        finally:
+            self._worker.shutdown()
 
 
 class PageEvents:
@@ -40,33 +98,92 @@ class PageEvents:
             self.problems.append(f"external request (the app must work offline): {request.url}")
 
 
-def open_app(browser, url, viewport=None):
-    """A new page on the app at `url`, its PageEvents, once the units field is enabled."""
-    page = browser.new_page(viewport=viewport or {"width": 1280, "height": 900})
-    events = PageEvents(page, url.split("?", 1)[0])  # requests to the server itself are local
-    page.goto(url)
-    page.wait_for_selector(f"{UNITS_INPUT}:not([disabled])", timeout=LOAD_TIMEOUT_MS)
+def open_page(context, url, ready_css, viewport=None):
+    """A new page of `context` (at `viewport`, else the context's) on `url` and its PageEvents, once `ready_css`
+    matches (closed if that fails)."""
+    page = context.new_page()
+    try:
+        if viewport:
+            page.set_viewport_size(viewport)
+        parts = urlsplit(url)
+        events = PageEvents(page, f"{parts.scheme}://{parts.netloc}/")  # requests to the server itself are local
+        page.goto(url)
+        page.wait_for_selector(ready_css, timeout=LOAD_TIMEOUT_MS)
+    except BaseException:
+        page.close()
+        raise
     return page, events
 
 
+def open_app(context, url):
+    """A new page on the explainer at `url` and its PageEvents, once the units field is enabled."""
+    return open_page(context, url, f"{UNITS_INPUT}:not([disabled])")
+
+
+def sync_version(page):
+    """The app's refresh counter: `.dv-sync [data-version]` (NaN before the app has rendered)."""
+    return page.evaluate(SYNC_VERSION)
+
+
+@contextmanager
+def refreshed(page, passes=1):
+    """On leaving the block, wait until the app has finished `passes` more refresh passes than before it."""
+    target = sync_version(page) + passes
+    yield
+    page.wait_for_function(f"n => ({SYNC_VERSION})() >= n", arg=target, timeout=UPDATE_TIMEOUT_MS)
+
+
+def wait_for_images(page, css, old_src=None):
+    """Wait until every visible <img> inside the element `css` has loaded and (given `old_src`) the first of them
+    shows something else."""
+    page.wait_for_function("([css, old]) => { const imgs = Array.from(document.querySelector(css)"
+                           "  .querySelectorAll('img')).filter(img => img.checkVisibility());"
+                           "  return (old === null || (imgs.length > 0 && imgs[0].src !== old))"
+                           "    && imgs.every(img => img.complete && img.naturalWidth > 0); }",
+                           arg=[css, old_src], timeout=UPDATE_TIMEOUT_MS)
+
+
+def next_frame(page):
+    """Wait until the page has painted twice (a layout after a resize has landed)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def assert_drawn(png, what, min_colours=8, min_ink=0.01):
+    """Assert a PNG shows something: at least `min_colours` colours and `min_ink` of its pixels off the
+    background (its most common colour). Returns the PNG."""
+    from PIL import Image
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    counts = image.getcolors(maxcolors=image.width * image.height)
+    ink = 1 - max(counts)[0] / (image.width * image.height)
+    assert len(counts) >= min_colours and ink >= min_ink, (
+        f"{what} looks blank: {len(counts)} colours, {ink:.1%} of {image.width}×{image.height} px off the background")
+    return png
+
+
 def open_tab(page, title):
-    """Click tab `title` of the app's Tab (class dv-tabs) and return the locator of its (now visible) page."""
-    tab = page.locator(".dv-tabs").first
-    tab.get_by_role("tab", name=title, exact=True).first.click()
-    panel = tab.locator(":scope > .widget-tab-contents > *").nth(TABS.index(title))
+    """Click tab `title` of the app's Tab (class dv-tabs), wait for the refresh pass that opening it runs and for
+    its images to load, and return the locator of its (now visible) page."""
+    button = page.locator(".dv-tabs").first.get_by_role("tab", name=title, exact=True).first
+    with refreshed(page, passes=0 if button.get_attribute("aria-selected") == "true" else 1):
+        button.click()
+    css = f".dv-tabs > .widget-tab-contents > :nth-child({TABS.index(title) + 1})"
+    panel = page.locator(css).first
     panel.wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
+    wait_for_images(page, css)
     return panel
 
 
 def screenshot_app(page, path):
-    """A PNG of the whole app: Voila scrolls an inner element, so grow the viewport to the app's height first."""
+    """PNG bytes of the whole app, also written to `path`: Voila scrolls an inner element, so grow the viewport
+    to the app's height first."""
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": 4000})
     bottom = page.evaluate("() => document.querySelector('.dv-app').getBoundingClientRect().bottom")
     page.set_viewport_size({"width": size["width"], "height": int(bottom) + 24})
-    page.wait_for_timeout(100)  # let the widgets re-layout
-    page.screenshot(path=path)
+    next_frame(page)  # the widgets re-layout for the new size
+    png = page.screenshot(path=path)
     page.set_viewport_size(size)
+    return png
 
 
 def text_of(page, css):
@@ -156,7 +273,8 @@ FIRST_INTERACTIVE_PROBE = """(() => {
 
 
 def time_first_interactive(browser, url):
-    """Milliseconds from navigation start to the app being interactive in a new page (closed after)."""
+    """Milliseconds from navigation start to the app being interactive in a new page, in a new context (an empty
+    cache, like a first visit; closed after)."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.add_init_script(FIRST_INTERACTIVE_PROBE)

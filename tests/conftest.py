@@ -1,10 +1,15 @@
 """Shared test set-up: Jupyter paths in a session temp folder, a Voila server, and a headless Chromium.
 
+Chromium and Playwright live in their own thread (browser.BrowserThread), so Playwright's asyncio loop never
+shows in pytest's thread, where the headless app tests expect none. A test that asks for `new_page` runs in
+that thread (pytest_pyfunc_call below) and gets pages of its own, closed after it.
+
 Every run points JUPYTER_CONFIG_DIR, JUPYTER_DATA_DIR, JUPYTER_RUNTIME_DIR, IPYTHONDIR and MPLCONFIGDIR at a
 fresh temp folder (nothing is written into the home folder, and the user's own Jupyter config cannot leak
 in), writes a "python3" kernel spec for the interpreter running the tests, and puts the repo's
 share/jupyter (the dense_viz Voila template) on JUPYTER_PATH.
 """
+import inspect
 import json
 import os
 import shutil
@@ -18,12 +23,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import BrowserThread, open_page
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_NOTEBOOK = "notebooks/explainer.ipynb"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 ENV_VARS = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "MPLCONFIGDIR",
             "JUPYTER_PATH")
 _TEMP = {}
@@ -113,44 +117,63 @@ def start_voila(log_path, *extra_args, notebook=APP_NOTEBOOK):
 
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory):
-    """Base URL of a Voila server for notebooks/explainer.ipynb (repo voila.json); stopped with its kernels."""
-    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
-    proc, url = start_voila(log_path)
+    """Base URL of a Voila server for the folder notebooks/ (repo voila.json; the apps are at
+    voila/render/explainer.ipynb and voila/render/training.ipynb); stopped with its kernels."""
+    proc, url = start_voila(tmp_path_factory.mktemp("voila") / "voila.log", notebook="notebooks")
     yield url
     stop_process(proc)
 
 
 def find_chromium():
-    """Path of a Chromium to drive: $DV_CHROMIUM, the OS package, else Playwright's own download, else None."""
+    """Path of a Chromium to drive: $DV_CHROMIUM or the OS package; None means Playwright's own download."""
     for path in (os.environ.get("DV_CHROMIUM"), *CHROMIUM_CANDIDATES):
         if path and Path(path).exists():
             return path
-    try:
-        from playwright.sync_api import sync_playwright
-        with sync_playwright() as pw:
-            path = pw.chromium.executable_path
-    except Exception:
-        return None
-    return path if path and Path(path).exists() else None
+    return None
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """A headless Playwright Chromium Browser; fails in CI and skips elsewhere when none is installed."""
-    path = find_chromium()
-    if path is None:
-        message = ("no Chromium found for the browser tests: set DV_CHROMIUM=/path/to/chromium, or install one "
-                   "(`python3 dev.py test` does it: `apt-get install chromium` as root, else "
-                   "`python -m playwright install chromium`)")
+def browser_thread():
+    """A BrowserThread (Playwright + headless Chromium in a worker thread); fails in CI and skips elsewhere when
+    no Chromium can be launched."""
+    try:
+        browser = BrowserThread(find_chromium())
+    except Exception as error:
+        message = (f"no Chromium to launch for the browser tests ({type(error).__name__}: {error}): set "
+                   "DV_CHROMIUM=/path/to/chromium, or install one (`python3 dev.py test` does it: "
+                   "`apt-get install chromium` as root, else `python -m playwright install chromium`)")
         if in_ci():
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
-    pw.stop()
+
+
+@pytest.fixture
+def new_page(browser_thread):
+    """new_page(url, ready_css, viewport=None) -> (page, PageEvents): a fresh page on `url`, once `ready_css`
+    matches; every page it opened is closed after the test."""
+    pages = []
+
+    def new(url, ready_css, viewport=None):
+        page, events = browser_thread.run(open_page, browser_thread.context, url, ready_css, viewport)
+        pages.append(page)
+        return page, events
+    yield new
+    for page in pages:
+        browser_thread.run(page.close)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Run a test that uses `new_page` in the Playwright thread, where its pages live (Playwright's objects must
+    be used from the thread that made them)."""
+    if "new_page" not in pyfuncitem.fixturenames:
+        return None
+    test = pyfuncitem.obj
+    args = {name: pyfuncitem.funcargs[name] for name in inspect.signature(test).parameters}
+    pyfuncitem.funcargs["browser_thread"].run(test, **args)
+    return True
 
 
 @pytest.fixture(scope="session")

@@ -12,17 +12,18 @@ from ..engine import Dense
 from . import presets
 from .base import unrecognized
 from .controls import ControlsPanel
-from ..i18n import _
+from ..i18n import _, language, set_language
 from .readouts import Readouts
+from .catalog import preset_guide
 from .share import SharePanel, call_code
 from .schedule import Debouncer, kernel_loop
 from .parsing import integer
-from .query import apply_link, read_link, write_link
+from .query import apply_link, choose_language, read_link, write_link
 from .state import DEFAULT_MAX_KERNEL_ENTRIES, SELECTION_TRAITS, ExplainerState
 from .ui import StatusLine, ViewHost, guarded
 
 TABS = (("shapes", "Shapes"), ("weights", "Weights"), ("forward", "Forward"), ("gradients", "Gradients"),
-        ("code", "Code"), ("graph", "Neuron graph"))
+        ("step", "Learning step"), ("code", "Code"), ("graph", "Neuron graph"))
 TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · {what} "
          "<code>keras.layers.Dense</code> {computes}: <i>y</i> = activation(<i>x</i> · <i>W</i> + <i>b</i>)</div>")
 
@@ -34,9 +35,36 @@ def view_classes():
     from .views.gradients import GradientsView
     from .views.graph import GraphView
     from .views.shapes import ShapesView
+    from .views.step import StepView
     from .views.weights import WeightsView
     return {"shapes": ShapesView, "weights": WeightsView, "forward": ForwardView, "gradients": GradientsView,
-            "code": CodeView, "graph": GraphView}
+            "step": StepView, "code": CodeView, "graph": GraphView}
+
+
+class GuidePanel(widgets.HTML):
+    """Beside the views: what to look at in the preset last chosen, and a prediction to make (answer folded)."""
+
+    depends = None  # any change: the guide says whether the settings are still the preset's
+
+    def __init__(self, state, chosen):
+        """`chosen()`: the key of the preset last chosen ('' for none)."""
+        super().__init__(layout=widgets.Layout(margin="0 0 6px 0"))
+        self.add_class("dv-guide")
+        self.state, self._chosen = state, chosen
+
+    def refresh(self):
+        """The chosen preset's guide; a note when the settings have left it."""
+        key = self._chosen()
+        look, predict, answer = preset_guide(key)
+        left = key and presets.BOOK.current(self.state) != key
+        since = _("You changed the settings since: Reset returns to the preset.")
+        note = f"<div style='color:#7a5200;margin-top:2px'>{html.escape(since)}</div>" if left else ""
+        self.value = (
+            "<div style='border-left:3px solid #4a78b5;background:#f4f7fb;padding:4px 10px;font-size:13px;"
+            f"line-height:1.5'><b>{html.escape(_('What to look at'))}</b> · {html.escape(look)}"
+            f"<details style='margin-top:3px'><summary style='cursor:pointer'><b>{html.escape(_('Predict'))}</b> · "
+            f"{html.escape(predict)}</summary><div style='margin:2px 0 0 14px'>{html.escape(answer)}</div>"
+            f"</details>{note}</div>")
 
 
 class ExplainerApp(widgets.VBox):
@@ -47,31 +75,51 @@ class ExplainerApp(widgets.VBox):
         self.state = state
         self.add_class("dv-app")
         self.debouncer = debouncer or Debouncer(0.03, on_error=state.report)
+        # weights_version only ever moves together with arrays_version (in one hold): two counters to watch
+        state.observe(guarded(self._state_changed, state.report), names=["arrays_version", "selection_version"])
+        self._build()
+
+    def _build(self, tab=0, chosen_preset=None):
+        """Every widget, in the current language (again after a language switch: the state stays)."""
+        state = self.state
         self.controls = ControlsPanel(state)
+        if chosen_preset is not None:
+            self.controls.chosen_preset = chosen_preset
         self.readouts = Readouts(state)
+        self.guide = GuidePanel(state, lambda: self.controls.chosen_preset)
         classes = view_classes()
-        self.views = {key: self._build_view(key, classes[key]) for key, _ in TABS}
+        self.views = {key: self._build_view(key, classes[key]) for key, _title in TABS}
         self.tabs = widgets.Tab(children=list(self.views.values()), titles=[_(title) for _key, title in TABS],
-                                selected_index=0)
+                                selected_index=tab)
         self.tabs.add_class("dv-tabs")
         self.share = SharePanel("explainer.ipynb", self.link,
                                 lambda: call_code("explain", state, presets.BOOK.defaults()))
         self._share_box = share = widgets.Accordion(children=[self.share], titles=(_("Share this setup"),),
                                                     selected_index=None, layout=widgets.Layout(width="340px"))
         share.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
-        self.host = ViewHost(state, {**self.views, "readouts": self.readouts, "share": self.share})
+        self.host = ViewHost(state, {**self.views, "readouts": self.readouts, "guide": self.guide,
+                                     "share": self.share})
+        self.language = widgets.Dropdown(options=LANGUAGE_NAMES, value=language(), layout=widgets.Layout(
+            width="110px", margin="0 0 0 auto"), tooltip=_("The language of the app"))
+        self.language.add_class("dv-lang")
+        self.language.observe(guarded(lambda change: self.set_language(change["new"]), state.report), "value")
 
-        right = widgets.VBox([self.readouts, self.tabs], layout=widgets.Layout(flex="1 1 auto", min_width="0"))
+        right = widgets.VBox([self.readouts, self.guide, self.tabs],
+                             layout=widgets.Layout(flex="1 1 auto", min_width="0"))
         title = TITLE.format(what=html.escape(_("what")), computes=html.escape(_("computes")))
         self.status_line = StatusLine(state)
-        self.children = [widgets.HTML(title), self.status_line, self.host.sync,
+        self.children = [widgets.HBox([widgets.HTML(title), self.language]), self.status_line, self.host.sync,
                          widgets.HBox([widgets.VBox([self.controls, share]), right],
                                       layout=widgets.Layout(align_items="flex-start"))]
-
-        # weights_version only ever moves together with arrays_version (in one hold): two counters to watch
-        state.observe(guarded(self._state_changed, state.report), names=["arrays_version", "selection_version"])
         self.tabs.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
         self.refresh_visible()
+
+    def set_language(self, lang):
+        """Show the app in `lang` ('en' or 'ru') from now on; the state (and its numbers) stay as they are."""
+        if lang == language() and self.language.value == lang:
+            return
+        set_language(lang)
+        self._build(self.tabs.selected_index or 0, self.controls.chosen_preset)
 
     @property
     def visible(self):
@@ -87,7 +135,7 @@ class ExplainerApp(widgets.VBox):
         """Redraw the readouts and the visible view if they are stale, and the share links (they name the tab);
         exceptions go to the status line."""
         shared = ["share"] if self._share_box.selected_index == 0 else []  # the links only while they are shown
-        self.host.refresh(["readouts", self.visible, *shared], force=shared)
+        self.host.refresh(["readouts", "guide", self.visible, *shared], force=shared)
 
     def is_stale(self, key):
         """True if view `key` has not drawn the current state."""
@@ -136,33 +184,36 @@ class ExplainerApp(widgets.VBox):
 
 
 VIEW_KEYS = ("tab", "sample", "unit", "position", "lang")  # what a link may say besides the configuration
+LANGUAGE_NAMES = (("English", "en"), ("Русский", "ru"))
 
 
-def explain(layer=None, *, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, query=None, **config):
+def explain(layer=None, *, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, query=None, lang=None, **config):
     """The explainer widget for one Dense layer: x (B, …, input_dim) -> y (B, …, units).
 
     `layer`: a dense_viz.Dense, built (its weights are shown) or not; `config`: configuration traits with
     Keras' names (units, activation, use_bias, kernel_initializer, …, input_dim, leading_dims, batch_size,
     seed, input_data, loss) and `preset` (a key of presets.PRESETS or its display name). `query`: a page's
     link (`units=7&tab=forward`, see query.py; `query.page_query()` in Voila): its preset replaces `preset`,
-    its keys win over the preset, bad keys are named in the status line. Explicit config wins over the layer,
+    its keys win over the preset, bad keys are named in the status line. `lang`: 'en' or 'ru' (also `?lang=ru`
+    in the link; the explicit argument wins), for every app built after it. Explicit config wins over the layer,
     which wins over the link, which wins over the preset. Returns an ExplainerApp; nothing is displayed.
     """
     preset = config.pop("preset", None)
     names = ExplainerState.config_names()
     unknown = set(config) - set(names)
     if unknown:
-        raise unrecognized("explain()", unknown, names + ("preset", "query"))
+        raise unrecognized("explain()", unknown, names + ("preset", "query", "lang"))
     if isinstance(max_kernel_entries, bool) or not isinstance(max_kernel_entries, int) or max_kernel_entries < 1:
         raise ValueError("Received an invalid value for `max_kernel_entries`, expected a positive integer. "
                          f"Received: max_kernel_entries={max_kernel_entries!r}")
     if layer is not None and not isinstance(layer, Dense):
         raise ValueError(f"Expected `layer` to be a dense_viz.Dense or None. Received: layer={layer!r}")
     link = read_link(query or "", ExplainerState, presets.BOOK, VIEW_KEYS)
+    warnings = choose_language(lang, link.view.get("lang"))
     preset = link.preset or preset
     settings = presets.BOOK.config(preset) if preset is not None else {}
     state = ExplainerState(max_kernel_entries=max_kernel_entries, **settings)
-    warnings = apply_link(state, link)
+    warnings += apply_link(state, link)
     explicit = {**(ExplainerState.config_from_layer(layer) if layer is not None else {}), **config}
     if explicit and not state.update(**explicit):
         raise ValueError(state.status)

@@ -12,7 +12,7 @@ Tables:
 - LOSSES: per loss the explainer offers (state.LOSSES): a short note (the readout) and its formula.
 """
 from ..engine import activations
-from ..i18n import _
+from ..i18n import N_, _
 
 EXPLAINER_TOOLTIPS = {
     "preset": "A ready-made configuration. Everything stays editable; after a change the menu shows "
@@ -24,6 +24,7 @@ EXPLAINER_TOOLTIPS = {
     "use_bias": "Dense(use_bias=...): add a bias vector b (units,) to x·W. False leaves z = x·W.",
     "kernel_initializer": "Dense(kernel_initializer=...): how W is drawn when the layer is built. "
                           "Keras' default is glorot_uniform.",
+    "reset": "Back to the preset's settings (the last preset chosen), or to the defaults.",
     "new_weights": "Draw new weights (and a new batch): the next seed.",
     "input_dim": "Size of the input's last axis: keras.Input((..., input_dim)). Rows of W.",
     "leading_dims": "Axes between the batch and the features, e.g. 5 for a sequence of 5 steps "
@@ -152,3 +153,61 @@ def loss_text(name, field):
     """The translated `field` ('note' or 'formula') of loss `name` (the name itself if the catalog lacks it)."""
     entry = LOSSES.get(name)
     return _(entry[field]) if entry else name
+
+
+# -- a guide beside every preset: what to look at, and a prediction to make before pressing Enter -------------
+# {preset key: (what to look at, the prediction prompt, its answer)}; "" is the guide for custom settings.
+PRESET_GUIDES = {
+    "question": (
+        N_("This is the first layer of a DCGAN generator: 100 random numbers in, 25,600 out, which the next "
+           "layer, Reshape((10, 10, 256)), folds into a 10 × 10 image with 256 channels. use_bias=False because "
+           "BatchNormalization follows and would cancel any bias; input_shape=(100,) is the old spelling of "
+           "keras.Input((100,)). The batch axis is None: the same W (100 × 25600) multiplies every example in "
+           "one matrix product, x (B, 100) · W = y (B, 25600) — the network is not run N times."),
+        N_("Before you press Enter: set leading_dims to 5 (the input becomes (None, 5, 100)). What are the "
+           "output shape and the parameter count?"),
+        N_("(None, 5, 25600) and still 2,560,000: Keras' docs say an input of rank > 2 is flattened first, but "
+           "Keras 3 applies the same W on the last axis at every position; nothing is flattened and the "
+           "parameter count does not change.")),
+    "tiny": (
+        N_("Small enough to see every number: 4 examples of 3 inputs, 2 units. In Forward, pick a sample and a "
+           "unit and follow y[i, j] = relu(Σₖ x[i, k]·W[k, j] + b[j]) term by term."),
+        N_("Before you press Enter: with units = 5, how many parameters does the layer have?"),
+        N_("3 × 5 + 5 = 20: one weight per input and unit, plus one bias per unit.")),
+    "logistic": (
+        N_("One unit with a sigmoid is logistic regression: y = σ(x·w + b), a probability per example. Look at "
+           "Forward's activation curve: the batch's z values sit on the S-curve, and σ′(z) ≤ 1/4 everywhere."),
+        N_("Before you press Enter: switch use_bias off. What happens to the parameter count?"),
+        N_("It drops from 9 to 8: the bias was one number for the single unit.")),
+    "softmax": (
+        N_("A 784 → 10 classifier, like an MNIST digit's pixels to 10 class scores. softmax makes each row of y "
+           "sum to 1; the loss is cross-entropy against random classes, so its gradient ∂L/∂z is simply y − t."),
+        N_("Before you look: what is the sum of each row of y?"),
+        N_("1, always: softmax divides every exp(z) by the row's total (see Forward).")),
+    "sequence": (
+        N_("A batch of 32 sequences of 5 steps with 8 features each: input (32, 5, 8). Dense works on the last "
+           "axis only, with the same W at every one of the 5 steps, so the output is (32, 5, 4)."),
+        N_("Before you press Enter: set leading_dims to 5,3. What is the output shape, and the parameter count?"),
+        N_("(None, 5, 3, 4) and still 8 × 4 + 4 = 36: the extra axes only repeat the same W.")),
+    "dead_relu": (
+        N_("One-hot inputs and he_normal weights: a unit whose weights are all ≤ 0 never has z > 0, so relu′(z) "
+           "= 0 on every example and no gradient reaches it — a dead unit. Gradients shows which ones."),
+        N_("Before you look: if a unit is dead, what is its column of ∂L/∂W?"),
+        N_("All zeros: ∂L/∂W = xᵀδ and δ = 0 for that unit on every example.")),
+    "saturated_sigmoid": (
+        N_("4096 inputs and weights of 1: every z is a sum of 4096 numbers, far out on the sigmoid's flat "
+           "tails, where σ′(z) < 10⁻⁴. The gradients are tiny — compare their colour scale with a healthy "
+           "layer's."),
+        N_("Before you press Enter: switch kernel_initializer to glorot_uniform. Will the gradients grow?"),
+        N_("Yes: glorot scales the weights by √(6 / (fan_in + fan_out)), so z stays near 0 where σ′ ≈ 1/4.")),
+    "": (
+        N_("Your own settings. The readouts above answer the first questions: the output shape, the parameter "
+           "count input_dim × units + units, and the memory. Every tab reads the same numbers."),
+        N_("Before you press Enter on a change: predict the output shape and the parameter count."),
+        N_("Output (None, …, units); parameters input_dim × units, plus units when use_bias is on.")),
+}
+
+
+def preset_guide(key):
+    """(what to look at, prediction prompt, answer) of preset `key`, translated (the custom guide otherwise)."""
+    return tuple(_(text) for text in PRESET_GUIDES.get(key, PRESET_GUIDES[""]))

@@ -48,11 +48,16 @@ class ControlsPanel(widgets.VBox):
         self.add_class("dv-controls")
         self.controls = {}   # trait name -> its widget (also 'preset' and 'new_weights')
 
-        self._preset = self.controls["preset"] = preset_menu(state, presets.BOOK, "dv-preset", TIPS["preset"])
+        self._preset = self.controls["preset"] = preset_menu(state, presets.BOOK, "dv-preset", TIPS["preset"],
+                                                             on_choose=self._remember_preset)
         self._preset_name = widgets.HTML(layout=widgets.Layout(margin="0 0 2px 8px"))
         self._preset_name.add_class("dv-preset-name")
         self._preset.observe(self._show_preset_name, "index")
         self._show_preset_name()
+        self.chosen_preset = self._preset.value  # what Reset returns to: the last preset chosen
+        self._reset = button("↺ Reset", "dv-reset", EXPLAINER_TOOLTIPS["reset"], self.reset, state, width="auto",
+                             margin="2px 0 2px 8px")
+        self.controls["reset"] = self._reset
 
         sections = {"layer": [], "batch": [], "advanced": []}
         traits = state.traits()
@@ -71,7 +76,7 @@ class ControlsPanel(widgets.VBox):
             if widget in sections["advanced"] and hasattr(widget, "style"):
                 widget.style.description_width = ADVANCED_STYLE["description_width"]
                 widget.layout.width = "97%"
-        self.children = [heading("Preset"), self._preset, self._preset_name,
+        self.children = [heading("Preset"), self._preset, widgets.HBox([self._preset_name, self._reset]),
                          heading("Layer: keras.layers.Dense(...)"), *sections["layer"],
                          heading("Input batch x"), *sections["batch"], self._advanced]
 
@@ -135,6 +140,16 @@ class ControlsPanel(widgets.VBox):
         return widget
 
     # -- presets -------------------------------------------------------------------------------------------
+    def reset(self):
+        """Back to the settings of the last preset chosen (or the defaults, if none was)."""
+        if self.chosen_preset:
+            presets.BOOK.apply(self.state, self.chosen_preset)
+        else:
+            self.state.update(**presets.BOOK.defaults())
+
+    def _remember_preset(self, key):
+        self.chosen_preset = key
+
     def _show_preset_name(self, change=None):
         """Under the menu, the rest of a preset name too long for it: the code after 'name: ', in monospace."""
         label = self._preset.label or ""

@@ -9,6 +9,7 @@ same configuration, with the same numbers (everything is seeded).
 import os
 from urllib.parse import parse_qsl, urlencode
 
+from ..i18n import set_language
 from .parsing import text_formatter, text_parser
 
 MAX_QUERY_LENGTH = 4096  # a link longer than this is not read at all (nobody types one; a page should not choke)
@@ -88,3 +89,16 @@ def write_link(state, book, view=None, aliases=None):
             pairs.append((short.get(name, name), text_formatter(traits[name])(value)))
     pairs += [(key, str(value)) for key, value in (view or {}).items() if value is not None]
     return urlencode(pairs, safe=",:()")
+
+
+def choose_language(explicit, from_link):
+    """Set the UI language: the explicit argument (an error if bad) or else the link's (a warning if bad).
+    Returns the warnings."""
+    if explicit is not None:
+        set_language(explicit)
+    elif from_link is not None:
+        try:
+            set_language(from_link.strip())
+        except ValueError as error:
+            return [str(error)]
+    return []

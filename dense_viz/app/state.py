@@ -8,6 +8,7 @@ configuration the engine refuses, or one above the size guard, leaves the last v
 offending traits are reverted and `status` says what was expected and received. Never imports ipywidgets.
 """
 import math
+from collections import namedtuple
 
 import numpy as np
 from traitlets import Bool, Float, Instance, Int, TraitError, Tuple, Unicode, observe, validate
@@ -67,6 +68,11 @@ _CONSTRAINTS = "Constraints (after optimizer steps)"
 _DATA = "Data and loss"
 
 
+# A learning step: η, the loss before and after, ΔW/Δb and the entries a constraint clipped ({'kernel': …}).
+LearningStep = namedtuple("LearningStep", "learning_rate loss_before loss_after delta clipped weights_version")
+Stepped = namedtuple("Stepped", "weights record")  # weights for the next recompute, and its record
+
+
 class ExplainerState(AppState):
     """Configuration of one Dense layer plus its batch, and every derived array the views show."""
 
@@ -100,6 +106,9 @@ class ExplainerState(AppState):
     unit = Int(0)
     position = Int(0)
 
+    # -- the learning step's η (not configuration: it changes nothing until a step is taken) ---------------------
+    learning_rate = Float(0.1)
+
     # -- limits -----------------------------------------------------------------------------------------
     max_kernel_entries = Int(DEFAULT_MAX_KERNEL_ENTRIES)
     max_output_entries = Int(DEFAULT_MAX_OUTPUT_ENTRIES)
@@ -116,6 +125,7 @@ class ExplainerState(AppState):
         super().__init__(max_kernel_entries=max_kernel_entries, max_output_entries=max_output_entries)
         self.target = self.dy = self.dx = None  # the loss's target, ∂L/∂y and ∂L/∂x of the last recompute
         self.loss_value = 0.0
+        self.last_step, self._stepped = None, None  # the last learning step (sgd_step), one pending
         if layer is not None:
             config = {**self.config_from_layer(layer), **config}
         selection = {name: config.pop(name) for name in SELECTION_TRAITS if name in config}
@@ -190,6 +200,37 @@ class ExplainerState(AppState):
     def new_weights(self):
         """Draw new weights: the next seed."""
         self.update(seed=self.seed + 1)
+
+    # -- one learning step: SGD on this layer with the gradients the Gradients view shows ------------------------
+    def sgd_step(self):
+        """W ← W − η·∂L/∂W and b ← b − η·∂L/∂b (η = learning_rate), then the layer's constraints; recompute.
+
+        `last_step` records what changed: ΔW, Δb, the loss before and after, and which entries a constraint
+        clipped (their value differs from the plain SGD result). Returns True when the state took the step.
+        """
+        layer = self.layer
+        if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
+            self.report(f"Received an invalid value for `learning_rate`, expected a positive number such as 0.1. "
+                        f"Received: learning_rate={self.learning_rate}")
+            return False
+        before = layer.get_weights()
+        names = ["kernel", "bias"][:len(before)]
+        sgd = [w - np.asarray(self.learning_rate * layer.grads[name], w.dtype) for w, name in zip(before, names)]
+        projected = layer.column_slice(slice(None))  # a copy of the layer, to apply its constraints to
+        projected.set_weights(sgd)
+        projected.apply_constraints()
+        after = projected.get_weights()
+        record = LearningStep(self.learning_rate, self.loss_value, None,
+                              {name: a - b for name, a, b in zip(names, after, before)},
+                              {name: ~np.isclose(a, s, rtol=1e-5, atol=1e-8)  # Keras' max_norm rescales all
+                               for name, a, s in zip(names, after, sgd)},  # by 1 - 1e-7: that is no clip
+                              None)
+        self._stepped = Stepped(after, record)
+        return self.apply(set())
+
+    def reset_weights(self):
+        """Back to the initializer's draw for this seed (undoes every learning step)."""
+        return self.apply({"seed"})
 
     @property
     def kernel_entries(self):
@@ -306,6 +347,10 @@ class ExplainerState(AppState):
         traits = self.traits()
         new_weights = self.layer is None or any(traits[name].metadata.get("weights") for name in names)
         layer = self._make_layer(weights_from=None if new_weights else self.layer)
+        stepped, self._stepped = self._stepped, None  # a learning step's result (sgd_step)
+        if stepped is not None and not new_weights:
+            layer.set_weights(stepped.weights)
+            new_weights = True
         data_rng, target_rng = np.random.default_rng([self.seed, 1]).spawn(2)
         y = layer(make_input(self.input_data, self.batch_shape, data_rng, layer.dtype))
         if self.loss == "sum":
@@ -325,6 +370,10 @@ class ExplainerState(AppState):
             self.target, self.loss_value, self.dy, self.dx = target, loss_value, dy, dx
             self._clamp_selection()
             self.set_status("ok", self.summary_line())
+            self.last_step = None if new_weights and stepped is None else self.last_step
+            if stepped is not None:  # before the counters move, so the views that redraw see it
+                self.last_step = stepped.record._replace(loss_after=loss_value,
+                                                         weights_version=self.weights_version + 1)
             if new_weights:  # inside the hold: observers hear of every counter at once, after all moved
                 self.weights_version += 1
             self.arrays_version += 1

@@ -171,9 +171,10 @@ class ViewHost:
         self.sync.bump()
 
 
-def preset_menu(state, book, css, tooltip, width="100%"):
-    """A Dropdown of `book`'s presets led by 'custom'. Choosing one applies it in one update; what it shows is
-    derived from the configuration (`book.current(state)`), so any change that leaves a preset shows custom."""
+def preset_menu(state, book, css, tooltip, width="100%", on_choose=None):
+    """A Dropdown of `book`'s presets led by 'custom'. Choosing one calls on_choose(key), then applies it in one
+    update; what it shows is derived from the configuration (`book.current(state)`), so any change that leaves
+    a preset shows custom."""
     menu = widgets.Dropdown(options=[(_("custom (your own settings)"), CUSTOM)]
                             + [(_(name), key) for name, key in book.display_names()],
                             tooltip=_(tooltip), layout=widgets.Layout(width=width))
@@ -188,6 +189,8 @@ def preset_menu(state, book, css, tooltip, width="100%"):
             return
         try:
             if change["new"] != CUSTOM:
+                if on_choose is not None:
+                    on_choose(change["new"])
                 book.apply(state, change["new"])  # on refusal the state keeps its configuration and says why
         finally:
             show()

@@ -43,8 +43,8 @@ def as_rows(a):
 
 def frobenius(a):
     """‖a‖_F = sqrt(Σ a²), accumulated in float64; any shape -> float."""
-    a = np.asarray(a)
-    return float(np.sqrt(np.sum(np.square(a), dtype=np.float64)))
+    flat = np.asarray(a).ravel()
+    return float(np.sqrt(np.einsum("i,i->", flat, flat, dtype=np.float64)))  # squares in float64 too
 
 
 # ---------------------------------------------------------------- one panel

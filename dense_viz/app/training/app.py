@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from ..base import unrecognized
 from ...i18n import _
-from ..query import apply_link, read_link, write_link
+from ..query import apply_link, choose_language, read_link, write_link
 from ..share import SharePanel, call_code
 from ..schedule import Debouncer, kernel_loop
 from ..ui import StatusLine, ViewHost, guarded
@@ -103,25 +103,27 @@ VIEW_KEYS = ("tab", "lang")  # what a link may say besides the configuration
 ALIASES = {"layers": "hidden_layers"}  # ?layers=16:relu:he_normal,16:relu:he_normal
 
 
-def explain_training(query=None, **config):
+def explain_training(query=None, lang=None, **config):
     """The training panel: a stack of Dense layers trained live on toy data. Returns a TrainingApp.
 
     `config`: TrainingState traits with Keras' names — dataset, n_samples, noise, train_fraction,
     hidden_layers (list of {units, activation, kernel_initializer, stddev}), optimizer, learning_rate,
     batch_size, seed, dtype — and `preset` (a key of presets.PRESETS or its display name). `query`: a page's
     link (`dataset=xor&layers=4:tanh&tab=units`): its preset replaces `preset`, its keys win over the
-    preset, bad keys are named in the status line; explicit config wins over both. Nothing is displayed;
+    preset, bad keys are named in the status line; explicit config wins over both. `lang`: 'en' or 'ru' (also
+    `?lang=ru`; the explicit argument wins). Nothing is displayed;
     nothing trains until Play (or state.train(n)).
     """
     preset = config.pop("preset", None)
     names = TrainingState.config_names()
     unknown = set(config) - set(names)
     if unknown:
-        raise unrecognized("explain_training()", unknown, names + ("preset", "query"))
+        raise unrecognized("explain_training()", unknown, names + ("preset", "query", "lang"))
     link = read_link(query or "", TrainingState, presets.BOOK, VIEW_KEYS, ALIASES)
+    warnings = choose_language(lang, link.view.get("lang"))
     preset = link.preset or preset
     state = TrainingState(**(presets.BOOK.config(preset) if preset is not None else {}))
-    warnings = apply_link(state, link)
+    warnings += apply_link(state, link)
     if config and not state.update(**config):
         raise ValueError(state.status)
     app = TrainingApp(state, loop=kernel_loop())
