@@ -269,6 +269,8 @@ def test_cached_text_draws_where_and_what_matplotlib_text_draws():
         return np.asarray(fig.canvas.buffer_rgba())[..., 0] < 128
     slow, quick = ink(lambda ax, *a, **k: ax.text(*a, **k)), ink(render.cached_text)
     assert quick.sum() == pytest.approx(slow.sum(), rel=0.1)
+    overlap = (slow & quick).sum() / (slow | quick).sum()   # the same pixels, not merely the same rows:
+    assert overlap > 0.5, overlap                          # an upside-down text shares few of them
     for axis in (0, 1):   # the same rows and columns inked, to a pixel
         rows_slow, rows_quick = np.flatnonzero(slow.any(axis)), np.flatnonzero(quick.any(axis))
         assert abs(rows_slow.min() - rows_quick.min()) <= 1 and abs(rows_slow.max() - rows_quick.max()) <= 1

@@ -154,7 +154,9 @@ class TextImages:
         if key in self._images:
             self._images.move_to_end(key)
             return self._images[key]
-        found = self._images[key] = self._render(text, dpi)
+        image, dx, dy = self._render(text, dpi)
+        # the renderer's draw_image takes rows bottom-up (y up); the rendered image is top-down: flip it once
+        found = self._images[key] = (np.ascontiguousarray(image[::-1]), dx, dy)
         if len(self._images) > self.size:
             self._images.popitem(last=False)
         return found
