@@ -53,7 +53,7 @@ def test_update_gradients_small_puts_arrays_and_norms():
     top = max(np.abs(g).max() for g in (dz, dW, db, dx))
     for panel in (a.dz, a.kernel, a.bias, a.x):
         assert panel.image.get_clim() == (-top, top)
-    assert a.key_value.get_text() == f"L = {top:.3g}: max |·| of the panels" and "one scale" in a.key.axes.get_title(loc="left")
+    assert a.key_value.get_text() == f"L = {top:.3g}: the largest |·| of\nthe panels" and "one scale" in a.key.axes.get_title(loc="left")
     gp.update_gradients(a, dz, dW, db, dx, scale="panel")     # each panel on its own colour scale
     assert a.dz.image.get_clim() == (-np.abs(dz).max(), np.abs(dz).max())
     assert a.kernel.image.get_clim() == (-np.abs(dW).max(), np.abs(dW).max())

@@ -160,7 +160,7 @@ def gradients_figure(width_px=780, height_px=440):
     key_value = animate(cached_text(key_ax, 0.0, 0.0, "", transform=offset_copy(key_ax.transAxes, fig, y=-22,
                                                                                  units="points"),
                                     fontsize=NOTE_SIZE, color="0.2", va="top"))
-    legend = fig.text(right, 0.29, "", fontsize=LABEL_SIZE, color="0.2", va="top", linespacing=1.45)
+    legend = fig.text(right, 0.255, "", fontsize=LABEL_SIZE, color="0.2", va="top", linespacing=1.45)
     return GradientsArtists(fig, dz, kernel, bias, x, legend, key, key_value)
 
 
@@ -184,7 +184,7 @@ def scale_text(limit, dy=None):
     """The number under the colour key: L and where it comes from."""
     if limit is None:
         return "L = each panel's own max |·|"
-    return f"L = {limit:.3g}: max |·| of the panels" + (" and of ∂L/∂y" if dy is not None else "")
+    return f"L = {limit:.3g}: the largest |·| of\nthe panels" + (" and of ∂L/∂y" if dy is not None else "")
 
 
 def shared_limit(*arrays):
