@@ -40,6 +40,17 @@ def event_pixels(event, size):
     return float(event["relativeX"]) * width / shown_w, float(event["relativeY"]) * height / shown_h
 
 
+def redraw_toggle(view, css, description, choices, button_width="150px"):
+    """ToggleButtons of a figure view's own display option that redraws `view` at once: `choices` is
+    [(value, label, tooltip)] (English, translated here), the first one chosen."""
+    widget = widgets.ToggleButtons(options=[(_(label), value) for value, label, _tip in choices],
+                                   value=choices[0][0], description=_(description),
+                                   tooltips=[_(tip) for _v, _l, tip in choices], style={"button_width": button_width})
+    widget.add_class(css)
+    widget.observe(lambda change: view.refresh(), names="value")
+    return widget
+
+
 def click_hint(text):
     """The HTML of a hint next to a clickable image (with the rule that gives it the pointer cursor)."""
     return f"{CLICK_STYLE}<span style='color:#556;font-size:12px'>{html.escape(text)}</span>"

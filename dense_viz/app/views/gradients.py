@@ -16,7 +16,7 @@ from ...plots import gradients as gplot
 from .. import diagnostics
 from ..catalog import loss_text
 from ...i18n import N_, _
-from ..figure import FigureView, click_hint
+from ..figure import FigureView, click_hint, redraw_toggle
 from .markup import paragraph
 
 CHECK_ENTRIES = 4          # entries checked per gradient (∂L/∂W, ∂L/∂b, ∂L/∂x)
@@ -52,13 +52,11 @@ class GradientsView(FigureView):
         self.info, self.health, self.checks, self.check_ok = {}, {}, [], True
         self._hint = widgets.HTML(click_hint(_(CLICK_HINT)))
         self._hint.add_class("dv-gradients-hint")
-        self._scale = widgets.ToggleButtons(
-            options=[(_("shared scale"), "shared"), (_("per-panel scale"), "panel")], value="shared",
-            description=_("colours"), style={"button_width": "120px"},
-            tooltips=[_("one symmetric scale ±L for all four panels: a vanishing gradient looks pale"),
-                      _("each panel stretched to its own max |·|: shapes are visible, magnitudes are not")])
-        self._scale.add_class("dv-gradients-scale")
-        self._scale.observe(lambda change: self.refresh(), names="value")
+        self._scale = redraw_toggle(self, "dv-gradients-scale", "colours", [
+            ("shared", "shared scale", "one symmetric scale ±L for all four panels and ∂L/∂y: a vanishing gradient "
+                                       "looks pale"),
+            ("panel", "per-panel scale", "each panel stretched to its own max |·|: shapes are visible, magnitudes "
+                                         "are not")], button_width="120px")
         self.clickable(self.image, self._artists.fig, self.click)
         self.children = [self._loss, self._scale, self._hint, self.image, self._pooling, self._norms, self._health, self._check]
 

@@ -8,7 +8,7 @@ import html
 import ipywidgets as widgets
 
 from ...plots import weights as wplot
-from ..figure import FigureView
+from ..figure import FigureView, redraw_toggle
 from ...i18n import _
 
 
@@ -23,20 +23,13 @@ class WeightsView(FigureView):
         """Build the figure (all artists), the image, the pooling toggle and the text once."""
         self._artists = wplot.weights_figure(width_px, height_px)
         super().__init__(state, self._artists.fig, width_px, "dv-weights-image")
-        self._mode = widgets.ToggleButtons(
-            options=[(_(label), mode) for mode, label in wplot.MODES.items()], value="mean",
-            description=_("pooling"), tooltips=[_("average of each block of weights"),
-                                                _("the weight of largest |w| in each block, sign kept")],
-            style={"button_width": "150px"})
-        self._mode.add_class("dv-weights-pooling")
-        self._mode.observe(lambda change: self.refresh(), names="value")
-        self._scale = widgets.ToggleButtons(
-            options=[(_("true range"), "true"), (_("stretched"), "stretched")], value="true",
-            description=_("colours"), style={"button_width": "150px"},
-            tooltips=[_("colours span the kernel's own range of weights: block means of small weights look pale"),
-                      _("colours stretched to the pooled values: patterns show, magnitudes do not")])
-        self._scale.add_class("dv-weights-scale")
-        self._scale.observe(lambda change: self.refresh(), names="value")
+        self._mode = redraw_toggle(self, "dv-weights-pooling", "pooling", [
+            ("mean", wplot.MODES["mean"], "average of each block of weights"),
+            ("maxabs", wplot.MODES["maxabs"], "the weight of largest |w| in each block, sign kept")])
+        self._scale = redraw_toggle(self, "dv-weights-scale", "colours", [
+            ("true", "true range", "colours span the kernel's own range of weights: block means of small weights "
+                                   "look pale"),
+            ("stretched", "stretched", "colours stretched to the pooled values: patterns show, magnitudes do not")])
         self._text = widgets.HTML()
         self._text.add_class("dv-weights-text")
         self.info = {}
