@@ -341,6 +341,11 @@ def test_graph_view_big_layer_draws_the_selected_units_strongest_inputs():
     assert a.in_labels[0].get_text() == f"x{ins[0]}"            # the layer's own k, not 0 … 15
     assert "too many to draw every weight" in view._message.value and "units 12792 … 12807" in view._message.value
     assert view._message.layout.display is None
+    frames = view.frames.full_draws
+    state.update(unit=100)                                         # another part: relabelled, the frame kept
+    view.refresh()
+    assert view.artists.out_labels[0].get_text() == f"unit {view._ids[1][0]}" and 100 in view._ids[1]
+    assert view.frames.full_draws == frames
     state.update(input_dim=3, units=2, use_bias=True)
     view.refresh()
     assert view._ids is None and view.artists.shape[:2] == (3, 2) and view._message.layout.display == "none"

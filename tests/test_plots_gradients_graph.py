@@ -173,7 +173,7 @@ def test_big_graph_has_no_edge_labels_and_static_name_labels():
     assert len(a.edges.get_segments()) == 256
     assert not a.in_values and not a.out_values
     assert a.out_labels[3].get_text() == "unit 3" and a.in_labels[12].get_text() == "x12"
-    assert not a.out_labels[3].get_animated()          # part of the cached frame: costs nothing per refresh
+    assert a.out_labels[3].get_animated() and a.out_labels[3].get_text() == "unit 3"   # a cached text: relabel-able
     assert to_rgba(a.edges.get_colors()[15])[3] == 1.0 and a.edges.get_colors()[0][3] == nodes.DIM_ALPHA
 
 

@@ -82,10 +82,23 @@ def _node_size(n):
 
 
 def _labels(ax, xy, dx, ha, size, names=None):
-    """One label per node at offset dx: animated and empty (values to come), or static `names`."""
-    if names is None:
-        return [animate(cached_text(ax, x + dx, y, "", ha=ha, va="center", fontsize=size)) for x, y in xy]
-    return [ax.text(x + dx, y, name, ha=ha, va="center", fontsize=size) for (x, y), name in zip(xy, names)]
+    """One label per node at offset dx: empty (values to come) or `names`; animated either way, so a new
+    subset of a big layer's nodes (relabel) keeps the cached frame."""
+    names = [""] * len(xy) if names is None else names
+    return [animate(cached_text(ax, x + dx, y, name, ha=ha, va="center", fontsize=size))
+            for (x, y), name in zip(xy, names)]
+
+
+def relabel(a, in_ids, out_ids):
+    """The same artists for other nodes of a big layer (same counts): name labels and ids; returns GraphArtists."""
+    a = a._replace(in_ids=np.asarray(in_ids), out_ids=np.asarray(out_ids))
+    if not a.in_values:
+        for label, k in zip(a.in_labels, a.in_ids):
+            label.set_text(f"x{k}")
+    if not a.out_values:
+        for label, name in zip(a.out_labels, unit_names(len(a.out_ids), a.shape[3], a.out_ids)):
+            label.set_text(name)
+    return a
 
 
 def unit_names(units, halves, ids=None):

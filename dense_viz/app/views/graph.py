@@ -68,16 +68,16 @@ class GraphView(FigureView):
             bias = None if bias is None else bias[outs]
             unit = int(np.flatnonzero(outs == unit)[0])
         shape = (len(x), len(z), bias is not None, halves)
-        ids = tuple(map(tuple, self._ids)) if self._ids is not None else None
-        if self._artists is None or (self._artists.shape, self._drawn_ids) != (shape, ids):
-            self._artists = gplot.draw_graph(self._ax, *shape[:3], halves=halves,
-                                             **({} if ids is None else {"in_ids": ids[0], "out_ids": ids[1]}))
-            self._drawn_ids = ids
+        if self._artists is None or self._artists.shape != shape:
+            self._artists = gplot.draw_graph(self._ax, *shape[:3], halves=halves)
+        if self._ids is not None:   # another part of a big layer: the same artists, other names
+            self._artists = gplot.relabel(self._artists, *self._ids)
+        elif not (np.array_equal(self._artists.in_ids, np.arange(shape[0]))
+                  and np.array_equal(self._artists.out_ids, np.arange(shape[1]))):
+            self._artists = gplot.relabel(self._artists, np.arange(shape[0]), np.arange(shape[1]))
         self._values = (x, z, y)
         self.info = gplot.update_graph(self._artists, x, z, y, kernel, bias, unit, halves=halves)
         return True
-
-    _drawn_ids = None
 
     def click(self, px, py):
         """A unit node selects that unit j (state.update, as typing it does); an input node says what it feeds."""
