@@ -11,6 +11,7 @@ Tables:
   PyTorch equivalent (source for y from z = linear(x); after "  # " a note for the code's comment).
 - LOSSES: per loss the explainer offers (state.LOSSES): a short note (the readout) and its formula.
 """
+from ..engine import activations
 from ..i18n import N_, _
 
 EXPLAINER_TOOLTIPS = {
@@ -84,7 +85,8 @@ def tooltip(table, name):
 
 
 ACTIVATIONS = {
-    "celu": {"formula": "z if z > 0 else exp(z) − 1", "torch": "F.celu(z)"},
+    "celu": {"formula": "z if z > 0 else α·(exp(z/α) − 1), α = 1 (Keras' default: the same curve as elu)",
+             "torch": "F.celu(z)"},
     "elu": {"formula": "z if z > 0 else exp(z) − 1", "torch": "F.elu(z)"},
     "exponential": {"formula": "exp(z)", "torch": "torch.exp(z)"},
     "gelu": {"formula": "z·Φ(z)", "torch": "F.gelu(z)"},
@@ -92,7 +94,8 @@ ACTIVATIONS = {
     "hard_shrink": {"formula": "z if |z| > 0.5 else 0", "torch": "F.hardshrink(z, lambd=0.5)"},
     "hard_sigmoid": {"formula": "clip((z + 3) / 6, 0, 1)", "torch": "F.hardsigmoid(z)"},
     "hard_silu": {"formula": "z·clip((z + 3) / 6, 0, 1)", "torch": "F.hardswish(z)"},
-    "hard_swish": {"formula": "z·clip((z + 3) / 6, 0, 1)", "torch": "F.hardswish(z)"},
+    "hard_swish": {"formula": "z·clip((z + 3) / 6, 0, 1) (hard_swish is an alias of hard_silu)",
+                   "torch": "F.hardswish(z)"},
     "hard_tanh": {"formula": "clip(z, −1, 1)", "torch": "F.hardtanh(z)"},
     "leaky_relu": {"formula": "z if z > 0 else 0.2·z",
                    "torch": "F.leaky_relu(z, negative_slope=0.2)  # Keras' default slope 0.2 (PyTorch's: 0.01)"},
@@ -105,7 +108,8 @@ ACTIVATIONS = {
     "selu": {"formula": "1.0507·(z if z > 0 else 1.6733·(exp(z) − 1))", "torch": "F.selu(z)"},
     "sigmoid": {"formula": "1 / (1 + exp(−z))", "torch": "torch.sigmoid(z)"},
     "silu": {"formula": "z·sigmoid(z)", "torch": "F.silu(z)"},
-    "soft_shrink": {"formula": "z − clip(z, −0.5, 0.5)", "torch": "F.softshrink(z, lambd=0.5)"},
+    "soft_shrink": {"formula": "z − 0.5 if z > 0.5, z + 0.5 if z < −0.5, else 0 (= z − clip(z, −0.5, 0.5))",
+                    "torch": "F.softshrink(z, lambd=0.5)"},
     "softmax": {"formula": "exp(z_j) / Σ_m exp(z_m)", "torch": "torch.softmax(z, dim=-1)"},
     "softplus": {"formula": "log(1 + exp(z))", "torch": "F.softplus(z)"},
     "softsign": {"formula": "z / (1 + |z|)", "torch": "F.softsign(z)"},
@@ -116,7 +120,7 @@ ACTIVATIONS = {
                   "torch": "sparsemax(z, dim=-1)  # no built-in: e.g. the `entmax` package"},
     "squareplus": {"formula": "(z + √(z² + 4)) / 2",
                    "torch": "0.5 * (z + torch.sqrt(z * z + 4))  # no built-in (b = 4)"},
-    "swish": {"formula": "z·sigmoid(z)", "torch": "F.silu(z)"},
+    "swish": {"formula": "z·sigmoid(z) (swish is an alias of silu)", "torch": "F.silu(z)"},
     "tanh": {"formula": "tanh(z)", "torch": "torch.tanh(z)"},
     "tanh_shrink": {"formula": "z − tanh(z)", "torch": "F.tanhshrink(z)"},
 }
@@ -129,6 +133,13 @@ LOSSES = {
                                                "t seeded random one-hot classes")},
     "sum": {"note": "L = Σ y", "formula": N_("L = Σ y, the sum of every output")},
 }
+
+
+def alias_note(name):
+    """'swish is another name for silu: Keras maps both to the same function.' for an alias; '' otherwise."""
+    target = activations.ALIASES.get(name)
+    return _("{name} is another name for {target}: Keras maps both to the same function.").format(
+        name=name, target=target) if target else ""
 
 
 def activation_formula(name):
