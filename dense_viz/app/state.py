@@ -143,6 +143,7 @@ class ExplainerState(AppState):
         """Set configuration traits (one recompute) and then sample/unit/position; on a refusal nothing changes
         and the status line says why. Returns True when the state took every value."""
         selection = {name: config.pop(name) for name in SELECTION_TRAITS if name in config}
+        before_config = {name: getattr(self, name) for name in config}
         if config and not super().update(**config):
             return False
         before = {name: getattr(self, name) for name in selection}
@@ -151,6 +152,8 @@ class ExplainerState(AppState):
                 setattr(self, name, value)
         except TraitError as error:
             self._revert(before)
+            if before_config:  # the configuration part took: put it back too, so nothing changes
+                super().update(**before_config)
             self.report(error)
             return False
         return True
@@ -269,10 +272,10 @@ class ExplainerState(AppState):
     def _check_limits(self):
         """Refuse configurations too large to show (the size guard) or ill-formed batch shapes."""
         for name in ("input_dim", "batch_size"):
-            if getattr(self, name) < 1:
+            if isinstance(getattr(self, name), bool) or getattr(self, name) < 1:  # traitlets' Int takes True
                 raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer. "
                                  f"Received: {name}={getattr(self, name)}")
-        if any(not isinstance(d, (int, np.integer)) or d < 1 for d in self.leading_dims):
+        if any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in self.leading_dims):
             raise ValueError("Received an invalid value for `leading_dims`, expected positive integers such as "
                              f"(5,) or (5, 3). Received: leading_dims={self.leading_dims}")
         if self.kernel_entries > self.max_kernel_entries:

@@ -18,7 +18,7 @@ TRUNCATION_STDDEV_CORRECTION = 0.87962566103423978
 
 def compute_fans(shape):
     """(fan_in, fan_out) as Keras computes them for a kernel `shape`."""
-    shape = tuple(shape)
+    shape = check_shape(shape)
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:

@@ -61,6 +61,9 @@ class Dense(Adapters):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.activation.output_units(self.units)  # glu needs an even number of units
+        if not isinstance(use_bias, (bool, np.bool_, Integral)):  # bool("no") is True: refuse, don't guess
+            raise ValueError(f"Received an invalid value for `use_bias`, expected a boolean. Received: "
+                             f"use_bias={use_bias!r:.80}")
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -89,6 +92,9 @@ class Dense(Adapters):
     # -- building -------------------------------------------------------------------------------
     def _check_input_shape(self, shape):
         """Validate an input shape (B, …, input_dim) as Keras' InputSpec does."""
+        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+            raise ValueError(f"Expected an input shape: a tuple such as (None, 4) (batch axis first). "
+                             f"Received: input_shape={shape!r}")
         shape = tuple(shape)
         if len(shape) < 2:
             raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected min_ndim=2, '

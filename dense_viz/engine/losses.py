@@ -152,6 +152,8 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         if y_pred.ndim < 1:
             raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={y_pred.shape}")
         labels, y_pred = _match_rank(as_real_array(y_true, "y_true"), y_pred)
+        if y_pred.ndim < 1:  # a (1,) output squeezed to match a scalar label
+            raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={y_pred.shape}")
         if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
             labels = labels[..., 0]
         if labels.shape != y_pred.shape[:-1]:

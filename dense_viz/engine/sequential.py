@@ -22,7 +22,7 @@ class Sequential:
         if layers is not None and (isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__")):
             layers = [layers]  # Keras wraps a single layer; a non-layer is then refused by add()
         self.layers = []
-        for layer in layers or []:
+        for layer in [] if layers is None else layers:
             self._check_layer(layer)
             self.layers.append(layer)
         if name is not None and (not isinstance(name, str) or "/" in name):
@@ -31,6 +31,9 @@ class Sequential:
         self.name = name or auto_name("sequential")
         self.built = False
         if input_shape is not None:
+            if isinstance(input_shape, (str, bytes)) or not hasattr(input_shape, "__iter__"):
+                raise ValueError("Expected `input_shape` to be a tuple without the batch axis, such as (4,). "
+                                 f"Received: input_shape={input_shape!r}")
             self.build((None,) + tuple(input_shape))
 
     def add(self, layer):
