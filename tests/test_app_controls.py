@@ -6,7 +6,8 @@ import pytest
 from ipywidgets import Accordion, Button, Checkbox, FloatText, Text
 
 from dense_viz.app import presets
-from dense_viz.app.controls import TIPS, ControlsPanel, format_leading_dims, parse_leading_dims
+from dense_viz.app.catalog import EXPLAINER_TOOLTIPS as TIPS
+from dense_viz.app.controls import ControlsPanel, format_leading_dims, parse_leading_dims
 from dense_viz.app.state import INPUT_DATA, LOSSES, NONE, ExplainerState
 from dense_viz.engine import activations, constraints, initializers, regularizers
 
