@@ -93,14 +93,25 @@ def test_refused_values_revert_and_say_why(config, message):
     np.testing.assert_array_equal(state.model.layers[0].kernel, weights)
 
 
-def test_architecture_change_rebuilds_resets_and_pauses():
+def test_architecture_change_rebuilds_resets_and_keeps_playing_and_says_so():
     state = small_state()
     state.train(20)
-    state.running = True  # as if playing: a structural change pauses
+    state.running = True  # as if playing: a structural change rebuilds, and training goes on from step 0
     version = state.model_version
     state.set_layer(0, units=3)
-    assert (state.step, len(state.history), state.running) == (0, 1, False)
+    assert (state.step, len(state.history), state.running) == (0, 1, True)
     assert state.model_version == version + 1 and state.model.layers[0].units == 3
+    assert state.status_level == "warning"
+    assert state.status.startswith("architecture changed: the network was rebuilt; training continues from step 0")
+    state.train(5)
+    state.update(dataset="xor")
+    assert state.running and state.status.startswith("data set changed: new data and a rebuilt network; training "
+                                                     "continues from step 0")
+    state.running = False
+    state.train(5)
+    state.update(noise=0.2)
+    assert not state.running and "back at step 0 (paused)" in state.status
+    state.running = True
     state.add_layer(activation="relu")
     assert [s["activation"] for s in state.hidden_layers] == ["tanh", "tanh", "relu"]
     state.remove_layer(0)
@@ -413,7 +424,7 @@ def test_explain_training_takes_config_and_presets():
 # -- the runner: training in chunks on the event loop ---------------------------------------------------------------
 @without_event_loop
 def test_runner_trains_in_chunks_refreshes_10_times_a_second_and_obeys_pause():
-    state = small_state()
+    state = small_state(speed=math.inf)  # as fast as it goes
     refreshes = []
 
     async def scenario():
