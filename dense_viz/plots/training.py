@@ -167,8 +167,9 @@ def loss_figure(width_px=440, height_px=280):
     art.train_acc, = acc_ax.plot([], [], color=TRAIN_COLOR, lw=1.0, ls=(0, (3, 2)), alpha=0.8)
     art.test_acc, = acc_ax.plot([], [], color=TEST_COLOR, lw=1.0, ls=(0, (3, 2)), alpha=0.8)
     art.note = ax.text(0.01, 0.02, "", transform=ax.transAxes, fontsize=TICK_SIZE, color="#a11d1d")
-    art.overfit_label = ax.text(0.0, 0.97, "", transform=ax.get_xaxis_transform(), ha="left", va="top",
-                                fontsize=TICK_SIZE, color="#a11d1d", zorder=5)
+    art.overfit_label = ax.text(0.0, 0.03, "", transform=ax.get_xaxis_transform(), ha="left", va="bottom",
+                                fontsize=TICK_SIZE, color="#a11d1d", zorder=5,
+                                bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
     art.classification = None  # which legend the figure shows (set by update_loss)
     _dynamic(art, art.overfit, art.train, art.test, art.train_last, art.test_last, art.train_acc, art.test_acc,
              art.note, art.overfit_label)
@@ -184,7 +185,6 @@ def _loss_legend(art, classification):
     art.ax.legend(lines, labels, loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=LEGEND_SIZE,
                   frameon=False, ncols=len(lines), borderaxespad=0.2, handlelength=1.6, columnspacing=0.9)
     art.acc_ax.set_visible(classification)
-    art.acc_ax.set_ylabel(_("accuracy (dashed)") if classification else "", fontsize=LABEL_SIZE)
     art.classification = classification
 
 

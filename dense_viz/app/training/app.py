@@ -56,7 +56,8 @@ class TrainingApp(widgets.VBox):
         title = TITLE.format(how=_("how the gradient flows back through a stack of"),
                              hint=_("press Play; every number comes from the engine's train_step"))
         self.children = [widgets.HTML(title), StatusLine(state, "dv-train-status"), self.host.sync,
-                         widgets.HBox([widgets.VBox([self.controls, share]), right],
+                         widgets.HBox([widgets.VBox([self.controls, share],  # never squeezed by the charts
+                                                    layout=widgets.Layout(flex="0 0 auto")), right],
                                       layout=widgets.Layout(align_items="flex-start"))]
 
         self.runner = Runner(state, self.refresh_visible, loop=loop, animate=self.animate, **runner_options)
