@@ -146,7 +146,7 @@ def loss_figure(width_px=440, height_px=280):
     """Train and test loss over steps (log y, left) and, for classification, train and test accuracy (dashed,
     right axis 0–100 %); a dot at each latest value; a red span where the model overfits. Returns its artists."""
     fig = new_figure(width_px, height_px)
-    fig.subplots_adjust(left=0.12, right=0.88, top=0.80, bottom=0.16)
+    fig.subplots_adjust(left=0.165, right=0.88, top=0.80, bottom=0.16)
     ax = fig.add_subplot()
     _style(ax, "Loss", "step", "", log_y=True)
     ax.set_title("Loss", fontsize=TITLE_SIZE, loc="left", pad=16)  # above the legend row

@@ -24,7 +24,7 @@ from .state import LAYER_FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZE
 
 STYLE = {"description_width": "110px"}
 FULL = {"width": "100%"}
-PANEL_WIDTH = "390px"
+PANEL_WIDTH = "400px"
 # the speed slider's stops, steps per second (inf: max); ≤ 4 is slow motion
 SPEEDS = (1.0, 2.0, 4.0, 10.0, 20.0, 50.0, 100.0, 200.0, math.inf)
 TIPS = {name: _(text) for name, text in TRAINING_TOOLTIPS.items()}  # built once, in the current language
@@ -101,7 +101,7 @@ class LayerRow(widgets.HBox):
         activation = widgets.Dropdown(options=activations.NAMES, tooltip=TIPS["activation"],
                                       layout=widgets.Layout(width="86px"))
         initializer = widgets.Dropdown(options=initializers.NAMES, tooltip=TIPS["kernel_initializer"],
-                                       layout=widgets.Layout(width="112px"))
+                                       layout=widgets.Layout(width="122px"))
         self.stddev = widgets.FloatText(step=0.05, tooltip=TIPS["stddev"], continuous_update=False,
                                         layout=widgets.Layout(width="48px"))
         self.l2 = widgets.FloatText(step=0.001, tooltip=TIPS["l2"], continuous_update=False,
