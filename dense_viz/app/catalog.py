@@ -76,6 +76,14 @@ TRAINING_TOOLTIPS = {
     "play": N_("Train continuously (the views refresh 10 times a second); press again to pause."),
     "step": N_("One optimizer step on the next mini-batch (pauses first)."),
     "reset": N_("Rebuild the network from its seed: step 0, the initial weights, the history cleared."),
+    "l2": N_("kernel_regularizer=keras.regularizers.L2(l2) of this hidden layer: adds l2·Σw² to the loss (0: "
+             "none). Against overfitting try 0.001–0.01."),
+    "speed": N_("Training steps per second. At 4 or fewer every step is drawn and the gradient bars move in slow "
+                "motion; max trains as fast as the machine can."),
+    "early_stopping_patience": N_("keras.callbacks.EarlyStopping(monitor='val_loss', patience=…), counted in steps: "
+                                  "pause when the test loss has not improved for that many steps. 0: off."),
+    "restore_best_weights": N_("EarlyStopping(restore_best_weights=…): when it stops, go back to the weights of the "
+                               "step with the lowest test loss (Keras' default is False)."),
 }
 
 

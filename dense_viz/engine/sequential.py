@@ -1,7 +1,7 @@
 """Sequential: a stack of Dense layers, called in order; backward runs them in reverse."""
 import numpy as np
 
-from . import losses as losses_module, optimizers as optimizers_module
+from . import losses as losses_module, metrics as metrics_module, optimizers as optimizers_module
 from .layers import Dense, auto_name, format_shape
 from .statistics import gradient_stats
 
@@ -94,10 +94,17 @@ class Sequential:
         optimizers_module.get(optimizer).step(self.layers)
         return value
 
-    def evaluate(self, x, y, loss):
-        """Loss on a batch plus the weight penalties, leaving every layer's caches and weights as they are."""
+    def evaluate(self, x, y, loss, metrics=()):
+        """Loss on a batch plus the weight penalties, leaving every layer's caches and weights as they are.
+
+        With `metrics` (names of engine.metrics, e.g. "binary_accuracy") returns [loss, *metric values] from one
+        prediction, as Keras' evaluate does for a model compiled with metrics; without, the loss alone."""
         penalties = sum(v for layer in self.layers for k, v in layer.loss_terms.items() if k != "activity")
-        return float(losses_module.get(loss)(y, self.predict(x))) + float(penalties)
+        y_pred = self.predict(x)
+        value = float(losses_module.get(loss)(y, y_pred)) + float(penalties)
+        if not metrics:
+            return value
+        return [value, *(metrics_module.get(metric)(y, y_pred) for metric in metrics)]
 
     def predict(self, x):
         """Outputs for x without touching the caches: (batch, …, in) -> (batch, …, out)."""
