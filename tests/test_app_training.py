@@ -3,6 +3,7 @@ artists, the widgets (Play/Step/Reset, layer rows, preset menu) and the asyncio 
 import asyncio
 import functools
 import math
+import re
 import threading
 
 import numpy as np
@@ -507,7 +508,7 @@ def test_overfitting_preset_overfits_and_l2_or_early_stopping_cure_it(seed):
     h = state.history
     assert state.test_loss > 2 * np.min(h["test_loss"]) and state.train_loss < h["train_loss"][h.steps.tolist().index(
         state.overfit_step)]
-    regularized = TrainingState(**{**config, "hidden_layers": [{**spec, "l2": 0.01} for spec in config["hidden_layers"]]})
+    regularized = TrainingState(**{**config, "hidden_layers": [{**spec, "l2": 0.02} for spec in config["hidden_layers"]]})
     for _ in range(30):
         regularized.train(10)
         assert regularized.overfit_step is None
@@ -562,8 +563,9 @@ def test_every_preset_states_a_claim_that_its_live_check_confirms(key):
 
 def test_the_vanishing_claim_reports_the_measured_ratio():
     state = TrainingState(**presets.preset_config("vanishing"))
-    assert presets.check_claim(state, "vanishing")[2].startswith(
-        "now: the first-layer gradient is 2.2 × 10⁶ times smaller than the last layer's")
+    claim, holds, now = presets.check_claim(state, "vanishing")
+    assert holds is True and "10⁴–10⁷ times smaller" in claim
+    assert re.match(r"now: the first-layer gradient is \d\.\d × 10[⁴⁵⁶⁷] times smaller than the last layer's", now)
     xor = TrainingState(**presets.preset_config("xor"))
     assert presets.check_claim(xor, "xor")[1] is None  # not yet
     state.update(learning_rate=0.02)  # custom: no claim

@@ -208,6 +208,7 @@ class TrainingState(AppState):
         # the latest step's batch loss (before its update, as Keras logs it), and the train and test loss after it
         self.batch_loss = self.train_loss = self.test_loss = math.nan
         self.train_accuracy = self.test_accuracy = math.nan  # classification only (nan for regression)
+        self._stopped_early = False  # early stopping spoke in this chunk (its status stays)
         self.overfit_step = None  # the step since which the test loss rises while the train loss falls, or None
         self._best = None         # early stopping: (test loss, step, weights) of the best record so far
         if not self.update(**config):
@@ -443,6 +444,7 @@ class TrainingState(AppState):
             return False
         self._best = None
         self.running = False
+        self._stopped_early = True  # this chunk's status is the stop's (not overwritten by an overfitting note)
         if weights is not None:
             for w, saved in zip((w for layer in self.model.layers for w in layer.weights), weights):
                 np.copyto(w, saved)
@@ -471,16 +473,18 @@ class TrainingState(AppState):
             h = self.history
             self.train_loss, self.test_loss = h.last("train_loss"), h.last("test_loss")
             self.train_accuracy, self.test_accuracy = h.last("train_accuracy"), h.last("test_accuracy")
-        self._watch_overfitting()
+        self._watch_overfitting(announce=not self._stopped_early)
+        self._stopped_early = False
         self.arrays_version += 1
 
-    def _watch_overfitting(self):
-        """`overfit_step` from the history; the status line says so when it starts (and stops saying it after)."""
+    def _watch_overfitting(self, announce=True):
+        """`overfit_step` from the history; the status line says so when it starts (and stops saying it after),
+        unless `announce` is False (early stopping spoke in this chunk)."""
         h = self.history
         since = overfitting_since(h.steps, h["train_loss"], h["test_loss"])
         message = _("overfitting: test loss rising since step {step} while train loss falls — try L2 or early "
                     "stopping")
-        if since is not None and self.overfit_step is None:
+        if since is not None and self.overfit_step is None and announce:
             self.set_status("warning", message.format(step=since))
         elif since is None and self.overfit_step is not None and self.status == message.format(step=self.overfit_step):
             self.set_status("ok", self.summary_line())
