@@ -136,3 +136,14 @@ def test_lora_learns_through_the_learning_step_and_int8_turns_off_again():
     np.testing.assert_array_equal(app.state.layer.kernel, kernel)
     assert "Lora is incompatible with kernel constraints" in (
         app.state.update(lora_rank=2, kernel_constraint="max_norm") or app.state.status)
+
+
+@pytest.mark.parametrize("config", [{"lora_rank": 2}, {"quantization": "int8"}, {"lora_rank": 1, "quantization": "int8"}])
+def test_every_tab_draws_an_adapted_layer_with_the_matrix_it_applies(config):
+    app = dense_viz.explain(preset="tiny", **config)
+    app.state.sgd_step()
+    for index, (key, _title) in enumerate(TABS):
+        app.tabs.selected_index = index
+        assert app.state.status_level == "ok", (key, app.state.status)
+    np.testing.assert_allclose(app.state.kernel_gradient, app.state.x.T @ app.state.dz, rtol=1e-5)
+    assert "finite-difference check covers plain layers" in app.views["gradients"]._check.value

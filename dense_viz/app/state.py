@@ -223,6 +223,20 @@ class ExplainerState(AppState):
         return self.layer.cache.y
 
     @property
+    def applied_kernel(self):
+        """The matrix the layer multiplies x by (input_dim, units): W, W + (α/r)·A·B under LoRA, dequantized int8."""
+        return self.layer.effective_kernel
+
+    @property
+    def kernel_gradient(self):
+        """∂L/∂W (input_dim, units): the kernel's gradient; under LoRA or int8 (W frozen) the gradient of the
+        applied matrix, xᵀδ, from which A and B learn."""
+        grads = self.layer.grads
+        if "kernel" in grads:
+            return grads["kernel"]
+        return self.x.reshape(-1, self.input_dim).T @ self.dz.reshape(-1, self.units)
+
+    @property
     def float_kernel(self):
         """The float kernel W (input_dim, units) the layer keeps: before int8, without LoRA's (α/r)·A·B."""
         return self._kept["kernel"]

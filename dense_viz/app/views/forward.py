@@ -136,19 +136,19 @@ class ForwardView(FigureView):
         titles = ("x[:, p, :]", "W", "y[:, p, :]") if pos else ("x", "W", "y")  # p: in the text (cached frame)
         x2, y2 = s.x[rows], s.y[rows]
         value, gate = act.unit_pair(j, s.units)
-        blocks = fplot.update_forward(self._heat, x2, s.layer.kernel, s.layer.bias, y2, i, j,
+        blocks = fplot.update_forward(self._heat, x2, s.applied_kernel, s.layer.bias, y2, i, j,
                                       act.output_unit(j, s.units), w_pooled=self._pooled_kernel(), titles=titles,
                                       partner=None if gate is None else (gate if j == value else value))
-        self._shown = ({"x": x2.shape, "W": s.layer.kernel.shape, "y": y2.shape}, blocks)
+        self._shown = ({"x": x2.shape, "W": s.applied_kernel.shape, "y": y2.shape}, blocks)
         self._arithmetic.value = self._arithmetic_html((i, *pos), j)
         self._draw_activation((i, *pos), j)
         self._act_image.value = self._act_frames.render()
 
     def _pooled_kernel(self):
         """The kernel pooled for the W heatmap, computed once per kernel array."""
-        key = (self.state.weights_version, id(self.state.layer.kernel))
+        key = self.state.weights_version  # +1 whenever the applied matrix changes (new W, a step, LoRA, int8)
         if self._w_cache[0] != key:
-            self._w_cache = (key, pool_to_axes(self._heat.ax_w, self.state.layer.kernel))
+            self._w_cache = (key, pool_to_axes(self._heat.ax_w, self.state.applied_kernel))
         return self._w_cache[1]
 
     def _update_controls(self, pos):
@@ -166,7 +166,7 @@ class ForwardView(FigureView):
     def _arithmetic_html(self, idx, j):
         """HTML: the formula, z written out term by term, then y; numbers from state.x, kernel, bias, z, y."""
         s, act = self.state, self.state.layer.activation
-        x_row, w_col = s.x[idx], s.layer.kernel[:, j]
+        x_row, w_col = s.x[idx], s.applied_kernel[:, j]
         z_row, y_row = s.z[idx], s.y[idx]
         at = index_text(*idx, j)
         bias = "" if s.layer.bias is None else f" + ({num(s.layer.bias[j], CELL_DIGITS)})"

@@ -63,7 +63,7 @@ class GradientsView(FigureView):
     def draw(self):
         """δ, ∂L/∂W, ∂L/∂b and ∂L/∂x of the state's last backward pass into the four panels."""
         state, layer = self.state, self.state.layer
-        self.info = gplot.update_gradients(self._artists, state.dz, layer.grads["kernel"], layer.grads.get("bias"),
+        self.info = gplot.update_gradients(self._artists, state.dz, state.kernel_gradient, layer.grads.get("bias"),
                                            state.dx, tuple(layer.loss_terms),
                                            softmax_like=not layer.activation.elementwise, scale=self._scale.value, dy=state.dy)
 
@@ -100,6 +100,12 @@ class GradientsView(FigureView):
         self._norms.value = self._describe_norms()
         self.health = diagnostics.unit_health(layer.activation, state.z, state.y)
         self._health.value = self._describe_health(layer.activation.name)
+        if layer.lora_enabled or layer.quantization_mode:  # the check slices a plain float layer
+            self.checks, self.check_ok = [], None
+            self._check.value = paragraph(html.escape(_(
+                "The finite-difference check covers plain layers; with LoRA or int8, W is frozen and ∂L/∂W shown "
+                "here is the gradient of the applied matrix, xᵀδ (tab Adapt & compress shows A and B).")))
+            return
         self.checks = gradcheck.finite_difference_check(layer, state.x, state.dy, n=CHECK_ENTRIES,
                                                         rng=np.random.default_rng(state.seed))
         self.check_ok, summary = diagnostics.gradcheck_summary(self.checks)
@@ -123,7 +129,7 @@ class GradientsView(FigureView):
     def _describe_norms(self):
         """A small table: each gradient's shape, Frobenius norm and largest |entry|."""
         state, grads = self.state, self.state.layer.grads
-        arrays = {"dz": ("δ = ∂L/∂z", state.dz), "kernel": ("∂L/∂W", grads["kernel"]),
+        arrays = {"dz": ("δ = ∂L/∂z", state.dz), "kernel": ("∂L/∂W", self.state.kernel_gradient),
                   "bias": ("∂L/∂b", grads.get("bias")), "x": ("∂L/∂x", state.dx)}
         rows = []
         for name, (label, array) in arrays.items():

@@ -59,7 +59,7 @@ class GraphView(FigureView):
         state, layer = self.state, self.state.layer
         halves = layer.activation.halves_last_axis
         row = self._row()
-        x, z, y, kernel, bias, unit = state.x[row], state.z[row], state.y[row], layer.kernel, layer.bias, state.unit
+        x, z, y, kernel, bias, unit = state.x[row], state.z[row], state.y[row], state.applied_kernel, layer.bias, state.unit
         self._ids = None
         if not gplot.fits(state.input_dim, state.units):
             ins, outs = self._ids = gplot.subset(kernel, unit, halves)

@@ -38,14 +38,14 @@ class WeightsView(FigureView):
     def draw(self):
         """The state's kernel and bias, pooled with the toggle's mode, against the kernel's initializer."""
         layer = self.state.layer
-        self.info = wplot.update_weights(self._artists, layer.kernel, layer.bias, layer.kernel_initializer,
+        self.info = wplot.update_weights(self._artists, self.state.float_kernel, layer.bias, layer.kernel_initializer,
                                          mode=self._mode.value, seed=self.state.seed, scale=self._scale.value)
 
     def caption(self):
         """The pooling toggle (only when pooled) and the text under the figure."""
         layer = self.state.layer
         self._mode.layout.display = self._scale.layout.display = None if self.info["note"] else "none"
-        self._text.value = self._describe(layer.kernel, layer.bias, self.state.bias_initializer)
+        self._text.value = self._describe(self.state.float_kernel, layer.bias, self.state.bias_initializer)
 
     def _describe(self, kernel, bias, bias_init):
         """The HTML under the figure: shapes, formula with numbers, empirical vs theoretical mean/std."""
