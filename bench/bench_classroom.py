@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import conftest  # noqa: E402  (Jupyter paths in a temp dir, a kernel spec, free_port, stop_process)
+from conftest import kernel_pids  # noqa: E402
 from browser import CHROMIUM_ARGS, FIRST_INTERACTIVE_PROBE, UNITS_INPUT  # noqa: E402
 
 CHANGES = 10
@@ -59,23 +60,6 @@ def summary(values, unit="s", scale=1.0):
 
 
 # ------------------------------------------------------------------ kernel processes (Linux /proc)
-def kernel_pids(server_pid):
-    """{pid: kernel id} of the ipykernel processes started by the server `server_pid`."""
-    found = {}
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            cmd = (proc / "cmdline").read_bytes().decode(errors="replace")
-            if "ipykernel" not in cmd:
-                continue
-            ppid = int(next(l for l in (proc / "status").read_text().splitlines() if l.startswith("PPid:")).split()[1])
-            if ppid == server_pid:
-                match = re.search(r"kernel-([0-9a-f-]{36})\.json", cmd)
-                found[int(proc.name)] = match.group(1) if match else "?"
-        except (OSError, StopIteration, ValueError):
-            continue
-    return found
-
-
 def status_kb(pid, field):
     """A /proc/<pid>/status field in kB (VmRSS, VmHWM), or 0 when the process is gone."""
     try:
@@ -161,10 +145,10 @@ class LightLearner:
                           html, re.S)
         if not match:
             raise RuntimeError("the page carries no kernel (blank page)")
+        self.kernel_id = json.loads(match.group(1))["kernelId"]  # leave() shuts it down even if the app is missing
+        self.cookies = "; ".join(c.split(";")[0] for c in page.headers.get_list("Set-Cookie"))
         if "application/vnd.jupyter.widget-view+json" not in html:
             raise RuntimeError("the page carries no app (the notebook did not finish)")
-        self.kernel_id = json.loads(match.group(1))["kernelId"]
-        self.cookies = "; ".join(c.split(";")[0] for c in page.headers.get_list("Set-Cookie"))
         await client.fetch(self.base + f"api/kernels/{self.kernel_id}", request_timeout=TIMEOUT)
         url = self.base.replace("http", "ws", 1) + f"api/kernels/{self.kernel_id}/channels?session_id={self.session}"
         self.ws = await websocket_connect(url, max_message_size=1 << 28, subprotocols=[PROTOCOL])
@@ -346,11 +330,15 @@ async def classroom(base, learners, browsers, server_pid, politely=True):
 
 
 def start_server(log_path, extra):
-    """`dense-viz app` on a free loopback port; (process, base URL) once a static file answers."""
+    """`dense-viz app` on a free loopback port; (process, base URL) once a static file answers.
+    DV_SERVER_ROOT=<a checkout> serves that checkout's package, notebooks, template and settings instead
+    (e.g. an older commit unpacked with `git archive`, for before/after figures)."""
     port = conftest.free_port()
+    root = Path(os.environ.get("DV_SERVER_ROOT", ROOT))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p))
     cmd = [sys.executable, "-m", "dense_viz.cli", "app", f"--port={port}", *extra]
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(cmd, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     url = f"http://127.0.0.1:{port}/"
     conftest.wait_for_http(url + "voila/templates/base/static/voila.js", proc)
     return proc, url
@@ -391,6 +379,7 @@ def main(argv=None):
     conftest.pytest_configure(None)
     base_dir = Path(conftest._TEMP["base"])
     print(__doc__.strip().splitlines()[0])
+    print(f"server: {os.environ.get('DV_SERVER_ROOT', ROOT)}")
     print(f"{args.learners} learners ({args.browsers} in Chromium), {CHANGES} changes each; load average before: "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores: {os.cpu_count()}; Voila options: {extra or '-'}")
     try:
