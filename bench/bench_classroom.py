@@ -295,11 +295,10 @@ async def learner_run(learner, rng, t0, results, name):
     except Exception as error:  # noqa: BLE001
         results["failures"].append(f"{name}: did not become interactive: {type(error).__name__}: {error}")
         return
+    previous = 25600  # the question's preset, which the page opens on
     for i in range(CHANGES):
         await asyncio.sleep(rng.uniform(2.0, 4.0))
-        value = UNITS[(i + rng.randrange(4)) % len(UNITS)]
-        if i and value == UNITS[(i - 1) % len(UNITS)]:
-            value = UNITS[(i + 1) % len(UNITS)]
+        value = previous = rng.choice([u for u in UNITS if u != previous])  # a change the readout must show
         try:
             results["latency"].append(await learner.change_units(value))
         except Exception as error:  # noqa: BLE001

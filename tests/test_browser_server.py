@@ -67,7 +67,7 @@ def test_closing_or_reloading_a_page_shuts_its_kernel_down_at_once(server, new_p
     assert kernel in kernel_pids(proc.pid).values()
     page.goto("about:blank")  # what a reload or a closed tab does: beforeunload + pagehide
     wait_until(lambda: kernel not in kernel_pids(proc.pid).values(), 15, f"kernel {kernel} shut down")
-    assert status(url + f"api/kernels/{kernel}")[0] == 404
+    wait_until(lambda: status(url + f"api/kernels/{kernel}")[0] == 404, 15, "the kernel gone from the API too")
 
 
 def test_a_killed_kernel_says_the_session_ended_and_other_pages_keep_working(server, new_page):
