@@ -1,6 +1,6 @@
 """`dense-viz`: serve the shipped apps with the project's Voila template and production settings, from anywhere.
 
-    dense-viz app [explainer|training] [--port 8866] [--ip 127.0.0.1] [--browser] [extra Voila options]
+    dense-viz app [explainer|training] [--port 8866] [--ip 127.0.0.1] [--max-kernels 40] [--browser] [extra Voila options]
     dense-viz lab [DIR] [--port 8888] [--ip 127.0.0.1] [--browser]   # JupyterLab on DIR (default ./dense-viz-notebooks)
     dense-viz install-config [--user]     # put the production settings where Jupyter Server reads them (Binder, Hub)
 
@@ -80,6 +80,7 @@ def voila_command(args, extra):
     """(argv, env) that serve `args.app` with the shipped Voila settings (and only those) and the shipped template."""
     argv = [sys.executable, "-m", "voila", str(notebook_path(args.app)), f"--port={args.port}",
             f"--Voila.ip={args.ip}", f"--Voila.config_file_paths={CONFIG_DIR}", *([] if args.browser else ["--no-browser"]),
+            *([] if args.max_kernels is None else [f"--ClassroomKernelManager.max_kernels={args.max_kernels}"]),
             *extra]
     return argv, jupyter_env(template_root())
 
@@ -115,6 +116,9 @@ def parser():
     app = sub.add_parser("app", help="serve an app with Voila (unknown options go to Voila)")
     app.add_argument("app", nargs="?", default="explainer", choices=APPS)
     app.add_argument("--port", type=int, default=8866)
+    app.add_argument("--max-kernels", type=int, default=None, metavar="N",
+                     help="pages served at once (one kernel each); beyond it a page says the class is full "
+                          "(default: voila.json's ClassroomKernelManager.max_kernels, 40; 0: no cap)")
     lab = sub.add_parser("lab", help="JupyterLab on a folder with the notebooks (unknown options go to JupyterLab)")
     lab.add_argument("dir", nargs="?", default=LAB_DIR, help=f"default: ./{LAB_DIR}, created with the notebooks")
     lab.add_argument("--port", type=int, default=8888)

@@ -182,3 +182,37 @@ def artifacts_dir():
     path = ROOT / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+def start_app_server(log_path, *extra_args):
+    """`dense-viz app` (the shipped voila.json and template, one notebook) on a free loopback port, with
+    `extra_args`; returns (process, base URL) once a static file answers. Stop it with stop_process."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "dense_viz.cli", "app", f"--port={port}", *extra_args]
+    log = open(log_path, "w")
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url + "voila/templates/base/static/voila.js", proc)
+    except Exception as exc:
+        stop_process(proc)
+        raise RuntimeError(f"{exc}\n--- voila log ---\n{Path(log_path).read_text()[-4000:]}") from None
+    return proc, url
+
+
+def kernel_pids(server_pid):
+    """{pid: kernel id} of the ipykernel processes the server `server_pid` started (Linux /proc)."""
+    import re
+    found = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmd = (proc / "cmdline").read_bytes().decode(errors="replace")
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        ppid = re.search(r"^PPid:\s+(\d+)", status, re.M)
+        match = re.search(r"kernel-([0-9a-f-]{36})\.json", cmd)
+        if "ipykernel" in cmd and ppid and int(ppid.group(1)) == server_pid and match:
+            found[int(proc.name)] = match.group(1)
+    return found

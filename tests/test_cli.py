@@ -84,7 +84,10 @@ def test_production_settings_agree_across_modes():
     voila = json.loads((cli.CONFIG_DIR / "voila.json").read_text())
     server = json.loads((cli.CONFIG_DIR / "jupyter_server_config.json").read_text())
     assert voila["VoilaConfiguration"] == {"template": "dense_viz", "allow_template_override": "NO",
-                                           "show_tracebacks": False, "strip_sources": True}
+                                           "show_tracebacks": False, "strip_sources": True,
+                                           "multi_kernel_manager_class":
+                                               "dense_viz.jupyter_config.classroom.ClassroomKernelManager"}
+    assert voila["VoilaExecutor"] == server["VoilaExecutor"]
     assert voila["MappingKernelManager"] == server["MappingKernelManager"]
     assert server["MappingKernelManager"]["cull_idle_timeout"] > 0
 
