@@ -23,8 +23,6 @@ import pytest
 from browser import LOAD_TIMEOUT_MS, UNITS_INPUT, UPDATE_TIMEOUT_MS, PageEvents, set_units
 from conftest import free_port, in_ci
 
-pytestmark = pytest.mark.hub
-
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 HUB_CONFIG = DEPLOY / "jupyterhub" / "jupyterhub_config.py"
@@ -181,6 +179,7 @@ def sign_in(context, hub, name):
     return page, events
 
 
+@pytest.mark.hub
 @pytest.mark.browser
 def test_three_learners_each_land_in_the_app_on_their_own_server(hub, browser_thread):
     """Each learner signs in, lands in the explainer (the default URL) with working readouts, in a kernel of a server
@@ -252,6 +251,7 @@ def test_three_learners_each_land_in_the_app_on_their_own_server(hub, browser_th
     assert len(pids) == len(LEARNERS)
 
 
+@pytest.mark.hub
 def test_an_idle_server_is_culled_by_the_idle_culler_service(hub):
     """A server nobody uses is stopped by jupyterhub-idle-culler (a hub-managed service with its own scopes) once its
     idle timeout (20 s here) has passed."""
@@ -270,3 +270,73 @@ def test_an_idle_server_is_culled_by_the_idle_culler_service(hub):
     log = hub.log_text()
     assert f"Culling server {name}" in log  # the culler's own log line (its output goes to the hub's)
     assert f"DELETE /hub/api/users/{name}/server (idle-culler@" in log  # with the service's own token
+
+
+def merged(defaults, values):
+    """`values` deep-merged over `defaults`, as Helm merges a values file over a chart's values.yaml."""
+    if not (isinstance(defaults, dict) and isinstance(values, dict)):
+        return values
+    return {**defaults, **{key: merged(defaults.get(key), value) for key, value in values.items()}}
+
+
+def load_values():
+    import yaml
+    return yaml.safe_load(VALUES.read_text())
+
+
+def test_the_kubernetes_values_pass_the_chart_schema():
+    """values.yaml over Zero to JupyterHub 4.4.0's defaults validates against its schema (what helm checks first);
+    the same schema refuses a misspelt key, so the check has teeth."""
+    import jsonschema
+    import yaml
+    schema = yaml.safe_load(SCHEMA.read_text())
+    defaults = yaml.safe_load((SCHEMA.parent / "chart-values.yaml").read_text())
+    jsonschema.validate(merged(defaults, load_values()), schema)
+    typo = merged(defaults, {"singleuser": {"memory": {"limmit": "1G"}}})
+    with pytest.raises(jsonschema.ValidationError, match="limmit"):
+        jsonschema.validate(typo, schema)
+
+
+def test_the_kubernetes_values_say_what_the_one_machine_hub_says(monkeypatch):
+    """The same default URL, limits, culling, sign-in and environment on Kubernetes as in jupyterhub_config.py; the
+    classes that config names are installed."""
+    from importlib.metadata import entry_points
+    from traitlets.config.loader import PyFileConfigLoader
+    monkeypatch.setenv("DENSE_VIZ_HUB_PASSWORD", PASSWORD)
+    for name in ("DENSE_VIZ_HUB_IDLE_TIMEOUT", "DENSE_VIZ_HUB_CULL_EVERY", "DENSE_VIZ_HUB_ADMINS"):
+        monkeypatch.delenv(name, raising=False)
+    hub = PyFileConfigLoader(HUB_CONFIG.name, str(HUB_CONFIG.parent)).load_config()
+    values = load_values()
+    user = values["singleuser"]
+    assert user["defaultUrl"] == hub.Spawner.default_url == "/" + APP_PATH
+    assert (user["memory"]["limit"], user["memory"]["guarantee"]) == (hub.Spawner.mem_limit, hub.Spawner.mem_guarantee)
+    assert (user["cpu"]["limit"], user["cpu"]["guarantee"]) == (hub.Spawner.cpu_limit, hub.Spawner.cpu_guarantee)
+    assert user["extraEnv"] == hub.Spawner.environment
+    (culler,) = hub.JupyterHub.services
+    assert f"--timeout={values['cull']['timeout']}" in culler["command"]
+    assert f"--cull-every={values['cull']['every']}" in culler["command"]
+    (role,) = hub.JupyterHub.load_roles
+    assert role["services"] == [culler["name"]]
+    assert set(role["scopes"]) == {"list:users", "read:users:activity", "read:servers", "delete:servers"}
+    config = values["hub"]["config"]
+    assert config["JupyterHub"]["authenticator_class"] == hub.JupyterHub.authenticator_class == "shared-password"
+    assert config["Authenticator"] == {"allow_all": hub.Authenticator.allow_all,
+                                       "username_pattern": hub.Authenticator.username_pattern}
+    assert hub.JupyterHub.authenticator_class in entry_points(group="jupyterhub.authenticators").names
+    assert hub.JupyterHub.spawner_class in entry_points(group="jupyterhub.spawners").names
+    placeholders = values["scheduling"]["userPlaceholder"]
+    assert placeholders["enabled"] and placeholders["replicas"] > 0 and values["scheduling"]["podPriority"]["enabled"]
+    assert values["prePuller"]["continuous"]["enabled"] and values["cull"]["enabled"]
+
+
+def test_the_kubernetes_post_start_hook_copies_the_notebooks_and_keeps_a_learners_own(tmp_path):
+    """The postStart command, run in a fresh home: every shipped notebook lands in notebooks/; run again over a
+    learner's edited copy, it leaves that copy alone."""
+    command = load_values()["singleuser"]["lifecycleHooks"]["postStart"]["exec"]["command"]
+    assert command[0] == "python"
+    subprocess.run([sys.executable, *command[1:]], cwd=tmp_path, check=True)
+    shipped = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(p.name for p in (tmp_path / "notebooks").glob("*.ipynb")) == shipped
+    (tmp_path / "notebooks" / "explainer.ipynb").write_text("{} ")
+    subprocess.run([sys.executable, *command[1:]], cwd=tmp_path, check=True)
+    assert (tmp_path / "notebooks" / "explainer.ipynb").read_text() == "{} "
