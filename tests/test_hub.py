@@ -33,7 +33,7 @@ APP_PATH = "voila/render/notebooks/explainer.ipynb"
 APP_READY = f"{UNITS_INPUT}:not([disabled])"
 PASSWORD = "dense-viz-workshop"
 LEARNERS = {"ada": 7, "grace": 8, "alan": 9}  # each sets the units field to her/his own number
-IDLE_TIMEOUT, CULL_EVERY, ACTIVITY_INTERVAL = 20, 2, 2  # seconds; the hub's own are 1800, 300, 300
+IDLE_TIMEOUT, CULL_EVERY, ACTIVITY_INTERVAL = 25, 2, 2  # seconds; the hub's own are 1800, 300, 300
 
 OVERLAY = """\
 import os
@@ -132,7 +132,7 @@ def hub(tmp_path_factory):
                DENSE_VIZ_HUB_CULL_EVERY=str(CULL_EVERY))
     subprocess.run([sys.executable, "-m", "dense_viz.cli", "install-config", "--user"], env=env, check=True)
     # Test only: the servers ping open websockets every 2 s (not 30), so an open page is traffic the hub sees well
-    # inside the 20 s idle timeout.
+    # inside the 25 s idle timeout.
     (config_dir / "jupyter_server_config.json").write_text(
         json.dumps({"ServerApp": {"tornado_settings": {"ws_ping_interval": 2000}}}))
     port, token = free_port(), secrets.token_hex(16)
@@ -140,7 +140,8 @@ def hub(tmp_path_factory):
     overlay.write_text(OVERLAY.format(
         config=str(HUB_CONFIG), homes=str(base / "home" / "{username}"), port=port, hub_port=free_port(),
         api_port=free_port(), chp=str(CHP), activity=ACTIVITY_INTERVAL, token=token,
-        environment={"JUPYTER_CONFIG_DIR": str(config_dir), "JUPYTER_PATH": os.environ["JUPYTER_PATH"]}))
+        environment={"JUPYTER_CONFIG_DIR": str(config_dir), "JUPYTER_PATH": os.environ["JUPYTER_PATH"],
+                     "JUPYTERHUB_ACTIVITY_INTERVAL": str(ACTIVITY_INTERVAL)}))  # servers report activity often too
     log = base / "jupyterhub.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(overlay)], cwd=base, env=env,
@@ -254,7 +255,7 @@ def test_three_learners_each_land_in_the_app_on_their_own_server(hub, browser_th
 @pytest.mark.hub
 def test_an_idle_server_is_culled_by_the_idle_culler_service(hub):
     """A server nobody uses is stopped by jupyterhub-idle-culler (a hub-managed service with its own scopes) once its
-    idle timeout (20 s here) has passed."""
+    idle timeout (25 s here) has passed."""
     name = "idle"
     assert hub.api(f"users/{name}", "POST")[0] in (201, 409)
     assert hub.api(f"users/{name}/server", "POST")[0] in (201, 202)
