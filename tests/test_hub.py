@@ -167,6 +167,16 @@ def app_problems(events):
             if not ("/server/progress" in p and "ERR_ABORTED" in p) and "cdnjs.cloudflare.com/ajax/libs/mathjax/" not in p]
 
 
+def share_panel_hub_link(hub, repository, query):
+    """The share panel's link for this hub (dense_viz.app.share.hub_link), pulling from the local `repository`."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+    from dense_viz.app.share import hub_link
+    link = urlsplit(hub_link({"repository": f"dense-viz/{repository.name}", "ref": "course", "hub": hub.url.rstrip("/")},
+                             "explainer.ipynb", query))
+    params = dict(parse_qsl(link.query), repo=str(repository))  # in place of https://github.com/dense-viz/dense_viz
+    return urlunsplit(link._replace(query=urlencode(params)))
+
+
 def sign_in(context, hub, name):
     """A page of `context` signed in as `name` with the shared password, once the hub has sent it to its default
     URL and the explainer there is interactive; and the page's PageEvents."""
@@ -182,10 +192,14 @@ def sign_in(context, hub, name):
 
 @pytest.mark.hub
 @pytest.mark.browser
-def test_three_learners_each_land_in_the_app_on_their_own_server(hub, browser_thread):
+def test_three_learners_each_land_in_the_app_on_their_own_server(hub, browser_thread, tmp_path):
     """Each learner signs in, lands in the explainer (the default URL) with working readouts, in a kernel of a server
     of their own (its own process, limits and notebooks), and cannot reach another learner's server."""
     from playwright.sync_api import expect
+    shipped = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    repository = tmp_path / "dense_viz"  # what the share panel's link names: github.com/<owner>/dense_viz
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(repository)], check=True)
+    subprocess.run(["git", "checkout", "-q", "-B", "course"], cwd=repository, check=True)  # a branch, even if detached
 
     def scenario():
         contexts, pages = {}, {}
@@ -224,16 +238,21 @@ def test_three_learners_each_land_in_the_app_on_their_own_server(hub, browser_th
             lab = contexts["ada"].new_page()  # the lessons: one click from the hub's home page, in JupyterLab
             lab.goto(hub.url + "hub/home")
             lab.click("#dense-viz-lab")
-            lab.wait_for_selector(".jp-DirListing-item[title*='explainer.ipynb']", timeout=LOAD_TIMEOUT_MS)
+            for notebook in shipped:  # the file browser lists every notebook (its items' titles name them)
+                lab.wait_for_selector(f".jp-DirListing-item[title*='{notebook}']", timeout=LOAD_TIMEOUT_MS)
             assert lab.url.startswith(f"{hub.url}user/ada/lab/tree/notebooks")
-            listed = lab.locator(".jp-DirListing-itemName").all_inner_texts()
-            assert {"explainer.ipynb", "training.ipynb"} <= set(listed), listed
+            # The share panel's hub link (nbgitpuller) works here: it pulls the repository (a local clone standing in
+            # for GitHub) into the learner's home and opens the app there, with the link's preset.
+            page = contexts["alan"].new_page()
+            page.goto(share_panel_hub_link(hub, repository, "preset=tiny"))
+            page.wait_for_selector(APP_READY, timeout=LOAD_TIMEOUT_MS)
+            assert page.url.startswith(f"{hub.url}user/alan/voila/render/dense_viz/notebooks/explainer.ipynb")
+            expect(page.locator(".dv-output-shape").first).to_have_text("(None, 2)", timeout=UPDATE_TIMEOUT_MS)
         finally:
             for context in contexts.values():
                 context.close()
 
     browser_thread.run(scenario)
-    shipped = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     pids = set()
     for name in LEARNERS:
         server = hub.server(name)
