@@ -30,6 +30,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+HUB_TOOLS = ROOT / ".hub-tools"  # configurable-http-proxy from npm, for tests/test_hub.py (JupyterHub's own proxy)
+CHP_VERSION = "5.3.0"
 
 
 def run(*cmd, **kw):
@@ -170,6 +172,16 @@ def ensure_chromium(env):
         run(env.py, "-m", "playwright", "install", "chromium")
 
 
+def ensure_hub():
+    """configurable-http-proxy (npm) in .hub-tools/, where tests/test_hub.py looks; JupyterHub itself is the `hub` extra."""
+    if (HUB_TOOLS / "node_modules" / ".bin" / "configurable-http-proxy").exists():
+        return
+    if not shutil.which("npm"):
+        apt_install("nodejs", "npm")
+    run("npm", "install", "--prefix", HUB_TOOLS, "--no-audit", "--no-fund", "--loglevel=error",
+        f"configurable-http-proxy@{CHP_VERSION}")
+
+
 def jupyter_env(env=None):
     """Environment with Jupyter's paths inside the project, so nothing is written into the home folder."""
     bin_dir = (env or Env()).bin
@@ -203,9 +215,10 @@ def cmd_lab(args):
 
 def cmd_test(args):
     env, args = variant(args)
-    ensure_venv("app,import,test", env)
+    ensure_venv("app,import,hub,test", env)
     ensure_nbstripout(env)
     ensure_chromium(env)
+    ensure_hub()
     run(env.py, "-m", "pytest", *args, cwd=ROOT, env=jupyter_env(env))
 
 

@@ -47,7 +47,7 @@ def test_every_dependency_has_a_lower_bound():
 
 
 def test_developer_environment_has_the_same_names_and_bounds():
-    assert conda_dependencies(ROOT / "environment.yml") == requirements("app", "import", "test")
+    assert conda_dependencies(ROOT / "environment.yml") == requirements(*PROJECT["optional-dependencies"])  # every extra
 
 
 def test_binder_pins_each_app_dependency_inside_its_range():
