@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-TABS = ("Shapes", "Weights", "Forward", "Gradients", "Learning step", "Code", "Neuron graph")
+TABS = ("Shapes", "Weights", "Forward", "Gradients", "Learning step", "Adapt & compress", "Code", "Neuron graph")
 VIEW_CLASSES = {"Weights": "dv-weights-view", "Forward": "dv-forward-view", "Gradients": "dv-gradients-view",
                 "Code": "dv-code-view"}
 UNITS_INPUT = ".dv-units input"

@@ -16,7 +16,7 @@ from dense_viz.engine import Dense, activations
 from dense_viz.engine.layers import format_shape
 from dense_viz.engine.sequential import readable_memory_size
 
-TITLES = ["Shapes", "Weights", "Forward", "Gradients", "Learning step", "Code", "Neuron graph"]
+TITLES = ["Shapes", "Weights", "Forward", "Gradients", "Learning step", "Adapt & compress", "Code", "Neuron graph"]
 
 
 def counting_view(name, log, fail=False):
@@ -49,7 +49,7 @@ def test_explain_defaults_to_the_state_defaults(refreshes):
     assert isinstance(app, VBox) and isinstance(app.state, ExplainerState)
     assert {name: getattr(app.state, name) for name in ExplainerState.config_names()} == presets.state_defaults()
     assert presets.BOOK.current(app.state) == presets.CUSTOM and app.controls.controls["preset"].value == presets.CUSTOM
-    assert list(app.views) == ["shapes", "weights", "forward", "gradients", "step", "code", "graph"]
+    assert list(app.views) == ["shapes", "weights", "forward", "gradients", "step", "adapt", "code", "graph"]
     assert list(app.tabs.titles) == TITLES and app.tabs.children == tuple(app.views.values())
     assert app.readouts.texts()["output_shape"] == "(None, 3)" and app.readouts.texts()["param_count"] == "15"
     assert "dv-status" in app.status_line._dom_classes and "OK: Dense(3)" in app.status_line.value
@@ -80,7 +80,8 @@ def test_explain_takes_keras_config_a_preset_by_key_or_name_and_a_layer(refreshe
     ({"preset": "nope"}, "Received an invalid value for `preset`.*Received: preset='nope'"),
     ({"max_kernel_entries": 0}, "Received: max_kernel_entries=0"),
     ({"units": 300, "max_kernel_entries": 1000}, "Refused: a kernel of 4 × 300 = 1,200 entries"),
-    ({"layer": "dense"}, "Expected `layer` to be a dense_viz.Dense"),
+    ({"layer": "dense"}, "Expected a path to an existing file. Received: path=.dense."),
+    ({"layer": 3.5}, "Expected a dense_viz.Dense, a keras.layers.Dense or Keras model, or a torch.nn.Linear"),
 ])
 def test_explain_refuses_bad_config_in_keras_words(refreshes, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -181,7 +182,7 @@ def test_a_failing_view_constructor_shows_in_its_tab(monkeypatch):
     monkeypatch.setattr(app_module, "view_classes", lambda: classes)
     app = dense_viz.explain()
     assert "RuntimeError: no figure" in app.views["graph"].value and app.state.status_level == "error"
-    app.tabs.selected_index = 6  # opening it adds no error of its own (a guarded callback's would replace this one)
+    app.tabs.selected_index = 7  # opening it adds no error of its own (a guarded callback's would replace this one)
     assert app.visible == "graph" and "RuntimeError: no figure" in app.state.status
 
 

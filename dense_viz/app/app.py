@@ -8,11 +8,12 @@ import html
 
 import ipywidgets as widgets
 
-from ..engine import Dense
+from ..io import MAX_BYTES
 from . import presets
 from .base import unrecognized
 from .controls import ControlsPanel
 from ..i18n import N_, _, language, set_language
+from .ownlayer import OwnLayerPanel, layers_from
 from .readouts import Readouts
 from .catalog import preset_guide
 from .share import SharePanel, call_code
@@ -23,14 +24,15 @@ from .state import DEFAULT_MAX_KERNEL_ENTRIES, SELECTION_TRAITS, ExplainerState
 from .ui import StatusLine, ViewHost, guarded, language_menu
 
 TABS = (("shapes", N_("Shapes")), ("weights", N_("Weights")), ("forward", N_("Forward")),
-        ("gradients", N_("Gradients")), ("step", N_("Learning step")), ("code", N_("Code")),
-        ("graph", N_("Neuron graph")))
+        ("gradients", N_("Gradients")), ("step", N_("Learning step")), ("adapt", N_("Adapt & compress")),
+        ("code", N_("Code")), ("graph", N_("Neuron graph")))
 TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · {what} "
          "<code>keras.layers.Dense</code> {computes}: <i>y</i> = activation(<i>x</i> · <i>W</i> + <i>b</i>)</div>")
 
 
 def view_classes():
     """{key: view class} for the tabs, imported when the app is built (a missing view fails loudly)."""
+    from .views.adapt import AdaptView
     from .views.code import CodeView
     from .views.forward import ForwardView
     from .views.gradients import GradientsView
@@ -39,7 +41,7 @@ def view_classes():
     from .views.step import StepView
     from .views.weights import WeightsView
     return {"shapes": ShapesView, "weights": WeightsView, "forward": ForwardView, "gradients": GradientsView,
-            "step": StepView, "code": CodeView, "graph": GraphView}
+            "step": StepView, "adapt": AdaptView, "code": CodeView, "graph": GraphView}
 
 
 class GuidePanel(widgets.HTML):
@@ -71,9 +73,11 @@ class GuidePanel(widgets.HTML):
 class ExplainerApp(widgets.VBox):
     """The whole explainer around one ExplainerState: `.state`, `.controls`, `.readouts`, `.views`, `.tabs`."""
 
-    def __init__(self, state, debouncer=None):
+    def __init__(self, state, debouncer=None, own=None):
+        """`own`: the panel for the user's own layer and data (an OwnLayerPanel; a new empty one by default)."""
         super().__init__()
         self.state = state
+        self.own = own or OwnLayerPanel(state)
         self.add_class("dv-app")
         self.debouncer = debouncer or Debouncer(0.03, on_error=state.report)
         # weights_version only ever moves together with arrays_version (in one hold): two counters to watch
@@ -98,6 +102,9 @@ class ExplainerApp(widgets.VBox):
         self._share_box = share = widgets.Accordion(children=[self.share], titles=(_("Share this setup"),),
                                                     selected_index=None, layout=widgets.Layout(width="340px"))
         share.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
+        own = widgets.Accordion(children=[self.own], titles=(_("Your layer and data"),), selected_index=None,
+                                layout=widgets.Layout(width="340px"))
+        own.add_class("dv-own")
         self.host = ViewHost(state, {**self.views, "readouts": self.readouts, "guide": self.guide,
                                      "share": self.share})
         self.language = language_menu(lambda lang: self.set_language(lang), state)
@@ -107,7 +114,7 @@ class ExplainerApp(widgets.VBox):
         title = TITLE.format(what=html.escape(_("what")), computes=html.escape(_("computes")))
         self.status_line = StatusLine(state)
         self.children = [widgets.HBox([widgets.HTML(title), self.language]), self.status_line, self.host.sync,
-                         widgets.HBox([widgets.VBox([self.controls, share]), right],
+                         widgets.HBox([widgets.VBox([self.controls, own, share]), right],
                                       layout=widgets.Layout(align_items="flex-start"))]
         self.tabs.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
         self.refresh_visible()
@@ -184,39 +191,45 @@ class ExplainerApp(widgets.VBox):
 VIEW_KEYS = ("tab", "sample", "unit", "position", "lang")  # what a link may say besides the configuration
 
 
-def explain(layer=None, *, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, query=None, lang=None, **config):
+def explain(layer=None, *, layer_name=None, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, max_upload_bytes=MAX_BYTES,
+            query=None, lang=None, **config):
     """The explainer widget for one Dense layer: x (B, …, input_dim) -> y (B, …, units).
 
-    `layer`: a dense_viz.Dense, built (its weights are shown) or not; `config`: configuration traits with
-    Keras' names (units, activation, use_bias, kernel_initializer, …, input_dim, leading_dims, batch_size,
-    seed, input_data, loss) and `preset` (a key of presets.PRESETS or its display name). `query`: a page's
-    link (`units=7&tab=forward`, see query.py; `query.page_query()` in Voila): its preset replaces `preset`,
-    its keys win over the preset, bad keys are named in the status line. `lang`: 'en' or 'ru' (also `?lang=ru`
-    in the link; the explicit argument wins), for every app built after it. Explicit config wins over the layer,
-    which wins over the link, which wins over the preset. Returns an ExplainerApp; nothing is displayed.
+    `layer`: what to explain — a dense_viz.Dense (built: its weights are shown), a keras.layers.Dense or Keras
+    model, a torch.nn.Linear or Module, or a model file's path (.keras, .h5, .pt/.pth, .safetensors, .npz);
+    a model or file offers a picker of its Dense layers (`layer_name` picks one; default: the first). What
+    the engine cannot show is named in the status line. `config`: configuration traits with Keras' names
+    (units, activation, use_bias, kernel_initializer, …, input_dim, leading_dims, batch_size, seed,
+    input_data, loss, lora_rank, lora_alpha, quantization) and `preset` (a key of presets.PRESETS or its
+    display name). `query`: a page's link (`units=7&tab=forward`, see query.py; `query.page_query()` in
+    Voila): its preset replaces `preset`, its keys win over the preset, bad keys are named in the status
+    line. `lang`: 'en' or 'ru' (also `?lang=ru` in the link; the explicit argument wins), for every app built
+    after it. Explicit config wins over the layer, which wins over the link, which wins over the preset.
+    Uploads in the app are read up to `max_upload_bytes`. Returns an ExplainerApp; nothing is displayed.
     """
     preset = config.pop("preset", None)
     names = ExplainerState.config_names()
     unknown = set(config) - set(names)
     if unknown:
-        raise unrecognized("explain()", unknown, names + ("preset", "query", "lang"))
-    if isinstance(max_kernel_entries, bool) or not isinstance(max_kernel_entries, int) or max_kernel_entries < 1:
-        raise ValueError("Received an invalid value for `max_kernel_entries`, expected a positive integer. "
-                         f"Received: max_kernel_entries={max_kernel_entries!r}")
-    if layer is not None and not isinstance(layer, Dense):
-        raise ValueError(f"Expected `layer` to be a dense_viz.Dense or None. Received: layer={layer!r}")
+        raise unrecognized("explain()", unknown, names + ("preset", "query", "lang", "layer_name"))
+    for name, value in (("max_kernel_entries", max_kernel_entries), ("max_upload_bytes", max_upload_bytes)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer. "
+                             f"Received: {name}={value!r}")
+    layers, chosen, notes = layers_from(layer, layer_name, max_upload_bytes) if layer is not None else ({}, None, [])
     link = read_link(query or "", ExplainerState, presets.BOOK, VIEW_KEYS)
     warnings = choose_language(lang, link.view.get("lang"))
     preset = link.preset or preset
     settings = presets.BOOK.config(preset) if preset is not None else {}
     state = ExplainerState(max_kernel_entries=max_kernel_entries, **settings)
     warnings += apply_link(state, link)
-    if layer is not None or config:  # (no second recompute when there is nothing to change)
-        if not (state.use_layer(layer, **config) if layer is not None else state.update(**config)):
+    if layers or config:  # (no second recompute when there is nothing to change)
+        if not (state.use_layer(layers[chosen], **config) if layers else state.update(**config)):
             raise ValueError(state.status)
-    app = ExplainerApp(state, Debouncer(0.03, loop=kernel_loop(), on_error=state.report))
-    warnings += app.show_link_view(link.view)
+    app = ExplainerApp(state, Debouncer(0.03, loop=kernel_loop(), on_error=state.report),
+                       own=OwnLayerPanel(state, layers, chosen, max_bytes=max_upload_bytes))
+    warnings += app.show_link_view(link.view) + notes
     if warnings:
-        state.set_status("warning", _("This link was applied except: {warnings}. Now: {summary}").format(
+        state.set_status("warning", _("Shown, except: {warnings}. Now: {summary}").format(
             warnings=" · ".join(w.rstrip(".") for w in warnings), summary=state.summary_line()))
     return app

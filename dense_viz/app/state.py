@@ -20,7 +20,8 @@ from ..i18n import N_, _
 from ..engine.quantize import dequantize
 
 
-INPUT_DATA = ("random_normal", "uniform", "ones", "one_hot")
+UPLOADED = "uploaded"  # x is the user's own batch (use_input)
+INPUT_DATA = ("random_normal", "uniform", "ones", "one_hot", UPLOADED)
 # The loss whose gradients the app shows: MSE against a seeded random target, cross-entropy against seeded
 # random one-hot classes (Keras normalises and clips y first), or L = Σ y.
 LOSSES = ("mean_squared_error", "categorical_crossentropy", "sum")
@@ -136,6 +137,7 @@ class ExplainerState(AppState):
         self.loss_value = 0.0
         self.last_step, self._stepped = None, None  # the last learning step (sgd_step), one pending
         self._kept, self._pending = {}, None  # float weights kept across recomputes; ones to use next
+        self.user_input = None  # the user's own batch x (B, …, input_dim), when input_data is 'uploaded'
         selection = {name: config.pop(name) for name in SELECTION_TRAITS if name in config}
         if layer is not None:
             config = {**self.config_from_layer(layer), **config}
@@ -158,6 +160,20 @@ class ExplainerState(AppState):
         ok = self.update(**config)
         self._pending = None
         return ok
+
+    def use_input(self, x):
+        """Make x (B, …, input_dim) — the user's own batch — the input: batch_size and leading_dims follow it.
+        True on success; a batch whose last axis is not input_dim is refused in Keras' words."""
+        previous = self.user_input
+        self.user_input = x = np.asarray(x)
+        if x.ndim < 2 or self.update(input_data=UPLOADED, batch_size=int(x.shape[0]),
+                                     leading_dims=tuple(int(d) for d in x.shape[1:-1])) is False:
+            self.user_input = previous
+            if x.ndim < 2:
+                self.report(f'Input 0 of layer "dense" is incompatible with the layer: expected min_ndim=2, found '
+                            f"ndim={x.ndim}. Full shape received: {format_shape(x.shape)}")
+            return False
+        return True
 
     def update(self, **config):
         """Set configuration traits (one recompute) and then sample/unit/position; on a refusal nothing changes
@@ -190,6 +206,11 @@ class ExplainerState(AppState):
     def y(self):
         """The output activation(z) (B, …, out)."""
         return self.layer.cache.y
+
+    @property
+    def float_kernel(self):
+        """The float kernel W (input_dim, units) the layer keeps: before int8, without LoRA's (α/r)·A·B."""
+        return self._kept["kernel"]
 
     @property
     def dz(self):
@@ -344,7 +365,18 @@ class ExplainerState(AppState):
             raise ValueError(f"Refused: an input batch of {format_shape(self.batch_shape)} = {inputs:,} numbers is "
                              f"above this app's limit of {self.max_output_entries:,}. Expected a smaller "
                              "batch_size, leading_dims or input_dim.")
-        if self.input_data not in INPUT_DATA:
+        if self.input_data == UPLOADED:
+            if self.user_input is None:
+                raise ValueError("Received an invalid value for `input_data`, expected a batch of your own first "
+                                 "(upload an .npy or .csv file). Received: input_data='uploaded'")
+            if self.user_input.shape != self.batch_shape:
+                raise ValueError(f'Input 0 of layer "dense" is incompatible with the layer: expected axis -1 of input '
+                                 f"shape to have value {self.input_dim}, but received input with shape "
+                                 f"{format_shape(self.user_input.shape)}" if self.user_input.shape[-1] != self.input_dim
+                                 else f"Expected batch_size and leading_dims of your batch "
+                                      f"{format_shape(self.user_input.shape)}. Received: "
+                                      f"{format_shape(self.batch_shape)}")
+        elif self.input_data not in INPUT_DATA:
             make_input(self.input_data, (1, 1), None, "float32")  # raises the Keras-style message
         if self.loss not in LOSSES:
             raise ValueError(f"Received an invalid value for `loss`, expected one of {LOSSES}. "
@@ -404,7 +436,9 @@ class ExplainerState(AppState):
             pending, self._pending = self._pending, None
         new_weights = draw or bool(pending) or bool(set(names) & ADAPTER_TRAITS)
         data_rng, target_rng = np.random.default_rng([self.seed, 1]).spawn(2)
-        y = layer(make_input(self.input_data, self.batch_shape, data_rng, layer.dtype))
+        x = (self.user_input.astype(layer.dtype) if self.input_data == UPLOADED
+             else make_input(self.input_data, self.batch_shape, data_rng, layer.dtype))
+        y = layer(x)
         if self.loss == "sum":
             target, dy = None, np.ones_like(y)
             loss_value = float(y.sum(dtype=np.float64))

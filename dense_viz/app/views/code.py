@@ -65,6 +65,7 @@ DATA_SOURCES = {
     "ones": ("keras.ops.ones({shape})", "torch.ones({dims})"),
     "one_hot": ("keras.ops.one_hot(keras.random.randint({lead}, 0, {n}), {n})",
                 "F.one_hot(torch.randint(0, {n}, {lead}), {n}).float()"),
+    "uploaded": ('np.load("your_batch.npy")  # your own batch {shape}', 'torch.from_numpy(np.load("your_batch.npy"))'),
 }
 
 
@@ -81,6 +82,7 @@ def keras_code(state):
     feature_shape = format_shape((*state.leading_dims, state.input_dim))
     weights = "kernel and bias" if state.use_bias else "kernel"
     lines = [
+        *(["import numpy as np"] if state.input_data == "uploaded" else []),
         "import keras",
         "from keras import layers",
         "",
@@ -88,6 +90,7 @@ def keras_code(state):
         f"    keras.Input({feature_shape}),",
         _call("layers.Dense", dense_arguments(state), "    ") + ",",
         "])",
+        *adapter_calls(state),
         f"model.summary()  # Total params: {state.param_count:,} ({readable_memory_size(state.param_bytes)})",
         "",
         f"x = {data_source(state, 'keras')}",
@@ -97,6 +100,18 @@ def keras_code(state):
         "# (app = dense_viz.explain(...)): model.layers[0].set_weights(app.state.layer.get_weights())",
     ]
     return "\n".join(lines) + "\n"
+
+
+def adapter_calls(state):
+    """The Keras calls that add LoRA and int8 to the built layer, as the app shows them (none without)."""
+    lines = []
+    if state.lora_rank:
+        alpha = f", lora_alpha={state.lora_alpha:g}" if state.lora_alpha else ""
+        lines.append(f"model.layers[0].enable_lora({state.lora_rank}{alpha})  # freeze W; learn (α/r)·A·B, "
+                     f"A ({state.input_dim}, {state.lora_rank}), B ({state.lora_rank}, {state.units})")
+    if state.quantization == "int8":
+        lines.append('model.layers[0].quantize("int8")  # int8 kernel, one float32 scale per unit')
+    return lines
 
 
 def _fmt(value):
@@ -164,6 +179,7 @@ def torch_code(state):
     bias_arg = "" if state.use_bias else ", bias=False"
     default_limit = _fmt(1 / math.sqrt(n_in))
     lines = [
+        *(["import numpy as np"] if state.input_data == "uploaded" else []),
         "import torch",
         "import torch.nn.functional as F",
         "from torch import nn",
@@ -196,6 +212,9 @@ def torch_code(state):
             continue
         lines += ["", f"# {kind}_constraint={name!r}: after every optimizer.step(), project by hand:",
                   "with torch.no_grad():", *_torch_constraint(name, target, per_unit)]
+    if state.lora_rank or state.quantization != NONE:
+        lines += ["", "# LoRA and int8 are not nn.Linear options: peft.LoraConfig(r=…, lora_alpha=…) adds LoRA, and",
+                  "# torch.ao.quantization quantizes, with other rules than Keras' (the numbers will differ)."]
     shapes = f"kernel ({n_in}, {units})" + (f", bias ({units},)" if state.use_bias else "")
     lines += ["", f"# Copy Keras weights ({shapes}) into PyTorch: transpose the kernel.",
               ("kernel, bias" if state.use_bias else "(kernel,)")
