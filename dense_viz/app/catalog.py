@@ -11,6 +11,8 @@ Tables:
   PyTorch equivalent (source for y from z = linear(x); after "  # " a note for the code's comment).
 - LOSSES: per loss the explainer offers (state.LOSSES): a short note (the readout) and its formula.
 """
+from collections.abc import Mapping
+
 from ..i18n import N_, _
 
 EXPLAINER_TOOLTIPS = {
@@ -76,6 +78,23 @@ TRAINING_TOOLTIPS = {
     "step": N_("One optimizer step on the next mini-batch (pauses first)."),
     "reset": N_("Rebuild the network from its seed: step 0, the initial weights, the history cleared."),
 }
+
+
+class Translated(Mapping):
+    """A read-only view of a table of English texts that translates each on lookup (so a language switch
+    applies to every widget built after it): `Translated(TRAINING_TOOLTIPS)["seed"]`."""
+
+    def __init__(self, table):
+        self._table = table
+
+    def __getitem__(self, name):
+        return _(self._table[name])
+
+    def __iter__(self):
+        return iter(self._table)
+
+    def __len__(self):
+        return len(self._table)
 
 
 def tooltip(table, name):

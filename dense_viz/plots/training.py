@@ -19,6 +19,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
+from ..i18n import _
 from .heatmap import new_figure, nice_ceil
 
 CLASS_COLORS = np.array([[0.16, 0.42, 0.73], [0.90, 0.45, 0.10], [0.20, 0.60, 0.25]])  # blue, orange, green
@@ -144,13 +145,13 @@ def loss_figure(width_px=440, height_px=280):
     fig = new_figure(width_px, height_px)
     fig.subplots_adjust(left=0.12, right=0.97, top=0.87, bottom=0.16)
     ax = fig.add_subplot()
-    _style(ax, "Loss", "step", "", log_y=True)
+    _style(ax, _("Loss"), _("step"), "", log_y=True)
     art = SimpleNamespace(fig=fig, ax=ax, dynamic=[])
     art.train, = ax.plot([], [], color=TRAIN_COLOR, lw=1.5)
     art.test, = ax.plot([], [], color=TEST_COLOR, lw=1.5)
     art.train_last, = ax.plot([], [], "o", color=TRAIN_COLOR, ms=4)
     art.test_last, = ax.plot([], [], "o", color=TEST_COLOR, ms=4)
-    ax.legend([art.train, art.test], ["train", "test"], loc="lower right", bbox_to_anchor=(1.0, 1.0),
+    ax.legend([art.train, art.test], [_("train"), _("test")], loc="lower right", bbox_to_anchor=(1.0, 1.0),
               fontsize=LEGEND_SIZE, frameon=False, ncols=2, borderaxespad=0.2)
     art.note = ax.text(0.01, 0.02, "", transform=ax.transAxes, fontsize=TICK_SIZE, color="#a11d1d")
     _dynamic(art, art.train, art.test, art.train_last, art.test_last, art.note)
@@ -163,7 +164,7 @@ def update_loss(art, steps, train_loss, test_loss, loss_name):
         x, y = _finite(steps, values)
         line.set_data(x, y)
         last.set_data(x[-1:], y[-1:])
-    art.ax.set_title(f"Loss: {loss_name}", fontsize=TITLE_SIZE, loc="left")
+    art.ax.set_title(_("Loss: {loss}").format(loss=loss_name), fontsize=TITLE_SIZE, loc="left")
     _set_step_limits(art.ax, steps)
     set_log_limits(art.ax, np.concatenate([np.ravel(train_loss), np.ravel(test_loss)]), min_decades=1,
                    pad_high=0, slack=1)
@@ -177,7 +178,7 @@ def boundary_figure(width_px=330, height_px=280, grid=60):
     fig = new_figure(width_px, height_px)
     fig.subplots_adjust(left=0.17, right=0.96, top=0.89, bottom=0.16)
     ax = fig.add_subplot()
-    _style(ax, "Prediction")
+    _style(ax, _("Prediction"))
     ax.grid(False)
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.yaxis.set_major_locator(MaxNLocator(5))
@@ -227,7 +228,7 @@ def update_classification(art, extent, probs, x_train, y_train, x_test, y_test):
     """Show class probabilities (grid, grid, C) over `extent` and the labelled points x (n, 2), y (n,)/(n, 1).
     Non-finite probabilities are drawn white (unsure) and reported in a note."""
     finite = np.isfinite(probs).all(axis=-1)
-    art.note.set_text("" if finite.all() else "the network's outputs are not finite")
+    art.note.set_text("" if finite.all() else _("the network's outputs are not finite"))
     art.note.set_visible(not finite.all())
     probs = np.where(finite[..., None], probs, 1.0 / probs.shape[-1])
     art.image.set_visible(True)
@@ -244,7 +245,7 @@ def update_classification(art, extent, probs, x_train, y_train, x_test, y_test):
     art.ax.set_ylim(extent[2], extent[3])
     art.ax.set_xlabel("x₁", fontsize=LABEL_SIZE)
     art.ax.set_ylabel("x₂", fontsize=LABEL_SIZE)
-    art.ax.set_title("Decision boundary (● train, ○ test)", fontsize=TITLE_SIZE, loc="left")
+    art.ax.set_title(_("Decision boundary (● train, ○ test)"), fontsize=TITLE_SIZE, loc="left")
 
 
 def update_regression(art, extent, xs, y_pred, x_train, y_train, x_test, y_test):
@@ -252,7 +253,7 @@ def update_regression(art, extent, xs, y_pred, x_train, y_train, x_test, y_test)
     art.image.set_visible(False)
     art.curve.set_visible(True)
     finite = np.isfinite(y_pred)
-    art.note.set_text("" if finite.all() else "the network's outputs are not finite")
+    art.note.set_text("" if finite.all() else _("the network's outputs are not finite"))
     art.note.set_visible(not finite.all())
     art.curve.set_data(np.asarray(xs)[finite], np.asarray(y_pred)[finite])
     art.train.set_offsets(_points(x_train, y_train))
@@ -265,7 +266,7 @@ def update_regression(art, extent, xs, y_pred, x_train, y_train, x_test, y_test)
     art.ax.set_ylim(extent[2], extent[3])
     art.ax.set_xlabel("x", fontsize=LABEL_SIZE)
     art.ax.set_ylabel("y", fontsize=LABEL_SIZE)
-    art.ax.set_title("Fitted curve (● train, ○ test)", fontsize=TITLE_SIZE, loc="left")
+    art.ax.set_title(_("Fitted curve (● train, ○ test)"), fontsize=TITLE_SIZE, loc="left")
 
 
 # -- per-layer bars and lines -----------------------------------------------------------------------------------
@@ -317,14 +318,14 @@ def reset_gradient_layers(art, labels):
     _style(bars_ax, "|∂L/∂W| per layer, this step\n", log_y=True)
     _layer_axis(bars_ax, labels)
     art.max_bars, art.mean_bars = _bars(art, bars_ax, len(labels), (0.0, 0.0), 0.7, (MAX_COLOR, MEAN_COLOR))
-    bars_ax.legend([art.max_bars, art.mean_bars], ["max", "mean"], loc="lower right", bbox_to_anchor=(1.0, 1.0),
+    bars_ax.legend([art.max_bars, art.mean_bars], [_("max"), _("mean")], loc="lower right", bbox_to_anchor=(1.0, 1.0),
                    fontsize=LEGEND_SIZE, frameon=False, ncols=2, borderaxespad=0.2)
     art.zero_marks = [bars_ax.text(i, 1.0, "0", ha="center", va="bottom", fontsize=TICK_SIZE, color="#a11d1d",
                                    visible=False) for i in range(len(labels))]
     art.ratio = bars_ax.text(0.02, 0.96, "", transform=bars_ax.transAxes, ha="left", va="top",
                              fontsize=TICK_SIZE, color="#222", zorder=5,
                              bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#ccc", "alpha": 0.9})
-    _style(lines_ax, "mean |∂L/∂W| over steps (thin: max)\n", "step", log_y=True)
+    _style(lines_ax, _("mean |∂L/∂W| over steps (thin: max)") + "\n", _("step"), log_y=True)
     colors = layer_colors(len(labels))
     art.mean_lines = [lines_ax.plot([], [], color=c, lw=1.4, marker="o", ms=3, markevery=slice(-1, None))[0]
                       for c in colors]  # a dot on the latest value (also the only point at step 0)
@@ -348,9 +349,9 @@ def update_gradient_flow(art, mean, maximum, steps, mean_history, max_history):
         mark.set_y(floor if finite else top * (bottom / top) ** 0.22)  # non-finite: under the ratio box
     first, last = mean[0], mean[-1]
     if first > 0 and math.isfinite(first) and math.isfinite(last):
-        art.ratio.set_text(f"mean |∂L/∂W| of out / layer 1: {times_ten(last / first)}")
+        art.ratio.set_text(_("mean |∂L/∂W| of out / layer 1: {ratio}").format(ratio=times_ten(last / first)))
     else:
-        art.ratio.set_text("layer 1 gets no gradient (0)" if first == 0 else "non-finite gradients")
+        art.ratio.set_text(_("layer 1 gets no gradient (0)") if first == 0 else _("non-finite gradients"))
     for i, (mean_line, max_line) in enumerate(zip(art.mean_lines, art.max_lines)):
         mean_line.set_data(*_finite(steps, mean_history[:, i]))
         max_line.set_data(*_finite(steps, max_history[:, i]))
@@ -377,7 +378,7 @@ def reset_units_layers(art, labels):
     _reset(art, labels)
     ax = art.ax
     ax.cla()
-    _style(ax, "Dead and saturated units, this step\n", "", "fraction of the layer's units")
+    _style(ax, _("Dead and saturated units, this step") + "\n", "", _("fraction of the layer's units"))
     _layer_axis(ax, labels)
     ax.set_ylim(0, 1.0)
     ax.yaxis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1.0]))
@@ -385,7 +386,7 @@ def reset_units_layers(art, labels):
     art.note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=LABEL_SIZE,
                        color="#556")
     _dynamic(art, art.note)
-    ax.legend([art.dead, art.saturated], ["dead: ∂y/∂z = 0", "saturated: |∂y/∂z| < 10⁻³"], loc="lower right",
+    ax.legend([art.dead, art.saturated], [_("dead: ∂y/∂z = 0"), _("saturated: |∂y/∂z| < 10⁻³")], loc="lower right",
               bbox_to_anchor=(1.0, 1.0), fontsize=LEGEND_SIZE, frameon=False, ncols=2, borderaxespad=0.2)
 
 
@@ -394,7 +395,7 @@ def update_units(art, dead, saturated):
     _set_bar_heights(art.dead, dead)
     _set_bar_heights(art.saturated, saturated)
     quiet = not (np.any(np.asarray(dead) > 0) or np.any(np.asarray(saturated) > 0))
-    art.note.set_text("no dead or saturated units on this batch" if quiet else "")
+    art.note.set_text(_("no dead or saturated units on this batch") if quiet else "")
 
 
 def norms_figure(labels, width_px=385, height_px=270):
@@ -407,7 +408,7 @@ def reset_norm_layers(art, labels):
     _reset(art, labels)
     ax = art.ax
     ax.cla()
-    _style(ax, "Kernel norms ‖W‖ over steps\n", "step", log_y=True)
+    _style(ax, _("Kernel norms ‖W‖ over steps") + "\n", _("step"), log_y=True)
     art.lines = [ax.plot([], [], color=c, lw=1.4, marker="o", ms=3, markevery=slice(-1, None))[0]
                  for c in layer_colors(len(labels))]
     _layer_legend(ax, art.lines, labels)

@@ -14,8 +14,8 @@ import ipywidgets as widgets
 from traitlets import Float, HasTraits, Int, TraitError, Unicode, validate
 
 from ...engine import activations, datasets, initializers, optimizers
-from ..catalog import TRAINING_TOOLTIPS
-from ...i18n import _
+from ..catalog import TRAINING_TOOLTIPS, Translated
+from ...i18n import N_, _
 from ..ui import bind, button, guarded, heading, preset_menu
 from . import presets
 from .state import LAYER_FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZERS
@@ -23,7 +23,7 @@ from .state import LAYER_FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZE
 STYLE = {"description_width": "110px"}
 FULL = {"width": "100%"}
 PANEL_WIDTH = "350px"
-TIPS = {name: _(text) for name, text in TRAINING_TOOLTIPS.items()}  # built once, in the current language
+TIPS = Translated(TRAINING_TOOLTIPS)  # translated on lookup, in the language of the moment
 
 
 def _with_class(widget, css):
@@ -109,12 +109,12 @@ class TrainingControls(widgets.VBox):
         self.controls = {}
         self._syncing = False  # True while the Play toggle shows state.running
 
-        self.play = _with_class(widgets.ToggleButton(value=state.running, description="▶ Play",
+        self.play = _with_class(widgets.ToggleButton(value=state.running, description=_("▶ Play"),
                                                      tooltip=TIPS["play"], button_style="success",
                                                      layout=widgets.Layout(width="104px")), "dv-play")
-        self.step_button = button("+1 Step", "dv-step", TRAINING_TOOLTIPS["step"], self._step, state,
+        self.step_button = button(N_("+1 Step"), "dv-step", TRAINING_TOOLTIPS["step"], self._step, state,
                                   width="104px", margin="0 4px 0 0")
-        self.reset_button = button("↺ Reset", "dv-reset", TRAINING_TOOLTIPS["reset"], state.reset, state,
+        self.reset_button = button(N_("↺ Reset"), "dv-reset", TRAINING_TOOLTIPS["reset"], state.reset, state,
                                    width="104px")
         self.play.observe(guarded(self._play_toggled, state.report), "value")
         state.observe(self._show_running, "running")
@@ -131,14 +131,14 @@ class TrainingControls(widgets.VBox):
             self._bind_trait("noise", widgets.FloatSlider(min=0.0, max=0.5, step=0.01, continuous_update=False),
                        "dv-train-noise"),
             self._bind_trait("train_fraction", widgets.FloatSlider(min=0.1, max=1.0, step=0.05, continuous_update=False,
-                                                             description="train fraction"), "dv-train-fraction"),
+                                                             description=N_("train fraction")), "dv-train-fraction"),
             self._bind_trait("seed", widgets.IntText(continuous_update=False), "dv-train-seed"),
         ]
         self._rows = widgets.VBox()
         self._rows.add_class("dv-train-layers")
-        self._add = button("+ layer", "dv-train-add-layer", "Append a hidden layer like the last", state.add_layer,
+        self._add = button(N_("+ layer"), "dv-train-add-layer", N_("Append a hidden layer like the last"), state.add_layer,
                            state, width="80px", margin="2px 4px 0 20px")
-        self._remove = button("− layer", "dv-train-remove-layer", "Remove the last hidden layer", state.remove_layer,
+        self._remove = button(N_("− layer"), "dv-train-remove-layer", N_("Remove the last hidden layer"), state.remove_layer,
                               state, width="80px", margin="2px 0 0 0")
         self._head = widgets.HTML()
         self._head.add_class("dv-train-architecture")
@@ -154,15 +154,15 @@ class TrainingControls(widgets.VBox):
             self._bind_trait("optimizer", widgets.Dropdown(options=optimizers.NAMES), "dv-train-optimizer"),
             self._bind_trait("learning_rate", widgets.FloatLogSlider(min=-4, max=1, step=0.1, base=10,
                                                                readout_format=".3g", continuous_update=False,
-                                                               description="learning rate"),
+                                                               description=N_("learning rate")),
                        "dv-train-learning-rate"),
-            self._bind_trait("batch_size", widgets.IntText(continuous_update=False, description="batch size"),
+            self._bind_trait("batch_size", widgets.IntText(continuous_update=False, description=N_("batch size")),
                        "dv-train-batch-size"),
         ]
-        self.children = [buttons, self._preset, heading("Data"), *data,
+        self.children = [buttons, self._preset, heading(N_("Data")), *data,
                          heading(_("Hidden layers (1–{n})").format(n=MAX_HIDDEN_LAYERS)), header, self._rows,
                          widgets.HBox([self._add, self._remove]), self._head,
-                         heading("Training"), *training]
+                         heading(N_("Training")), *training]
         self._show_layers()
         self._show_head()
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from ...plots import training as tplot
 from ..figure import FigureView
+from ...i18n import N_, _
 
 BOUNDARY_GRID = 60   # the classification image is predicted on 60 × 60 points
 CURVE_POINTS = 200   # the regression curve on 200 points
@@ -88,13 +89,15 @@ class GradientFlowView(_TrainingView):
 
     def caption(self):
         s = self.state
-        first = "; at step 0 the gradients the first step will use" if s.step == 0 else ""
-        self._note.value = (
-            "<span style='color:#556;font-size:12px'>∂L/∂W of the kernels of all "
-            f"{len(s.model.layers)} layers, as the engine's backward pass computed it at step {s.step:,} (on that "
-            f"step's batch, before its update{first}). A gradient that shrinks layer after layer toward layer 1 "
-            "<i>vanishes</i>; one that is huge <i>explodes</i>. Lines: one point every "
-            f"{s.history.stride} step(s).</span>")
+        text = _("∂L/∂W of the kernels of all {n} layers, as the engine's backward pass computed it at step {step} "
+                 "(on that step's batch, before its update). A gradient that shrinks layer after layer toward "
+                 "layer 1 <i>vanishes</i>; one that is huge <i>explodes</i>. Lines: one point every {stride} "
+                 "step(s).") if s.step else \
+            _("∂L/∂W of the kernels of all {n} layers, as the engine's backward pass computed it at step 0: the "
+              "gradients the first step will use. A gradient that shrinks layer after layer toward layer 1 "
+              "<i>vanishes</i>; one that is huge <i>explodes</i>. Lines: one point every {stride} step(s).")
+        self._note.value = "<span style='color:#556;font-size:12px'>" + text.format(
+            n=len(s.model.layers), step=f"{s.step:,}", stride=s.history.stride) + "</span>"
 
 
 class UnitsView(_TrainingView):
@@ -132,7 +135,7 @@ class NormsView(_TrainingView):
 
 def _value(css, tooltip):
     """An HTML element holding one value, with its DOM class."""
-    value = widgets.HTML("", tooltip=tooltip)
+    value = widgets.HTML("", tooltip=_(tooltip))
     value.add_class(css)
     value.add_class("dv-readout-value")
     return value
@@ -141,7 +144,7 @@ def _value(css, tooltip):
 def _card(title, *parts):
     """A small box: a grey title over the value elements (the single-layer app's readout style)."""
     head = widgets.HTML(f"<span style='color:#667;font-size:11px;text-transform:uppercase;"
-                        f"letter-spacing:.04em'>{html.escape(title)}</span>")
+                        f"letter-spacing:.04em'>{html.escape(_(title))}</span>")
     card = widgets.VBox([head, widgets.HBox(list(parts), layout=widgets.Layout(align_items="baseline"))])
     card.add_class("dv-readout")
     card.layout = widgets.Layout(border="1px solid #d8dde6", padding="2px 10px", margin="0 6px 6px 0")
@@ -162,13 +165,13 @@ class ReadoutView(widgets.VBox):
         super().__init__()
         self.add_class(self.css)
         self.state = state
-        self._loss = _value("dv-train-loss-readout", "Loss on the whole train / test set after the latest step.")
-        self._steps = _value("dv-train-steps", "Optimizer steps since the network was built.")
-        self._sps = _value("dv-train-sps", "Training steps per second achieved while playing (views included).")
-        self._epoch = _value("dv-train-epoch", "Passes over the training set.")
+        self._loss = _value("dv-train-loss-readout", N_("Loss on the whole train / test set after the latest step."))
+        self._steps = _value("dv-train-steps", N_("Optimizer steps since the network was built."))
+        self._sps = _value("dv-train-sps", N_("Training steps per second achieved while playing (views included)."))
+        self._epoch = _value("dv-train-epoch", N_("Passes over the training set."))
         self.children = [widgets.HBox([
-            _card("Loss (train · test)", self._loss), _card("Step", self._steps), _card("Speed", self._sps),
-            _card("Epoch", self._epoch),
+            _card(N_("Loss (train · test)"), self._loss), _card(N_("Step"), self._steps),
+            _card(N_("Speed"), self._sps), _card(N_("Epoch"), self._epoch),
         ], layout=widgets.Layout(flex_flow="row wrap"))]
 
     def refresh(self):
@@ -179,9 +182,10 @@ class ReadoutView(widgets.VBox):
         self._loss.value = (f"<b style='font-size:15px'>{format_loss(s.train_loss)}</b> · "
                             f"<b style='font-size:15px'>{format_loss(s.test_loss)}</b>")
         self._steps.value = f"<b style='font-size:15px'>{s.step:,}</b>"
-        rate = f"{s.steps_per_second:,.0f} steps/s" if s.steps_per_second else "–"
-        self._sps.value = f"<b style='font-size:15px'>{rate}</b>" + ("" if s.running else
-                                                                      " <span style='color:#667'>(paused)</span>")
+        rate = _("{rate} steps/s").format(rate=f"{s.steps_per_second:,.0f}") if s.steps_per_second else "–"
+        paused_text = _("(paused)")
+        paused = "" if s.running else f" <span style='color:#667'>{html.escape(paused_text)}</span>"
+        self._sps.value = f"<b style='font-size:15px'>{rate}</b>{paused}"
         self._epoch.value = f"<b style='font-size:15px'>{s.epoch:,}</b>"
 
     def texts(self):
