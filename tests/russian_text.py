@@ -28,7 +28,7 @@ ALLOWED = {
     "exp", "log", "tanh", "sigmoid", "softmax", "softplus", "clip", "abs", "sqrt", "mean", "std", "sum", "argmax",
     "np", "glorot", "he", "lecun", "enable_lora", "quantize", "train_step", "predict", "call", "build", "get_config",
     "dense_viz", "explain", "explain_training", "entmax", "mlp", "backward", "forward", "english", "enter",
-    "jupyterhub", "nbgitpuller", "float", "safetensors", "npz", "npy", "csv", "pt", "h5", "abs",
+    "jupyterhub", "nbgitpuller", "float", "stddev", "preset", "safetensors", "npz", "npy", "csv", "pt", "h5", "abs",
     # Keras' class names that a Russian text keeps
     "randomnormal", "truncatednormal", "randomuniform", "variancescaling", "glorotuniform", "henormal", "maxnorm",
     "unitnorm", "nonneg", "minmaxnorm", "l1", "l2", "l1l2", "orthogonal", "identity", "constant", "zeros", "ones",
@@ -39,8 +39,8 @@ TAG = re.compile(r"<[^>]+>")
 BACKTICKS = re.compile(r"`[^`]*`")
 # code-like tokens: dotted names, calls, assignments, snake_case, anything with a digit
 CODE_TOKEN = re.compile(r"[A-Za-z_][\w.]*\([^()]*\)|[A-Za-z_]\w*(?:\.\w+)+|\w*_\w*|\w*\d\w*|\w+=\S*")
-# terms a Russian text keeps: one-hot, assignments in formulas (limit = …), shape tuples ((out, in), (B, in))
-TERMS = re.compile(r"\bone-hot\b|\b[A-Za-z_]\w* = |\((?:[A-Za-z_…][\w…]*, ?)+[A-Za-z_]\w*\)")
+# terms a Russian text keeps: «quoted» words of an English message, one-hot, assignments in formulas (limit = …), shape tuples ((out, in), (B, in))
+TERMS = re.compile(r"«[^»]*»|\bone-hot\b|\b[A-Za-z_]\w* = |\((?:[A-Za-z_…][\w…]*, ?)+[A-Za-z_]\w*\)")
 WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 
 

@@ -337,7 +337,7 @@ def reset_gradient_layers(art, labels):
 def update_gradient_flow(art, mean, maximum, steps, mean_history, max_history):
     """Bars: this step's mean (L,) and max (L,) |∂L/∂W|; lines: their history (n, L) at steps (n,)."""
     mean, maximum = np.asarray(mean, dtype=np.float64), np.asarray(maximum, dtype=np.float64)
-    floor, _ = set_log_limits(art.bars_ax, np.concatenate([mean, maximum]))
+    floor, _ceiling = set_log_limits(art.bars_ax, np.concatenate([mean, maximum]))
     _set_bar_heights(art.max_bars, maximum, floor)
     _set_bar_heights(art.mean_bars, mean, floor)
     for mark, value in zip(art.zero_marks, mean):  # "0" at the bottom, "inf"/"nan" at the top
