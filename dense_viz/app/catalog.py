@@ -97,6 +97,10 @@ class Translated(Mapping):
         return len(self._table)
 
 
+# The training tasks (engine.datasets' task kinds), as the training panel names them.
+TASKS = {"binary": N_("binary"), "multiclass": N_("multiclass"), "regression": N_("regression")}
+
+
 def tooltip(table, name):
     """The translated tooltip of control `name` in `table` (EXPLAINER_TOOLTIPS or TRAINING_TOOLTIPS)."""
     return _(table[name])

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 from traitlets import Float, HasTraits, Int, TraitError, Unicode, validate
 
 from ...engine import activations, datasets, initializers, optimizers
-from ..catalog import TRAINING_TOOLTIPS, Translated
+from ..catalog import TASKS, TRAINING_TOOLTIPS, Translated
 from ...i18n import N_, _
 from ..ui import bind, button, guarded, heading, preset_menu
 from . import presets
@@ -195,10 +195,11 @@ class TrainingControls(widgets.VBox):
         if s.model is None:
             return
         units = s.model.layers[-1].units
-        self._head.value = (f"<div style='color:#334;font-size:12px;margin:4px 0 0 2px;line-height:1.45'>"
-                            f"<b>{html.escape(s.architecture())}</b> · {s.model.count_params():,} params<br>"
-                            f"output: <code>Dense({units}, activation=\"{s.output_activation}\")</code>, "
-                            f"loss <code>{s.loss}</code> ({s.task} task)</div>")
+        text = _("<b>{architecture}</b> · {params} parameters<br>output: {output}, loss {loss} ({task} task)").format(
+            architecture=html.escape(s.architecture()), params=f"{s.model.count_params():,}",
+            output=f"<code>Dense({units}, activation=\"{s.output_activation}\")</code>",
+            loss=f"<code>{s.loss}</code>", task=_(TASKS.get(s.task, s.task)))
+        self._head.value = f"<div style='color:#334;font-size:12px;margin:4px 0 0 2px;line-height:1.45'>{text}</div>"
 
     # -- buttons ---------------------------------------------------------------------------------------------
     def _play_toggled(self, change):
