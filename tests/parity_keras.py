@@ -330,3 +330,80 @@ def test_torch_saved_state_dict(tmp_path):
     torch.save({"model": net}, tmp_path / "pickled.pt")  # a whole module: needs unpickling classes
     with pytest.raises(ValueError, match=r"weights_only=True\) would not load it"):
         read_layers(tmp_path / "pickled.pt")
+
+
+# -- issue 11: edge inputs, Keras 3's value vs ours -------------------------------------------------------------
+@pytest.mark.parametrize("name, keras_cls", [("mean_squared_error", "MeanSquaredError"),
+                                             ("binary_crossentropy", "BinaryCrossentropy"),
+                                             ("categorical_crossentropy", "CategoricalCrossentropy")])
+def test_losses_on_an_empty_batch(name, keras_cls):
+    theirs = getattr(keras.losses, keras_cls)()
+    # (0, 5, 3): Keras reduces with divide_no_nan -> 0.0; ours too
+    assert float(theirs(np.zeros((0, 5, 3)), np.zeros((0, 5, 3)))) == 0.0
+    assert losses.get(name)(np.zeros((0, 5, 3)), np.zeros((0, 5, 3))) == 0.0
+    # (0, 3): Keras 3.15 skips the reduction for per-sample losses of shape (0,) and returns them (empty);
+    # ours returns their sum over the batch size with divide_no_nan, 0.0 — never NaN
+    assert tuple(theirs(np.zeros((0, 3)), np.zeros((0, 3))).shape) == (0,)
+    assert losses.get(name)(np.zeros((0, 3)), np.zeros((0, 3))) == 0.0
+
+
+@pytest.mark.parametrize("name, keras_cls", [("mean_squared_error", "MeanSquaredError"),
+                                             ("binary_crossentropy", "BinaryCrossentropy")])
+def test_losses_on_scalars(name, keras_cls):
+    theirs = float(getattr(keras.losses, keras_cls)()(np.array(1.0), np.array(0.5)))
+    np.testing.assert_allclose(losses.get(name)(1.0, 0.5), theirs, rtol=1e-6)  # 0.25 and log 2
+
+
+def test_crossentropies_on_scalars_are_refused_by_both():
+    for keras_cls, name in (("CategoricalCrossentropy", "categorical_crossentropy"),
+                            ("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy")):
+        with pytest.raises(Exception):  # Keras 3.15 (torch): IndexError; ours: a ValueError in Keras' words
+            getattr(keras.losses, keras_cls)()(np.array(1.0), np.array(0.5))
+        with pytest.raises(ValueError, match="must be at least rank 1"):
+            losses.get(name)(1.0, 0.5)
+
+
+def test_activity_penalty_on_an_empty_batch():
+    theirs = keras.layers.Dense(2, activity_regularizer="l2")
+    theirs(np.zeros((0, 3), "float32"))
+    ours = Dense(2, activity_regularizer="l2")
+    ours(np.zeros((0, 3)))
+    assert [float(v) for v in theirs.losses] == ours.losses == [0.0]
+
+
+def test_set_weights_of_an_empty_list_on_an_unbuilt_layer_sets_nothing():
+    theirs, ours = keras.layers.Dense(2), Dense(2)
+    theirs.set_weights([])
+    ours.set_weights([])
+    assert not theirs.built and not ours.built
+
+
+def test_sequential_of_a_string_is_refused_in_the_same_words():
+    with pytest.raises(ValueError, match="Only instances of `keras.Layer` can be added to a Sequential model"):
+        keras.Sequential(["relu"])
+    with pytest.raises(ValueError, match="Only instances of `keras.Layer` can be added to a Sequential model"):
+        Sequential(["relu"])
+
+
+def test_random_uniform_with_minval_above_maxval_is_drawn_like_keras():
+    theirs = keras.ops.convert_to_numpy(keras.initializers.RandomUniform(1.0, -1.0, seed=0)((2000,)))
+    ours = initializers.RandomUniform(1.0, -1.0)((2000,), "float32", np.random.default_rng(0))
+    for w in (theirs, ours):  # (maxval - minval)·U[0, 1) + minval: values in (-1, 1], mean 0
+        assert -1 <= w.min() and w.max() <= 1 and abs(w.mean()) < 0.06
+
+
+def test_object_arrays_with_none_are_refused_by_both():
+    x = np.array([[1, None, 2]], dtype=object)
+    with pytest.raises(ValueError):
+        keras.layers.Dense(2)(x)  # Keras: "Invalid dtype: object"
+    with pytest.raises(ValueError, match="Expected `inputs` to be an array of real numbers"):
+        Dense(2)(x)
+
+
+def test_complex_inputs_keras_keeps_them_ours_refuses():
+    """A deliberate difference: Keras (torch) multiplies complex inputs into a complex output; dense_viz is a
+    real-valued explainer and refuses them (before, NumPy dropped the imaginary part without a word)."""
+    x = np.array([[1 + 2j, 0, 2]])
+    assert np.iscomplexobj(keras.ops.convert_to_numpy(keras.layers.Dense(2)(x)))
+    with pytest.raises(ValueError, match="Received: complex numbers"):
+        Dense(2)(x)

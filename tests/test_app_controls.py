@@ -6,7 +6,8 @@ import pytest
 from ipywidgets import Accordion, Button, Checkbox, FloatText, Text
 
 from dense_viz.app import presets
-from dense_viz.app.controls import TIPS, ControlsPanel, format_leading_dims, parse_leading_dims
+from dense_viz.app.catalog import EXPLAINER_TOOLTIPS as TIPS
+from dense_viz.app.controls import ControlsPanel, format_leading_dims, parse_leading_dims
 from dense_viz.app.state import INPUT_DATA, LOSSES, NONE, ExplainerState
 from dense_viz.engine import activations, constraints, initializers, regularizers
 
@@ -165,7 +166,7 @@ BAD_VALUES = [
     ("batch_size", "600", "at most 512 (this app's limit). Received: batch_size=600"),
     ("leading_dims", "5,x", "expected comma-separated integers such as 5 or 5,3 or 2*5,3 (each positive; "),
     ("leading_dims", "0", "Received: leading_dims='0'"),
-    ("leading_dims", "1000,1000", "Refused: a batch output of"),
+    ("leading_dims", "1000,1000", "Refused: this configuration needs about"),
     ("kernel_regularizer_factor", -1.0, "expected a non-negative number such as 0.01. "
                                         "Received: kernel_regularizer_factor=-1.0"),
     ("bias_regularizer_factor", math.nan, "Received: bias_regularizer_factor=nan"),

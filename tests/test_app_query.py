@@ -1,6 +1,8 @@
 """Links carry the whole state: every key, every bad value, unknown keys, precedence, and round trips."""
 from urllib.parse import parse_qs, urlsplit
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -148,7 +150,42 @@ def test_hidden_layers_parse_and_format():
     assert specs[2]["activation"] == "tanh" and specs[2]["kernel_initializer"] == "glorot_uniform"
     assert parse_layers(format_layers(specs)) == specs
     with pytest.raises(ValueError, match="expected comma-separated layers such as 16:relu:he_normal"):
+        parse_layers("16:relu:he_normal:1:0.01:extra")
+    with pytest.raises(ValueError, match="Received: l2='extra'"):
         parse_layers("16:relu:he_normal:1:extra")
+
+
+def test_hidden_layers_carry_l2_in_a_fifth_field_and_old_links_still_read():
+    specs = parse_layers("16:relu:he_normal::0.01,8:tanh:random_normal:0.5:0.001,4")
+    assert [s["l2"] for s in specs] == [0.01, 0.001, 0.0]
+    assert specs[0]["stddev"] == 0.05 and specs[1]["stddev"] == 0.5  # an empty field: the default
+    assert format_layers(specs) == "16:relu:he_normal::0.01,8:tanh:random_normal:0.5:0.001,4:tanh:glorot_uniform"
+    assert parse_layers(format_layers(specs)) == specs
+    assert parse_layers("16:relu:he_normal")[0]["l2"] == 0.0  # a link from before l2
+    app = explain_training(query="preset=overfitting&layers=64:relu:he_normal::0.01,64:relu:he_normal::0.01")
+    assert [layer.kernel_regularizer.l2 for layer in app.state.model.layers[:2]] == [0.01, 0.01]
+    assert app.state.model.layers[-1].kernel_regularizer is None
+    again = explain_training(query=app.link())
+    assert again.state.config() == app.state.config() and "layers=64%3Arelu" not in app.link()
+
+
+@pytest.mark.parametrize("text, speed", [("speed=1", 1.0), ("speed=0.5", 0.5), ("speed=max", math.inf),
+                                         ("speed=inf", math.inf)])
+def test_the_speed_is_in_the_link_and_round_trips(text, speed):
+    app = explain_training(query=f"preset=xor&{text}")
+    assert app.state.speed == speed and training_presets.BOOK.current(app.state) == "xor"
+    link = app.link()
+    assert ("speed=" in link) == (speed != TrainingState.class_traits()["speed"].default())
+    again = explain_training(query=link)
+    assert again.state.speed == speed and again.state.config() == app.state.config()
+    bad = explain_training(query="speed=0")
+    assert bad.state.status_level == "warning" and "Received: speed='0'" in bad.state.status
+
+
+def test_early_stopping_is_in_the_link():
+    app = explain_training(query="preset=overfitting&early_stopping_patience=50&restore_best_weights=0")
+    assert (app.state.early_stopping_patience, app.state.restore_best_weights) == (50, False)
+    assert explain_training(query=app.link()).state.config() == app.state.config()
     with pytest.raises(ValueError, match="units of hidden layer 1"):
         parse_layers("x:relu")
 
@@ -166,7 +203,8 @@ def test_a_bad_training_key_is_named_and_the_rest_applies(query, fragment):
 
 @pytest.mark.parametrize("key", list(training_presets.PRESETS))
 def test_every_training_preset_round_trips(key):
-    app = explain_training(preset=key, learning_rate=0.02)
+    app = explain_training(preset=key, learning_rate=0.02, speed=2.0)
+    assert "speed=2" in app.link()
     again = explain_training(query=app.link())
     assert again.state.config() == app.state.config() and again.link() == app.link()
     app.state.train(3), again.state.train(3)

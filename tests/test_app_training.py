@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from dense_viz.app.training import explain_training, presets
+from dense_viz.app.training import TrainingApp, explain_training, presets
 from dense_viz.app.training.history import History
 from dense_viz.app.training.runner import Runner
 from dense_viz.app.training.state import BatchOrder, TrainingState
@@ -93,14 +93,25 @@ def test_refused_values_revert_and_say_why(config, message):
     np.testing.assert_array_equal(state.model.layers[0].kernel, weights)
 
 
-def test_architecture_change_rebuilds_resets_and_pauses():
+def test_architecture_change_rebuilds_resets_and_keeps_playing_and_says_so():
     state = small_state()
     state.train(20)
-    state.running = True  # as if playing: a structural change pauses
+    state.running = True  # as if playing: a structural change rebuilds, and training goes on from step 0
     version = state.model_version
     state.set_layer(0, units=3)
-    assert (state.step, len(state.history), state.running) == (0, 1, False)
+    assert (state.step, len(state.history), state.running) == (0, 1, True)
     assert state.model_version == version + 1 and state.model.layers[0].units == 3
+    assert state.status_level == "warning"
+    assert state.status.startswith("architecture changed: the network was rebuilt; training continues from step 0")
+    state.train(5)
+    state.update(dataset="xor")
+    assert state.running and state.status.startswith("data set changed: new data and a rebuilt network; training "
+                                                     "continues from step 0")
+    state.running = False
+    state.train(5)
+    state.update(noise=0.2)
+    assert not state.running and "back at step 0 (paused)" in state.status
+    state.running = True
     state.add_layer(activation="relu")
     assert [s["activation"] for s in state.hidden_layers] == ["tanh", "tanh", "relu"]
     state.remove_layer(0)
@@ -413,7 +424,7 @@ def test_explain_training_takes_config_and_presets():
 # -- the runner: training in chunks on the event loop ---------------------------------------------------------------
 @without_event_loop
 def test_runner_trains_in_chunks_refreshes_10_times_a_second_and_obeys_pause():
-    state = small_state()
+    state = small_state(speed=math.inf)  # as fast as it goes
     refreshes = []
 
     async def scenario():
@@ -454,3 +465,183 @@ def test_app_in_an_event_loop_refreshes_its_views_while_training():
     assert seen != first and app.state.step > 0
     assert app.views["readout"].texts()["steps"] == f"{app.state.step:,}"
     assert len(app.runner.refresh_times) >= 5
+
+
+# -- issue 8: speed, accuracy, overfitting, L2, early stopping, claims ---------------------------------------------
+def test_accuracy_is_the_engines_metric_on_each_split():
+    from dense_viz.engine import metrics
+    state = TrainingState(**presets.preset_config("xor"))
+    state.train(150)
+    y_pred = state.predict(state.data.x_train)
+    assert state.train_accuracy == metrics.binary_accuracy(state.data.y_train, y_pred) > 0.9
+    spiral = TrainingState(**presets.preset_config("spiral3"))
+    spiral.train(5)
+    y_pred = spiral.predict(spiral.data.x_test)
+    assert spiral.test_accuracy == metrics.sparse_categorical_accuracy(spiral.data.y_test, y_pred)
+    assert spiral.history["train_accuracy"].shape == (6,)
+    sine = small_state(dataset="sine")
+    sine.train(3)
+    assert sine.metric is None and math.isnan(sine.train_accuracy)
+
+
+def test_overfitting_rule():
+    from dense_viz.app.training.history import overfitting_since
+    steps = np.arange(12)
+    train = np.linspace(1.0, 0.1, 12)
+    test = np.array([1.0, 0.8, 0.6, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9])
+    assert overfitting_since(steps, train, test) == 3
+    assert overfitting_since(steps, np.full(12, 0.5), test) is None  # train loss not falling: not overfitting
+    assert overfitting_since(steps, train, np.minimum.accumulate(test)) is None  # test loss still falling
+    assert overfitting_since(steps[:6], train[:6], test[:6]) is None  # too few records after the minimum
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_overfitting_preset_overfits_and_l2_or_early_stopping_cure_it(seed):
+    config = {**presets.preset_config("overfitting"), "seed": seed}
+    state = TrainingState(**config)
+    state.train(300)
+    assert state.overfit_step is not None and state.overfit_step < 100
+    assert state.status_level == "warning" and state.status.startswith(
+        f"overfitting: test loss rising since step {state.overfit_step} while train loss falls")
+    assert presets.check_claim(state, "overfitting")[1] is True
+    h = state.history
+    assert state.test_loss > 2 * np.min(h["test_loss"]) and state.train_loss < h["train_loss"][h.steps.tolist().index(
+        state.overfit_step)]
+    regularized = TrainingState(**{**config, "hidden_layers": [{**spec, "l2": 0.01} for spec in config["hidden_layers"]]})
+    for _ in range(30):
+        regularized.train(10)
+        assert regularized.overfit_step is None
+    stopped = TrainingState(**{**config, "early_stopping_patience": 50})
+    stopped.running = True
+    ran = stopped.train(300)
+    assert ran < 200 and not stopped.running and "early stopping at step" in stopped.status
+    best = np.min(stopped.history["test_loss"][:-1])
+    assert stopped.test_loss == pytest.approx(best, rel=1e-6)  # the best weights are back
+    assert stopped.history["test_loss"][-1] == pytest.approx(best, rel=1e-6)
+
+
+def test_early_stopping_without_restoring_keeps_the_last_weights():
+    state = TrainingState(**{**presets.preset_config("overfitting"), "early_stopping_patience": 30,
+                             "restore_best_weights": False})
+    ran = state.train(300)
+    assert ran < 300 and state.test_loss > np.min(state.history["test_loss"])
+    assert "Play continues from here" in state.status
+    assert state.train(5) == 5  # monitoring starts afresh, as a new fit would
+
+
+def test_l2_per_layer_builds_the_engines_regularizer_and_counts_in_the_loss():
+    state = small_state(hidden_layers=[{"units": 4, "l2": 0.01}, {"units": 3}])
+    first, second, out = state.model.layers
+    assert first.kernel_regularizer.get_config() == {"l2": 0.01} and second.kernel_regularizer is None
+    plain = small_state(hidden_layers=[{"units": 4}, {"units": 3}])
+    penalty = 0.01 * float(np.sum(np.square(first.kernel, dtype=np.float64)))
+    assert state.train_loss == pytest.approx(plain.train_loss + penalty, rel=1e-5)
+    assert state.update(hidden_layers=[{"l2": -1.0}]) is False and "Received: l2=-1.0" in state.status
+
+
+def test_the_l2_field_of_a_layer_row_rebuilds_with_the_regularizer():
+    app = explain_training()
+    row = app.controls._rows.children[0]
+    row.l2.value = 0.003
+    assert app.state.hidden_layers[0]["l2"] == 0.003 and app.state.model.layers[0].kernel_regularizer.l2 == 0.003
+    row.l2.value = -1.0
+    assert row.l2.value == 0.003 and "l2" in app.state.status
+
+
+@pytest.mark.parametrize("key", list(presets.PRESETS))
+def test_every_preset_states_a_claim_that_its_live_check_confirms(key):
+    state = TrainingState(**presets.preset_config(key))
+    steps = {"exploding": 10, "dead_relu": 100, "xor": 200, "spiral3": 700, "overfitting": 200}.get(key, 0)
+    state.train(steps) if steps else None
+    claim, holds, measured = presets.check_claim(state, key)
+    assert claim.endswith(".") and holds is True, measured
+    app = TrainingApp(state)
+    app.refresh_visible()
+    assert app.views["claim"].holds is True and claim in app.views["claim"].text()
+
+
+def test_the_vanishing_claim_reports_the_measured_ratio():
+    state = TrainingState(**presets.preset_config("vanishing"))
+    assert presets.check_claim(state, "vanishing")[2].startswith(
+        "now: the first-layer gradient is 2.2 × 10⁶ times smaller than the last layer's")
+    xor = TrainingState(**presets.preset_config("xor"))
+    assert presets.check_claim(xor, "xor")[1] is None  # not yet
+    state.update(learning_rate=0.02)  # custom: no claim
+    app = TrainingApp(state)
+    assert app.views["claim"].value == ""
+
+
+def test_a_preset_keeps_the_speed_the_learner_chose():
+    state = small_state(speed=2.0)
+    assert presets.apply_preset(state, "xor") and state.speed == 2.0 and presets.BOOK.current(state) == "xor"
+    state.speed = math.inf
+    assert presets.BOOK.current(state) == "xor"
+
+
+def test_the_default_speed_lets_xor_unfold_over_several_seconds():
+    state = TrainingState(**presets.preset_config("xor"))
+    reached = None
+    while reached is None and state.step < 1000:
+        state.train(10)
+        reached = presets._first_step(state, "train_loss", 0.1)
+    assert reached / state.speed >= 5.0  # ≈ 110 steps at 20 steps/s: 5.5 s
+    vanishing = TrainingState(**presets.preset_config("vanishing"))
+    vanishing.train(200)
+    assert vanishing.train_loss > 0.6 and 200 / vanishing.speed >= 5.0  # the plateau lasts ≥ 10 s on screen
+
+
+def test_the_speed_slider_sets_the_pace_and_shows_a_links_speed_at_the_nearest_stop():
+    app = explain_training()
+    slider = app.controls.controls["speed"]
+    assert slider.value == app.state.speed == 20.0
+    slider.value = math.inf
+    assert math.isinf(app.state.speed) and app.state.status_level == "ok"
+    app.state.speed = 3.0
+    assert slider.value == 4.0 and app.state.speed == 3.0 and app.state.slow_motion
+    assert "(paused)" in app.views["readout"].texts()["sps"]
+
+
+def run_app(app, seconds, **settings):
+    """Play `app` (built by build() inside the loop) for `seconds`, then pause; returns it."""
+    async def scenario():
+        built = app()
+        built.state.update(**settings) if settings else None
+        built.state.running = True
+        await asyncio.sleep(seconds)
+        built.state.running = False
+        await asyncio.sleep(0.1)
+        return built
+    return asyncio.run(scenario())
+
+
+@without_event_loop
+def test_the_runner_keeps_the_pace_of_the_speed():
+    app = run_app(lambda: TrainingApp(small_state(speed=10.0), loop=asyncio.get_running_loop()), 1.5)
+    assert 10 <= app.state.step <= 17  # 10 steps/s for 1.5 s: the first at once, then one every 0.1 s
+
+
+@without_event_loop
+def test_slow_motion_refreshes_after_every_step_and_tweens_the_bars():
+    frames = []  # (step, progress, mean bar heights) of every draw of the gradient view
+
+    def build():
+        app = TrainingApp(small_state(speed=2.0), loop=asyncio.get_running_loop())
+        view = app.views["gradients"]
+        draw = view.draw
+
+        def recorded():
+            draw()
+            frames.append((app.state.step, view.progress, view.shown[0].copy()))
+        view.draw = recorded
+        return app
+    app = run_app(build, 1.6)
+    assert 3 <= app.state.step <= 5  # 2 steps/s for 1.6 s
+    assert len(app.runner.animate_times) >= 3 * (app.state.step - 1)  # the tween frames between the steps
+    second = [(progress, mean) for step, progress, mean in frames if step == 2]
+    assert [p for p, _m in second][:4] == [0.25, 0.5, 0.75, 1.0]
+    np.testing.assert_allclose(second[3][1], app.state.history["grad_mean"][2])  # arrives at step 2's gradients
+    start = app.state.history["grad_mean"][1]
+    halfway = second[1][1]
+    low, high = np.minimum(start, second[3][1]), np.maximum(start, second[3][1])
+    assert np.all((low * (1 - 1e-9) <= halfway) & (halfway <= high * (1 + 1e-9)))
+    assert "slow motion" not in app.views["readout"].texts()["sps"]  # paused now

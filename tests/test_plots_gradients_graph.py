@@ -2,6 +2,7 @@
 import io
 
 import numpy as np
+import pytest
 import PIL.Image
 from matplotlib.colors import to_rgba
 
@@ -48,9 +49,17 @@ def test_update_gradients_small_puts_arrays_and_norms():
     assert a.bias.title.get_text().endswith("(3,)")
     assert a.kernel.norm.get_text() == f"‖·‖ = {np.linalg.norm(dW):.4g}"
     assert np.isclose(info["x"]["norm"], np.linalg.norm(dx))
-    # each panel on its own colour scale, centred on 0
+    # by default one colour scale for all four panels, centred on 0: ±the largest |entry| of any of them
+    top = max(np.abs(g).max() for g in (dz, dW, db, dx))
+    for panel in (a.dz, a.kernel, a.bias, a.x):
+        assert panel.image.get_clim() == (-top, top)
+    assert a.key_value.get_text() == f"L = {top:.3g}: the largest |·| of\nthe panels" and "one scale" in a.key.axes.get_title(loc="left")
+    gp.update_gradients(a, dz, dW, db, dx, scale="panel")     # each panel on its own colour scale
     assert a.dz.image.get_clim() == (-np.abs(dz).max(), np.abs(dz).max())
     assert a.kernel.image.get_clim() == (-np.abs(dW).max(), np.abs(dW).max())
+    assert "not\ncomparable across panels" in a.key.axes.get_title(loc="left")
+    with pytest.raises(ValueError, match="scale='loud'"):
+        gp.update_gradients(a, dz, dW, db, dx, scale="loud")
     assert a.kernel.image.get_extent() == [-0.5, 2.5, 3.5, -0.5]
     assert gp.pooling_text(info) == "" and "pooled" not in a.kernel.norm.get_text()
     png = render.FrameCache(a.fig).render()
@@ -164,7 +173,7 @@ def test_big_graph_has_no_edge_labels_and_static_name_labels():
     assert len(a.edges.get_segments()) == 256
     assert not a.in_values and not a.out_values
     assert a.out_labels[3].get_text() == "unit 3" and a.in_labels[12].get_text() == "x12"
-    assert not a.out_labels[3].get_animated()          # part of the cached frame: costs nothing per refresh
+    assert a.out_labels[3].get_animated() and a.out_labels[3].get_text() == "unit 3"   # a cached text: relabel-able
     assert to_rgba(a.edges.get_colors()[15])[3] == 1.0 and a.edges.get_colors()[0][3] == nodes.DIM_ALPHA
 
 

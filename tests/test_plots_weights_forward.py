@@ -129,8 +129,21 @@ def test_big_kernel_is_pooled_with_a_note_and_a_sampled_histogram():
     assert a.note.get_text().startswith("each pixel: 1 × 80 weights (mean)")
     assert a.im_kernel.get_extent() == pytest.approx((-0.5, 25599.5, 99.5, -0.5))   # axes in real k, j
     assert a.ax_kernel.get_xlim() == pytest.approx((-0.5, 25599.5))
+    bound = math.sqrt(6 / 25700)
+    assert a.im_kernel.get_clim() == pytest.approx((-bound, bound))   # by default: the kernel's true range
+    assert a.cbar.ax.get_ylabel() == "mean of each 1 × 80 block"
+    lo, hi = a.ax_hist.get_xlim()   # the histogram's bars: the same colour map and limits as the heatmap
+    assert a.hist_colours.get_clim() == a.im_kernel.get_clim()
+    assert list(a.hist_colours.get_extent()[:2]) == pytest.approx([lo, hi])
+    assert list(a.hist_colours.get_array()[0, [0, -1]]) == pytest.approx([lo, hi])
+    wplot.update_weights(a, k, None, initializers.get("glorot_uniform"), scale="stretched")
     limit = a.im_kernel.get_clim()[1]
-    assert limit < 0.5 * math.sqrt(6 / 25700)   # the pooled image has its own, smaller colour scale
+    assert limit < 0.5 * bound   # stretched: the pooled image's own, smaller colour scale
+    assert a.hist_colours.get_clim() == (-limit, limit)
+    wplot.update_weights(a, k, None, initializers.get("glorot_uniform"), mode="maxabs")
+    assert a.cbar.ax.get_ylabel() == "largest |w| of each 1 × 80 block"
+    with pytest.raises(ValueError, match="scale='loud'"):
+        wplot.update_weights(a, k, None, initializers.get("glorot_uniform"), scale="loud")
     assert "200,000 of 2,560,000" in a.hist_note.get_text()
     assert a.bias_note.get_text() == "no bias (use_bias=False)" and not a.im_bias.get_visible()
     assert int(round(a.stairs.get_data().values.sum() * np.diff(a.stairs.get_data().edges)[0])) == 1
@@ -256,6 +269,8 @@ def test_cached_text_draws_where_and_what_matplotlib_text_draws():
         return np.asarray(fig.canvas.buffer_rgba())[..., 0] < 128
     slow, quick = ink(lambda ax, *a, **k: ax.text(*a, **k)), ink(render.cached_text)
     assert quick.sum() == pytest.approx(slow.sum(), rel=0.1)
+    overlap = (slow & quick).sum() / (slow | quick).sum()   # the same pixels, not merely the same rows:
+    assert overlap > 0.5, overlap                          # an upside-down text shares few of them
     for axis in (0, 1):   # the same rows and columns inked, to a pixel
         rows_slow, rows_quick = np.flatnonzero(slow.any(axis)), np.flatnonzero(quick.any(axis))
         assert abs(rows_slow.min() - rows_quick.min()) <= 1 and abs(rows_slow.max() - rows_quick.max()) <= 1
@@ -263,19 +278,32 @@ def test_cached_text_draws_where_and_what_matplotlib_text_draws():
     assert t.get_text() == "0.5" and t.get_position() == (1, 2)   # the Text API, unchanged
 
 
-def test_forward_writes_the_numbers_of_the_highlighted_cells_when_they_fit():
+def test_forward_writes_every_number_of_a_small_layer_rounded_as_the_sum_writes_its_terms():
     rng = np.random.default_rng(1)
     x2, kernel, bias = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
     a = fplot.forward_figure()
     y2 = np.maximum(x2 @ kernel + bias, 0)
     fplot.update_forward(a, x2, kernel, bias, y2, 2, 1, 1)
     shown = {name: [t for t in pool if t.get_visible()] for name, pool in a.cells.items()}
-    assert [number_of(t) for t in shown["x"]] == pytest.approx(x2[2], abs=0.006)     # row i = 2
-    assert [t.get_position() for t in shown["x"]] == [(0, 2), (1, 2), (2, 2)]
-    assert [number_of(t) for t in shown["W"]] == pytest.approx(kernel[:, 1], abs=0.006)  # column j = 1
-    assert [t.get_position() for t in shown["W"]] == [(1, 0), (1, 1), (1, 2)]
-    assert number_of(shown["b"][0]) == pytest.approx(bias[1], abs=0.006)
-    assert number_of(shown["y"][0]) == pytest.approx(y2[2, 1], abs=0.006) and shown["y"][0].get_position() == (1, 2)
+    for name, array in (("x", x2), ("W", kernel), ("y", y2), ("b", bias[None, :])):
+        assert len(shown[name]) == array.size
+        for t in shown[name]:
+            col, row = t.get_position()
+            assert t.get_text() == heatmap.number_text(array[int(row), int(col)])   # '−0.534': 3 digits, as Σ
+    assert shown["x"][5].get_position() == (2, 1)
+
+
+def test_forward_writes_the_numbers_of_the_highlighted_cells_when_only_they_fit():
+    rng = np.random.default_rng(1)
+    x2, kernel, bias = rng.standard_normal((4, 10)), rng.standard_normal((10, 2)), rng.standard_normal(2)
+    a = fplot.forward_figure()
+    y2 = np.maximum(x2 @ kernel + bias, 0)
+    fplot.update_forward(a, x2, kernel, bias, y2, 2, 1, 1)     # 10 inputs: more than 8, not every cell
+    shown = {name: [t for t in pool if t.get_visible()] for name, pool in a.cells.items()}
+    if shown["x"]:   # the highlighted row and column only, when their cells are big enough
+        assert [t.get_position()[1] for t in shown["x"]] == [2] * 10
+        assert [t.get_position()[0] for t in shown["W"]] == [1] * 10
+    assert len(shown["y"]) <= 1
     big = rng.standard_normal((8, 100))                 # pooled or too many: no numbers anywhere
     fplot.update_forward(a, big, rng.standard_normal((100, 3)), None, big[:, :3], 0, 0, 0)
     assert not any(t.get_visible() for pool in a.cells.values() for t in pool)

@@ -20,7 +20,7 @@ from .share import SharePanel, call_code
 from .schedule import Debouncer, kernel_loop
 from .parsing import integer
 from .query import apply_link, choose_language, read_link, write_link
-from .state import DEFAULT_MAX_KERNEL_ENTRIES, SELECTION_TRAITS, ExplainerState
+from .state import DEFAULT_MAX_BYTES, DEFAULT_MAX_KERNEL_ENTRIES, SELECTION_TRAITS, ExplainerState
 from .ui import StatusLine, ViewHost, guarded, language_menu
 
 TABS = (("shapes", N_("Shapes")), ("weights", N_("Weights")), ("forward", N_("Forward")),
@@ -115,7 +115,8 @@ class ExplainerApp(widgets.VBox):
         title = TITLE.format(what=html.escape(_("what")), computes=html.escape(_("computes")))
         self.status_line = StatusLine(state)
         self.children = [widgets.HBox([widgets.HTML(title), self.language]), self.status_line, self.host.sync,
-                         widgets.HBox([widgets.VBox([self.controls, own, share]), right],
+                         widgets.HBox([widgets.VBox([self.controls, own, share], layout=widgets.Layout(
+                             width="348px", min_width="348px", flex="0 0 auto")), right],
                                       layout=widgets.Layout(align_items="flex-start"))]
         self.tabs.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
         self.refresh_visible()
@@ -192,8 +193,8 @@ class ExplainerApp(widgets.VBox):
 VIEW_KEYS = ("tab", "sample", "unit", "position", "lang")  # what a link may say besides the configuration
 
 
-def explain(layer=None, *, layer_name=None, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, max_upload_bytes=MAX_BYTES,
-            query=None, lang=None, **config):
+def explain(layer=None, *, layer_name=None, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, max_bytes=DEFAULT_MAX_BYTES,
+            max_upload_bytes=MAX_BYTES, query=None, lang=None, **config):
     """The explainer widget for one Dense layer: x (B, …, input_dim) -> y (B, …, units).
 
     `layer`: what to explain — a dense_viz.Dense (built: its weights are shown), a keras.layers.Dense or Keras
@@ -206,14 +207,16 @@ def explain(layer=None, *, layer_name=None, max_kernel_entries=DEFAULT_MAX_KERNE
     Voila): its preset replaces `preset`, its keys win over the preset, bad keys are named in the status
     line. `lang`: 'en' or 'ru' (also `?lang=ru` in the link; the explicit argument wins), for every app built
     after it. Explicit config wins over the layer, which wins over the link, which wins over the preset.
-    Uploads in the app are read up to `max_upload_bytes`. Returns an ExplainerApp; nothing is displayed.
+    `max_bytes` bounds the memory one recompute may take (the size guard; `max_kernel_entries` the kernel);
+    uploads in the app are read up to `max_upload_bytes`. Returns an ExplainerApp; nothing is displayed.
     """
     preset = config.pop("preset", None)
     names = ExplainerState.config_names()
     unknown = set(config) - set(names)
     if unknown:
         raise unrecognized("explain()", unknown, names + ("preset", "query", "lang", "layer_name"))
-    for name, value in (("max_kernel_entries", max_kernel_entries), ("max_upload_bytes", max_upload_bytes)):
+    for name, value in (("max_kernel_entries", max_kernel_entries), ("max_bytes", max_bytes),
+                        ("max_upload_bytes", max_upload_bytes)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer. "
                              f"Received: {name}={value!r}")
@@ -222,7 +225,7 @@ def explain(layer=None, *, layer_name=None, max_kernel_entries=DEFAULT_MAX_KERNE
     warnings = choose_language(lang, link.view.get("lang"))
     preset = link.preset or preset
     settings = presets.BOOK.config(preset) if preset is not None else {}
-    state = ExplainerState(max_kernel_entries=max_kernel_entries, **settings)
+    state = ExplainerState(max_kernel_entries=max_kernel_entries, max_bytes=max_bytes, **settings)
     warnings += apply_link(state, link)
     if layers or config:  # (no second recompute when there is nothing to change)
         if not (state.use_layer(layers[chosen], **config) if layers else state.update(**config)):

@@ -13,6 +13,7 @@ Tables:
 """
 from collections.abc import Mapping
 
+from ..engine import activations
 from ..i18n import N_, _
 
 EXPLAINER_TOOLTIPS = {
@@ -77,6 +78,14 @@ TRAINING_TOOLTIPS = {
     "play": N_("Train continuously (the views refresh 10 times a second); press again to pause."),
     "step": N_("One optimizer step on the next mini-batch (pauses first)."),
     "reset": N_("Rebuild the network from its seed: step 0, the initial weights, the history cleared."),
+    "l2": N_("kernel_regularizer=keras.regularizers.L2(l2) of this hidden layer: adds l2·Σw² to the loss (0: "
+             "none). Against overfitting try 0.001–0.01."),
+    "speed": N_("Training steps per second. At 4 or fewer every step is drawn and the gradient bars move in slow "
+                "motion; max trains as fast as the machine can."),
+    "early_stopping_patience": N_("keras.callbacks.EarlyStopping(monitor='val_loss', patience=…), counted in steps: "
+                                  "pause when the test loss has not improved for that many steps. 0: off."),
+    "restore_best_weights": N_("EarlyStopping(restore_best_weights=…): when it stops, go back to the weights of the "
+                               "step with the lowest test loss (Keras' default is False)."),
 }
 
 
@@ -107,7 +116,8 @@ def tooltip(table, name):
 
 
 ACTIVATIONS = {
-    "celu": {"formula": "z if z > 0 else exp(z) − 1", "torch": "F.celu(z)"},
+    "celu": {"formula": "z if z > 0 else α·(exp(z/α) − 1), α = 1 (Keras' default: the same curve as elu)",
+             "torch": "F.celu(z)"},
     "elu": {"formula": "z if z > 0 else exp(z) − 1", "torch": "F.elu(z)"},
     "exponential": {"formula": "exp(z)", "torch": "torch.exp(z)"},
     "gelu": {"formula": "z·Φ(z)", "torch": "F.gelu(z)"},
@@ -115,7 +125,8 @@ ACTIVATIONS = {
     "hard_shrink": {"formula": "z if |z| > 0.5 else 0", "torch": "F.hardshrink(z, lambd=0.5)"},
     "hard_sigmoid": {"formula": "clip((z + 3) / 6, 0, 1)", "torch": "F.hardsigmoid(z)"},
     "hard_silu": {"formula": "z·clip((z + 3) / 6, 0, 1)", "torch": "F.hardswish(z)"},
-    "hard_swish": {"formula": "z·clip((z + 3) / 6, 0, 1)", "torch": "F.hardswish(z)"},
+    "hard_swish": {"formula": "z·clip((z + 3) / 6, 0, 1) (hard_swish is an alias of hard_silu)",
+                   "torch": "F.hardswish(z)"},
     "hard_tanh": {"formula": "clip(z, −1, 1)", "torch": "F.hardtanh(z)"},
     "leaky_relu": {"formula": "z if z > 0 else 0.2·z",
                    "torch": "F.leaky_relu(z, negative_slope=0.2)  # Keras' default slope 0.2 (PyTorch's: 0.01)"},
@@ -128,7 +139,8 @@ ACTIVATIONS = {
     "selu": {"formula": "1.0507·(z if z > 0 else 1.6733·(exp(z) − 1))", "torch": "F.selu(z)"},
     "sigmoid": {"formula": "1 / (1 + exp(−z))", "torch": "torch.sigmoid(z)"},
     "silu": {"formula": "z·sigmoid(z)", "torch": "F.silu(z)"},
-    "soft_shrink": {"formula": "z − clip(z, −0.5, 0.5)", "torch": "F.softshrink(z, lambd=0.5)"},
+    "soft_shrink": {"formula": "z − 0.5 if z > 0.5, z + 0.5 if z < −0.5, else 0 (= z − clip(z, −0.5, 0.5))",
+                    "torch": "F.softshrink(z, lambd=0.5)"},
     "softmax": {"formula": "exp(z_j) / Σ_m exp(z_m)", "torch": "torch.softmax(z, dim=-1)"},
     "softplus": {"formula": "log(1 + exp(z))", "torch": "F.softplus(z)"},
     "softsign": {"formula": "z / (1 + |z|)", "torch": "F.softsign(z)"},
@@ -139,7 +151,7 @@ ACTIVATIONS = {
                   "torch": "sparsemax(z, dim=-1)  # no built-in: e.g. the `entmax` package"},
     "squareplus": {"formula": "(z + √(z² + 4)) / 2",
                    "torch": "0.5 * (z + torch.sqrt(z * z + 4))  # no built-in (b = 4)"},
-    "swish": {"formula": "z·sigmoid(z)", "torch": "F.silu(z)"},
+    "swish": {"formula": "z·sigmoid(z) (swish is an alias of silu)", "torch": "F.silu(z)"},
     "tanh": {"formula": "tanh(z)", "torch": "torch.tanh(z)"},
     "tanh_shrink": {"formula": "z − tanh(z)", "torch": "F.tanhshrink(z)"},
 }
@@ -152,6 +164,13 @@ LOSSES = {
                                                "t seeded random one-hot classes")},
     "sum": {"note": "L = Σ y", "formula": N_("L = Σ y, the sum of every output")},
 }
+
+
+def alias_note(name):
+    """'swish is another name for silu: Keras maps both to the same function.' for an alias; '' otherwise."""
+    target = activations.ALIASES.get(name)
+    return _("{name} is another name for {target}: Keras maps both to the same function.").format(
+        name=name, target=target) if target else ""
 
 
 def activation_formula(name):

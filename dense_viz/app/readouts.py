@@ -82,13 +82,22 @@ class Readouts(widgets.VBox):
         note = (_("{input_dim} × {units} × {positions} positions") if s.leading_dims else "{input_dim} × {units}")
         self._madds_note.value = small.format(note.format(input_dim=s.input_dim, units=s.units, positions=positions))
         self._loss.value = big.format(f"{s.loss_value:.6g}")
-        self._loss_note.value = small.format(loss_text(s.loss, "note"))
+        self._loss_note.value = small.format(html.escape(loss_note(s.loss, s.layer.loss_terms)))
 
     def texts(self):
         """{'output_shape': '(None, 25600)', 'param_count': '2,560,000', …}: the values as plain text (tests)."""
         return {name: _plain(getattr(self, f"_{name}").value)
                 for name in ("output_shape", "batch_shape", "param_count", "param_formula", "memory", "memory_note",
                              "madds", "madds_note", "loss", "loss_note")}
+
+
+def loss_note(loss, penalties):
+    """The loss card's note: which loss, and when the value includes regularizer penalties, which and how much."""
+    note = loss_text(loss, "note")
+    if not penalties:
+        return note
+    terms = ", ".join(_("{name} {value:.4g}").format(name=name, value=value) for name, value in penalties.items())
+    return _("{note}; the value includes the regularizer penalties {terms}").format(note=note, terms=terms)
 
 
 def _plain(markup):

@@ -27,9 +27,21 @@ INPUT_DATA = ("random_normal", "uniform", "ones", "one_hot", UPLOADED)
 LOSSES = ("mean_squared_error", "categorical_crossentropy", "sum")
 NONE = "none"  # the dropdown value for "no regularizer / constraint"
 DEFAULT_MAX_KERNEL_ENTRIES = 20_000_000
-DEFAULT_MAX_OUTPUT_ENTRIES = 8_000_000
+# One budget for every array a recompute allocates (see memory_parts); the question preset needs about 39 MB.
+DEFAULT_MAX_BYTES = 256 * 2**20
+# The views' pooled images are bounded by the screen, not by the layer: a constant share of the budget.
+IMAGE_BYTES = 16 * 2**20
+ITEMSIZE = np.dtype("float32").itemsize  # the explainer's layers are float32 (Dense's default)
 
 SELECTION_TRAITS = ("sample", "unit", "position")
+
+
+def _size(n_bytes):
+    """Bytes for a person: '3.7 GB', '256 MB', '820 KB' (1024-based, as Keras' summary)."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n_bytes < 1024 or unit == "TB":
+            return f"{n_bytes:.3g} {unit}" if unit != "B" else f"{n_bytes} B"
+        n_bytes /= 1024
 
 
 def make_regularizer(name, factor):
@@ -120,8 +132,8 @@ class ExplainerState(AppState):
     learning_rate = Float(0.1)
 
     # -- limits -----------------------------------------------------------------------------------------
-    max_kernel_entries = Int(DEFAULT_MAX_KERNEL_ENTRIES)
-    max_output_entries = Int(DEFAULT_MAX_OUTPUT_ENTRIES)
+    max_kernel_entries = Int(DEFAULT_MAX_KERNEL_ENTRIES)  # input_dim × units (explain()'s knob)
+    max_bytes = Int(DEFAULT_MAX_BYTES)  # every array of a recompute together, checked before allocating
 
     # -- derived: the built layer (its cache holds x, z, y; dz after backward) and three counters ----------
     layer = Instance(Dense, allow_none=True)
@@ -129,10 +141,10 @@ class ExplainerState(AppState):
     arrays_version = Int(0)     # +1 after every successful recompute (x, z, y, loss, gradients)
     selection_version = Int(0)  # +1 when sample, unit or position changed
 
-    def __init__(self, layer=None, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES,
-                 max_output_entries=DEFAULT_MAX_OUTPUT_ENTRIES, **config):
+    def __init__(self, layer=None, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, max_bytes=DEFAULT_MAX_BYTES,
+                 **config):
         """A state for `layer` (a dense_viz.Dense; its built weights are kept) and/or configuration traits."""
-        super().__init__(max_kernel_entries=max_kernel_entries, max_output_entries=max_output_entries)
+        super().__init__(max_kernel_entries=max_kernel_entries, max_bytes=max_bytes)
         self.target = self.dy = self.dx = None  # the loss's target, ∂L/∂y and ∂L/∂x of the last recompute
         self.loss_value = 0.0
         self.last_step, self._stepped = None, None  # the last learning step (sgd_step), one pending
@@ -179,6 +191,7 @@ class ExplainerState(AppState):
         """Set configuration traits (one recompute) and then sample/unit/position; on a refusal nothing changes
         and the status line says why. Returns True when the state took every value."""
         selection = {name: config.pop(name) for name in SELECTION_TRAITS if name in config}
+        before_config = {name: getattr(self, name) for name in config}
         if config and not super().update(**config):
             return False
         before = {name: getattr(self, name) for name in selection}
@@ -187,6 +200,8 @@ class ExplainerState(AppState):
                 setattr(self, name, value)
         except TraitError as error:
             self._revert(before)
+            if before_config:  # the configuration part took: put it back too, so nothing changes
+                super().update(**before_config)
             self.report(error)
             return False
         return True
@@ -345,26 +360,24 @@ class ExplainerState(AppState):
     def _check_limits(self):
         """Refuse configurations too large to show (the size guard) or ill-formed batch shapes."""
         for name in ("input_dim", "batch_size"):
-            if getattr(self, name) < 1:
+            if isinstance(getattr(self, name), bool) or getattr(self, name) < 1:  # traitlets' Int takes True
                 raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer. "
                                  f"Received: {name}={getattr(self, name)}")
-        if any(not isinstance(d, (int, np.integer)) or d < 1 for d in self.leading_dims):
+        if any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in self.leading_dims):
             raise ValueError("Received an invalid value for `leading_dims`, expected positive integers such as "
                              f"(5,) or (5, 3). Received: leading_dims={self.leading_dims}")
         if self.kernel_entries > self.max_kernel_entries:
             raise ValueError(f"Refused: a kernel of {self.input_dim:,} × {self.units:,} = {self.kernel_entries:,} "
                              f"entries is above this app's limit of {self.max_kernel_entries:,}. Expected "
                              "input_dim × units at most that; raise `max_kernel_entries` in explain() to allow it.")
-        outputs = self.batch_size * math.prod(self.leading_dims) * self.units
-        if outputs > self.max_output_entries:
-            raise ValueError(f"Refused: a batch output of {format_shape(self.batch_shape[:-1] + (self.units,))} = "
-                             f"{outputs:,} numbers is above this app's limit of {self.max_output_entries:,}. "
-                             "Expected a smaller batch_size, leading_dims or units.")
-        inputs = math.prod(self.batch_shape)
-        if inputs > self.max_output_entries:
-            raise ValueError(f"Refused: an input batch of {format_shape(self.batch_shape)} = {inputs:,} numbers is "
-                             f"above this app's limit of {self.max_output_entries:,}. Expected a smaller "
-                             "batch_size, leading_dims or input_dim.")
+        parts = self.memory_parts()
+        total = sum(parts.values())
+        if total > self.max_bytes:
+            listed = ", ".join(f"{name} {_size(n)}" for name, n in sorted(parts.items(), key=lambda p: -p[1])
+                               if n >= total / 100)
+            raise ValueError(f"Refused: this configuration needs about {_size(total)} ({listed}); this app's "
+                             f"limit is {_size(self.max_bytes)}. Choose a smaller batch_size, leading_dims, "
+                             "input_dim or units.")
         if self.input_data == UPLOADED:
             if self.user_input is None:
                 raise ValueError("Received an invalid value for `input_data`, expected a batch of your own first "
@@ -381,6 +394,23 @@ class ExplainerState(AppState):
         if self.loss not in LOSSES:
             raise ValueError(f"Received an invalid value for `loss`, expected one of {LOSSES}. "
                              f"Received: loss={self.loss!r}")
+
+    def memory_parts(self):
+        """{part: bytes} a recompute of this configuration allocates, estimated from the shapes before allocating:
+        the input batch (drawn in float64, then cast) and dx; kernel and bias, their draw (orthogonal's QR runs
+        in float64) and gradients; z, y and δ with the activation's temporaries (gelu's erfc makes several); the
+        loss target and dy; the views' pooled images (a constant: they are pooled to the screen)."""
+        s, positions = ITEMSIZE, self.batch_size * math.prod(self.leading_dims)
+        n_in, n_out, n_kernel = positions * self.input_dim, positions * self.units, self.input_dim * self.units
+        drawn = 8 if self.input_data in ("random_normal", "uniform") else 0  # float64 draw before the cast
+        draw = {"orthogonal": 4 * 8 * n_kernel, "truncated_normal": 2 * n_kernel}  # QR in float64; |w| > 2 masks
+        kernel_draw = draw.get(self.kernel_initializer, 2 * n_kernel if "normal" in self.kernel_initializer else 0)
+        target = {"mean_squared_error": n_out * (s + 8), "categorical_crossentropy": n_out * s + positions * 8,
+                  "sum": 0}.get(self.loss, 0)
+        return {"input batch": n_in * (s + drawn), "dx": n_in * s,
+                "kernel and bias with gradients": 2 * (n_kernel + self.units) * s + kernel_draw,
+                "z, y and dz": 8 * n_out * s,  # three arrays plus the temporaries of the activation's formula
+                "loss target and dy": target + 3 * n_out * s, "images": IMAGE_BYTES}
 
     def _make_layer(self, draw, new_adapters):
         """A Dense with the current configuration: weights drawn from the initializers (`draw`) or the kept float
@@ -446,7 +476,7 @@ class ExplainerState(AppState):
             if self.loss == "mean_squared_error":
                 target = target_rng.standard_normal(y.shape).astype(y.dtype)
             else:  # one-hot classes over the output's last axis
-                target = np.eye(y.shape[-1], dtype=y.dtype)[target_rng.integers(0, y.shape[-1], y.shape[:-1])]
+                target = losses.one_hot(target_rng.integers(0, y.shape[-1], y.shape[:-1]), y.shape[-1], y.dtype)
             loss = losses.get(self.loss)
             loss_value, dy = float(loss(target, y)), loss.gradient(target, y)
         loss_value += sum(layer.losses)

@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from ._util import as_real_array
+
 # ---------------------------------------------------------------- erf, erfc (NumPy has neither)
 # W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23 (1969),
 # coefficients as in his CALERF routine (netlib specfun): about 1e-16 relative error in float64.
@@ -213,7 +215,7 @@ def _mish_derivative(z, y):
 # ---------------------------------------------------------------- the Activation object
 def _as_float(z):
     """Array view of z; non-float input (ints, bools, lists of ints) becomes float64; (...) -> (...)."""
-    z = np.asarray(z)
+    z = as_real_array(z, "x")
     return z if z.dtype.kind == "f" else z.astype(np.float64)
 
 
@@ -231,7 +233,13 @@ class Activation:
 
     def __call__(self, z):
         """Forward y = f(z); z (..., n) -> y (..., n), or (..., n//2) for glu."""
-        return self._f(_as_float(z))
+        z = _as_float(z)
+        if not self.elementwise and z.ndim == 0:  # a scalar is a row of one, as torch's softmax(dim=-1) takes it
+            return self._f(z[None])[0]
+        if not self.elementwise and z.size == 0:  # an empty batch (or row): no row to reduce over
+            shape = z.shape[:-1] + (self.output_units(z.shape[-1]),)
+            return np.empty(shape, z.dtype)
+        return self._f(z)
 
     def derivative(self, z, y=None):
         """Elementwise dy/dz, shape of y (Jacobian diagonal if not elementwise; glu: dy/da = sigmoid(b))."""
@@ -240,8 +248,12 @@ class Activation:
 
     def backward(self, z, y, dy):
         """Vector-Jacobian product dL/dz (..., n) from dL/dy (shape of y); y = self(z) (None: recompute)."""
-        z, dy = _as_float(z), np.asarray(dy)
-        y = self._f(z) if y is None else y
+        z, dy = _as_float(z), as_real_array(dy, "dy")
+        y = self(z) if y is None else y
+        if not self.elementwise and (z.ndim == 0 or z.size == 0):
+            if z.ndim == 0:
+                return self.backward(z[None], np.asarray(y)[None], dy[None])[0]
+            return np.zeros_like(z)
         if self._vjp is not None:
             return self._vjp(z, y, dy)
         d = self._d(z, y)                         # a fresh array: safe to scale in place

@@ -5,14 +5,24 @@ Norms are taken along `axis` (0 for a Dense kernel: each unit's incoming weight 
 """
 import numpy as np
 
-from ._util import Configurable, resolve
+from ._util import Configurable, as_real_array, check_axis, check_number, resolve
 
 EPSILON = 1e-7  # keras.backend.epsilon()
 
 
 def _norms(w, axis):
     """sqrt(Σ w² along axis), kept as a broadcastable array."""
+    axes = (axis,) if isinstance(axis, int) else axis
+    if any(not -w.ndim <= a < w.ndim for a in axes):
+        raise ValueError(f"Received an invalid value for `axis`, expected an axis of the {w.ndim}-D weights "
+                         f"(from {-w.ndim} to {w.ndim - 1}). Received: axis={axis!r}, weights.shape={w.shape}")
     return np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
+
+
+def _weights(w):
+    """The weights as a float array (float64 unless already floating), refusing non-numbers."""
+    w = as_real_array(w, "w")
+    return w if np.issubdtype(w.dtype, np.floating) else w.astype(np.float64)
 
 
 class Constraint(Configurable):
@@ -25,9 +35,11 @@ class MaxNorm(Constraint):
     name = "max_norm"
 
     def __init__(self, max_value=2, axis=0):
-        self.max_value, self.axis = max_value, axis
+        check_number(max_value, "max_value")
+        self.max_value, self.axis = max_value, check_axis(axis)  # as given (Keras' config shows 2, not 2.0)
 
     def __call__(self, w):
+        w = _weights(w)
         norms = _norms(w, self.axis)
         desired = np.clip(norms, 0, self.max_value)
         return (w * (desired / (EPSILON + norms))).astype(w.dtype, copy=False)
@@ -42,9 +54,12 @@ class MinMaxNorm(Constraint):
     name = "min_max_norm"
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
-        self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
+        for argname, value in (("min_value", min_value), ("max_value", max_value), ("rate", rate)):
+            check_number(value, argname)
+        self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, check_axis(axis)
 
     def __call__(self, w):
+        w = _weights(w)
         norms = _norms(w, self.axis)
         desired = self.rate * np.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
         return (w * (desired / (EPSILON + norms))).astype(w.dtype, copy=False)
@@ -59,6 +74,7 @@ class NonNeg(Constraint):
     name = "non_neg"
 
     def __call__(self, w):
+        w = _weights(w)
         return w * (w >= 0).astype(w.dtype)
 
 
@@ -68,9 +84,10 @@ class UnitNorm(Constraint):
     name = "unit_norm"
 
     def __init__(self, axis=0):
-        self.axis = axis
+        self.axis = check_axis(axis)
 
     def __call__(self, w):
+        w = _weights(w)
         return (w / (EPSILON + _norms(w, self.axis))).astype(w.dtype, copy=False)
 
     def get_config(self):

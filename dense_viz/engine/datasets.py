@@ -109,6 +109,9 @@ def _invalid(argname, value, expected):
     return ValueError(f"Received an invalid value for `{argname}`, expected {expected}. Received: {argname}={value!r}")
 
 
+MAX_SAMPLES = 1_000_000  # 2-D points: 16 MB of float64, the largest set these toy problems need (and can train on)
+
+
 def _validate(name, n_samples, noise, train_fraction, seed):
     """Raise a Keras-style ValueError for the first bad argument."""
     def is_real(v):
@@ -119,8 +122,8 @@ def _validate(name, n_samples, noise, train_fraction, seed):
 
     if not isinstance(name, str) or name not in _GENERATORS:
         raise _invalid("name", name, f"one of {NAMES}")
-    if not (is_int(n_samples) and n_samples >= 4):
-        raise _invalid("n_samples", n_samples, "an integer >= 4")
+    if not (is_int(n_samples) and 4 <= n_samples <= MAX_SAMPLES):
+        raise _invalid("n_samples", n_samples, f"an integer from 4 to {MAX_SAMPLES}")
     if not (is_real(noise) and noise >= 0):
         raise _invalid("noise", noise, "a non-negative float")
     if not (is_real(train_fraction) and 0 < train_fraction <= 1):

@@ -8,7 +8,9 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._util import Configurable, resolve
+from numbers import Integral
+
+from ._util import Configurable, check_number, resolve
 
 # Keras divides the stddev of a 2-sigma truncated normal by this, so the truncated draw keeps the target variance.
 TRUNCATION_STDDEV_CORRECTION = 0.87962566103423978
@@ -16,7 +18,7 @@ TRUNCATION_STDDEV_CORRECTION = 0.87962566103423978
 
 def compute_fans(shape):
     """(fan_in, fan_out) as Keras computes them for a kernel `shape`."""
-    shape = tuple(shape)
+    shape = check_shape(shape)
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -27,14 +29,59 @@ def compute_fans(shape):
     return shape[-2] * receptive, shape[-1] * receptive
 
 
+def check_shape(shape):
+    """A weight shape as a tuple of non-negative ints, else a Keras-style ValueError."""
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is None or any(isinstance(d, bool) or not isinstance(d, Integral) or d < 0 for d in dims):
+        raise ValueError(f"Received an invalid value for `shape`, expected a tuple of non-negative integers. "
+                         f"Received: shape={shape!r}")
+    return tuple(int(d) for d in dims)
+
+
+def draw_dtype(dtype):
+    """The float dtype to draw in: float32 and float64 directly (NumPy's Generator takes them), any other float
+    dtype through float64; a non-float dtype is a Keras-style ValueError."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = None
+    if dtype is None or not np.issubdtype(dtype, np.floating):
+        raise ValueError(f"Expected a floating-point dtype for the weights. Received: dtype={dtype!r}")
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
+
+
+def standard_normal(rng, shape, dtype):
+    """N(0, 1) drawn directly in `dtype` (float32 stays float32: no float64 copy): `shape` -> ndarray."""
+    return rng.standard_normal(check_shape(shape), dtype=draw_dtype(dtype)).astype(dtype, copy=False)
+
+
+def uniform(rng, shape, minval, maxval, dtype):
+    """Keras' uniform: (maxval - minval)·U[0, 1) + minval, drawn in `dtype`, scaled in place."""
+    out = rng.random(check_shape(shape), dtype=draw_dtype(dtype))
+    out *= maxval - minval
+    out += minval
+    return out.astype(dtype, copy=False)
+
+
+def _outside_two(a):
+    """|a| > 2 as a bool mask, without a float temporary of a's size."""
+    bad = a > 2.0
+    bad |= a < -2.0
+    return bad
+
+
 def truncated_normal(rng, shape, mean, stddev, dtype):
-    """Normal(mean, stddev) redrawn outside mean ± 2·stddev (Keras' truncated_normal)."""
-    out = rng.standard_normal(shape)
-    bad = np.abs(out) > 2.0
-    while bad.any():
-        out[bad] = rng.standard_normal(int(bad.sum()))
-        bad = np.abs(out) > 2.0
-    return (out * stddev + mean).astype(dtype, copy=False)
+    """Normal(mean, stddev) redrawn outside mean ± 2·stddev (Keras' truncated_normal), in `dtype`."""
+    out = standard_normal(rng, shape, dtype)
+    while (bad := _outside_two(out)).any():
+        out[bad] = rng.standard_normal(int(bad.sum()), dtype=out.dtype)
+        del bad  # before the next mask is made: one mask alive at a time
+    out *= stddev
+    out += mean
+    return out
 
 
 # What an initializer promises for a kernel of `shape`: kind 'uniform' | 'truncated_normal' | 'normal' | 'constant'
@@ -59,10 +106,11 @@ class Constant(Initializer):
     name = "constant"
 
     def __init__(self, value=0.0):
-        self.value = float(value)
+        self.value = check_number(value, "value", "a finite number")
 
     def __call__(self, shape, dtype="float32", rng=None):
-        return np.full(shape, self.value, dtype=dtype)
+        draw_dtype(dtype)
+        return np.full(check_shape(shape), self.value, dtype=dtype)
 
     def get_config(self):
         return {"value": self.value}
@@ -102,11 +150,15 @@ class RandomNormal(Initializer):
     name = "random_normal"
 
     def __init__(self, mean=0.0, stddev=0.05):
-        self.mean, self.stddev = float(mean), float(stddev)
+        self.mean = check_number(mean, "mean", "a finite number")
+        self.stddev = check_number(stddev, "stddev", "a non-negative finite number", is_valid=lambda v: v >= 0)
 
     def __call__(self, shape, dtype="float32", rng=None):
         rng = rng if rng is not None else np.random.default_rng()
-        return (rng.standard_normal(shape) * self.stddev + self.mean).astype(dtype, copy=False)
+        out = standard_normal(rng, shape, dtype)
+        out *= self.stddev
+        out += self.mean
+        return out
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev}
@@ -138,18 +190,20 @@ class RandomUniform(Initializer):
     name = "random_uniform"
 
     def __init__(self, minval=-0.05, maxval=0.05):
-        self.minval, self.maxval = float(minval), float(maxval)
+        # minval > maxval is allowed, as in Keras: (maxval - minval)·U[0, 1) + minval still lies between them
+        self.minval = check_number(minval, "minval", "a finite number")
+        self.maxval = check_number(maxval, "maxval", "a finite number")
 
     def __call__(self, shape, dtype="float32", rng=None):
         rng = rng if rng is not None else np.random.default_rng()
-        return rng.uniform(self.minval, self.maxval, shape).astype(dtype, copy=False)
+        return uniform(rng, shape, self.minval, self.maxval, dtype)
 
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval}
 
     def theory(self, shape):
         """U(minval, maxval): mean (min + max) / 2, std (max − min) / √12."""
-        lo, hi = self.minval, self.maxval
+        lo, hi = sorted((self.minval, self.maxval))
         return Theory("uniform", (lo + hi) / 2, (hi - lo) / math.sqrt(12.0), lo, hi, None, False)
 
 
@@ -161,8 +215,9 @@ class VarianceScaling(Initializer):
     DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal"):
-        if not scale > 0.0:
-            raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
+        if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)) \
+                or not 0.0 < scale < math.inf:
+            raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale!r}")
         if mode not in self.MODES:
             raise ValueError(f"Invalid `mode` argument: expected one of {set(self.MODES)}. Received: mode={mode}")
         if distribution == "normal":
@@ -196,10 +251,12 @@ class VarianceScaling(Initializer):
         std = self.stddev(shape)
         if self.distribution == "uniform":
             limit = math.sqrt(3.0) * std
-            return rng.uniform(-limit, limit, shape).astype(dtype, copy=False)
+            return uniform(rng, shape, -limit, limit, dtype)
         if self.distribution == "truncated_normal":
             return truncated_normal(rng, shape, 0.0, std / TRUNCATION_STDDEV_CORRECTION, dtype)
-        return (rng.standard_normal(shape) * std).astype(dtype, copy=False)
+        out = standard_normal(rng, shape, dtype)
+        out *= std
+        return out
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution}
@@ -242,14 +299,15 @@ class Orthogonal(Initializer):
     name = "orthogonal"
 
     def __init__(self, gain=1.0):
-        self.gain = float(gain)
+        self.gain = check_number(gain, "gain", "a finite number")
 
     def __call__(self, shape, dtype="float32", rng=None):
+        shape = check_shape(shape)
         if len(shape) < 2:
             raise ValueError(f"The tensor to initialize must be at least two-dimensional. Received: shape={shape}")
         rng = rng if rng is not None else np.random.default_rng()
         num_rows, num_cols = math.prod(shape[:-1]), shape[-1]
-        a = rng.standard_normal((max(num_cols, num_rows), min(num_cols, num_rows)))
+        a = standard_normal(rng, (max(num_cols, num_rows), min(num_cols, num_rows)), dtype)
         q, r = np.linalg.qr(a)
         q *= np.sign(np.diag(r))
         if num_rows < num_cols:
@@ -271,14 +329,18 @@ class Identity(Initializer):
     name = "identity"
 
     def __init__(self, gain=1.0):
-        self.gain = float(gain)
+        self.gain = check_number(gain, "gain", "a finite number")
 
     def __call__(self, shape, dtype="float32", rng=None):
+        shape = check_shape(shape)
         if len(shape) != 2:
             raise ValueError(
                 f"Identity matrix initializer can only be used for 2D square matrices. Received: shape={shape} of rank {len(shape)}."
             )
-        return (self.gain * np.eye(*shape)).astype(dtype, copy=False)
+        draw_dtype(dtype)
+        out = np.eye(*shape, dtype=dtype)
+        out *= self.gain
+        return out
 
     def get_config(self):
         return {"gain": self.gain}

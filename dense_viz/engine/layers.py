@@ -10,6 +10,7 @@ from numbers import Integral
 import numpy as np
 
 from . import activations, constraints, initializers, regularizers
+from ._util import as_real_array
 from .adapters import Adapters
 
 DTYPES = ("float32", "float64")
@@ -30,10 +31,18 @@ def format_shape(shape):
 
 def check_dtype(dtype):
     """Normalise a dtype to 'float32' or 'float64', else a Keras-style ValueError."""
-    name = np.dtype(dtype).name if dtype is not None else None
+    try:
+        name = np.dtype(dtype).name if isinstance(dtype, (str, type, np.dtype)) else None
+    except TypeError:  # a string NumPy does not know ('foo')
+        name = None
     if name not in DTYPES:
         raise ValueError(f"Invalid dtype: expected one of {DTYPES}. Received: dtype={dtype!r}")
     return name
+
+
+def _per_sample(penalty, batch_size):
+    """The activity penalty divided by the batch size; 0.0 for an empty batch (whose penalty is 0)."""
+    return penalty / batch_size if batch_size else 0.0
 
 
 class Dense(Adapters):
@@ -52,6 +61,9 @@ class Dense(Adapters):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.activation.output_units(self.units)  # glu needs an even number of units
+        if not isinstance(use_bias, (bool, np.bool_, Integral)):  # bool("no") is True: refuse, don't guess
+            raise ValueError(f"Received an invalid value for `use_bias`, expected a boolean. Received: "
+                             f"use_bias={use_bias!r:.80}")
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -65,6 +77,9 @@ class Dense(Adapters):
                              f"Received: seed={seed!r}")
         self.seed = seed
         self.dtype = check_dtype(dtype)
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError("Argument `name` must be a string and cannot contain character `/`. "
+                             f"Received: name={name!r} (of type {type(name)})")
         self.name = name or auto_name("dense")
         self.built = False
         self.kernel = self.bias = None
@@ -77,6 +92,9 @@ class Dense(Adapters):
     # -- building -------------------------------------------------------------------------------
     def _check_input_shape(self, shape):
         """Validate an input shape (B, …, input_dim) as Keras' InputSpec does."""
+        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+            raise ValueError(f"Expected an input shape: a tuple such as (None, 4) (batch axis first). "
+                             f"Received: input_shape={shape!r}")
         shape = tuple(shape)
         if len(shape) < 2:
             raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected min_ndim=2, '
@@ -129,10 +147,15 @@ class Dense(Adapters):
 
     def set_weights(self, weights):
         """Replace kernel (and bias) with arrays of the same shapes; builds an unbuilt layer from them."""
-        weights = [np.asarray(w) for w in weights]
+        if isinstance(weights, (str, bytes, np.ndarray)) or not hasattr(weights, "__iter__"):
+            raise ValueError(f"Expected `weights` to be a list of arrays (kernel, bias) as `get_weights()` returns. "
+                             f"Received: weights={weights!r:.80}")
+        weights = [as_real_array(w, "weights") for w in weights]
         if self.lora_rank or self.quantization_mode:
             return self._set_adapted_weights(weights)
-        if not self.built and weights and weights[0].ndim == 2:  # take the shapes from the arrays: no draw
+        if not self.built and not weights:  # Keras: an unbuilt layer has no weights, so [] sets nothing
+            return
+        if not self.built and weights[0].ndim == 2:  # take the shapes from the arrays: no draw
             self._check_input_shape((None, weights[0].shape[0]))
             self.kernel = np.empty((weights[0].shape[0], self.units), self.dtype)
             self.bias = np.empty((self.units,), self.dtype) if self.use_bias else None
@@ -178,7 +201,7 @@ class Dense(Adapters):
     # -- forward / backward -------------------------------------------------------------------------
     def call(self, x):
         """The computation alone, nothing cached: x (batch, …, input_dim) -> Cache(x, z, y), z = x @ kernel + bias."""
-        x = np.asarray(x, dtype=self.dtype)
+        x = as_real_array(x, "inputs", self.dtype)
         self._check_input_shape(x.shape)
         if not self.built:
             self.build(x.shape)
@@ -192,7 +215,7 @@ class Dense(Adapters):
         self.cache = self.call(x)
         x, z, y = self.cache
         if self.activity_regularizer is not None:
-            self.activity_loss = self.activity_regularizer(y) / y.shape[0]
+            self.activity_loss = _per_sample(self.activity_regularizer(y), y.shape[0])
         return y
 
     __call__ = forward
@@ -202,11 +225,11 @@ class Dense(Adapters):
         if self.cache is None:
             raise ValueError(f"Layer '{self.name}' has no forward pass to differentiate: call it on an input first.")
         x, z, y = self.cache
-        dy = np.asarray(dy, dtype=self.dtype)
+        dy = as_real_array(dy, "dy", self.dtype)
         if dy.shape != y.shape:
             raise ValueError(f"Expected `dy` with the shape of the layer's output {y.shape}. Received: dy.shape={dy.shape}")
         if self.activity_regularizer is not None:  # d(penalty(y)/batch)/dy
-            dy = dy + self.activity_regularizer.gradient(y) / y.shape[0]
+            dy = dy + self.activity_regularizer.gradient(y) / max(y.shape[0], 1)
         dz = self.dz = self.activation.backward(z, y, dy)
         dz2, x2 = dz.reshape(-1, self.units), x.reshape(-1, x.shape[-1])
         self.grads = {}

@@ -9,14 +9,14 @@ keras/src/backend/numpy/nn.py. Arithmetic runs in y_pred's float dtype (float64 
 """
 import numpy as np
 
-from ._util import Configurable, resolve
+from ._util import Configurable, as_real_array, resolve
 
 EPSILON = 1e-7  # keras.backend.epsilon()
 
 
 def _float_pred(y_pred):
     """y_pred as an array in its own float dtype (float64 when it is not floating)."""
-    y_pred = np.asarray(y_pred)
+    y_pred = as_real_array(y_pred, "y_pred")
     return y_pred if np.issubdtype(y_pred.dtype, np.floating) else y_pred.astype(np.float64)
 
 
@@ -57,12 +57,18 @@ class Loss(Configurable):
     """Base: `loss(y_true, y_pred) -> float`; `gradient(...)` -> dL/dy_pred, shaped like y_pred."""
 
     name = "loss"
+    needs_rank_1 = False  # the crossentropies over classes refuse scalars, as Keras' backends do
 
     def _prepare(self, y_true, y_pred):
         """Validated (targets, predictions) in the form the formulas below expect."""
         y_pred = _float_pred(y_pred)
-        y_true, y_pred = _match_rank(np.asarray(y_true).astype(y_pred.dtype), y_pred)
+        y_true, y_pred = _match_rank(as_real_array(y_true, "y_true", y_pred.dtype), y_pred)
         _check_same_shape(y_true, y_pred)
+        if y_pred.ndim == 0:
+            if self.needs_rank_1:
+                raise ValueError("Arguments `target` and `output` must be at least rank 1. "
+                                 f"Received: target.shape={y_true.shape}, output.shape={y_pred.shape}")
+            y_true, y_pred = y_true[None], y_pred[None]  # Keras' mean over axis -1 of a scalar is the scalar
         return y_true, y_pred
 
     def _losses(self, t, p):
@@ -80,12 +86,12 @@ class Loss(Configurable):
     def __call__(self, y_true, y_pred):
         """Reduced loss (sum over batch size) as a Python float."""
         losses = self.per_sample(y_true, y_pred)
-        return float(np.sum(losses) / losses.size)
+        return float(np.sum(losses) / losses.size) if losses.size else 0.0  # Keras' divide_no_nan: 0 for none
 
     def gradient(self, y_true, y_pred):
         """dL/dy_pred of the reduced loss; same shape as y_pred."""
         t, p = self._prepare(y_true, y_pred)
-        n_losses = int(np.prod(p.shape[:-1]))  # the per-sample losses the reduction divides by
+        n_losses = max(1, int(np.prod(p.shape[:-1])))  # the per-sample losses the reduction divides by
         return (self._losses_gradient(t, p) / n_losses).reshape(np.shape(y_pred))
 
     def get_config(self):
@@ -123,6 +129,7 @@ class CategoricalCrossentropy(Loss):
     """-Σ y·log q over the last axis, q = clip(p / Σp, eps, 1-eps); one-hot y_true, y_pred (batch, k)."""
 
     name = "categorical_crossentropy"
+    needs_rank_1 = True
 
     def _losses(self, t, p):
         q = _clip(p / np.sum(p, axis=-1, keepdims=True))
@@ -141,10 +148,15 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     name = "sparse_categorical_crossentropy"
 
     def _prepare(self, y_true, y_pred):
-        labels, y_pred = _match_rank(np.asarray(y_true), _float_pred(y_pred))
+        y_pred = _float_pred(y_pred)
+        if y_pred.ndim < 1:
+            raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={y_pred.shape}")
+        labels, y_pred = _match_rank(as_real_array(y_true, "y_true"), y_pred)
+        if y_pred.ndim < 1:  # a (1,) output squeezed to match a scalar label
+            raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={y_pred.shape}")
         if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
             labels = labels[..., 0]
-        if y_pred.ndim < 1 or labels.shape != y_pred.shape[:-1]:
+        if labels.shape != y_pred.shape[:-1]:
             raise ValueError(
                 "Arguments `target` and `output` must have the same shape up until the last "
                 f"dimension: target.shape={labels.shape}, output.shape={y_pred.shape}"
@@ -153,14 +165,22 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
 
 def _one_hot(labels, n_classes, dtype):
-    """(batch,) integer class indices -> (batch, n_classes) one-hot rows in dtype."""
+    """(batch, …) integer class indices -> (batch, …, n_classes) one-hot rows in dtype (no n_classes² identity)."""
     as_float = labels.astype(np.float64)
-    if not np.all((as_float == np.round(as_float)) & (as_float >= 0) & (as_float < n_classes)):
+    valid = (as_float == np.round(as_float)) & (as_float >= 0) & (as_float < n_classes)
+    if not np.all(valid):
         raise ValueError(
             f"Received an invalid value for `y_true`, expected integer class indices in [0, {n_classes}). "
-            f"Received: y_true={labels.tolist()!r}"
+            f"Received: y_true={as_float[~valid][:5].tolist()!r} (the first invalid ones)"
         )
-    return np.eye(n_classes, dtype=dtype)[labels.astype(np.int64)]
+    return one_hot(labels.astype(np.int64), n_classes, dtype)
+
+
+def one_hot(indices, n_classes, dtype):
+    """Integer indices (...) -> one-hot rows (..., n_classes) in dtype: ones put into zeros by index."""
+    out = np.zeros((*np.shape(indices), n_classes), dtype=dtype)
+    np.put_along_axis(out, np.asarray(indices)[..., None], 1, axis=-1)
+    return out
 
 
 _CLASSES = (MeanSquaredError, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)

@@ -4,18 +4,18 @@ A regularizer is called on an array and returns a float penalty; `gradient(x)` i
 """
 import numpy as np
 
-from ._util import Configurable, resolve
+from ._util import Configurable, as_real_array, resolve
 
 
 def _factor(name, value):
     """Validate a regularization factor as Keras does: a finite float ≥ 0."""
     try:
-        value = float(value)
+        number = float(value) if not isinstance(value, (str, bytes, bool)) else None
     except (TypeError, ValueError):
-        value = None
-    if value is None or not np.isfinite(value) or value < 0:
+        number = None
+    if number is None or not np.isfinite(number) or number < 0:
         raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. Received: {name}={value!r}")
-    return value
+    return number
 
 
 class Regularizer(Configurable):
@@ -35,6 +35,7 @@ class L1L2(Regularizer):
         self.l1, self.l2 = _factor("l1", l1), _factor("l2", l2)
 
     def __call__(self, x):
+        x = as_real_array(x, "x")
         penalty = 0.0
         if self.l1:
             penalty += self.l1 * float(np.abs(x).sum(dtype=np.float64))
@@ -43,6 +44,9 @@ class L1L2(Regularizer):
         return penalty
 
     def gradient(self, x):
+        x = as_real_array(x, "x")
+        if not np.issubdtype(x.dtype, np.floating):
+            x = x.astype(np.float64)
         grad = np.zeros_like(x)
         if self.l1:
             grad += self.l1 * np.sign(x)

@@ -1,8 +1,8 @@
 """Sequential: a stack of Dense layers, called in order; backward runs them in reverse."""
 import numpy as np
 
-from . import losses as losses_module, optimizers as optimizers_module
-from .layers import auto_name, format_shape
+from . import losses as losses_module, metrics as metrics_module, optimizers as optimizers_module
+from .layers import Dense, auto_name, format_shape
 from .statistics import gradient_stats
 
 
@@ -19,17 +19,36 @@ class Sequential:
     """Layers applied in order: x (batch, …, in) -> y (batch, …, out); `input_shape` excludes the batch axis."""
 
     def __init__(self, layers=None, input_shape=None, name=None):
-        self.layers = list(layers or [])
+        if layers is not None and (isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__")):
+            layers = [layers]  # Keras wraps a single layer; a non-layer is then refused by add()
+        self.layers = []
+        for layer in [] if layers is None else layers:
+            self._check_layer(layer)
+            self.layers.append(layer)
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError("Argument `name` must be a string and cannot contain character `/`. "
+                             f"Received: name={name!r} (of type {type(name)})")
         self.name = name or auto_name("sequential")
         self.built = False
         if input_shape is not None:
+            if isinstance(input_shape, (str, bytes)) or not hasattr(input_shape, "__iter__"):
+                raise ValueError("Expected `input_shape` to be a tuple without the batch axis, such as (4,). "
+                                 f"Received: input_shape={input_shape!r}")
             self.build((None,) + tuple(input_shape))
 
     def add(self, layer):
         """Append a layer (building it if the model is built)."""
+        self._check_layer(layer)
         self.layers.append(layer)
         if self.built:
             self.build(self.input_shape)
+
+    @staticmethod
+    def _check_layer(layer):
+        """Keras' refusal of anything that is not a layer (here: a dense_viz Dense)."""
+        if not isinstance(layer, Dense):
+            raise ValueError("Only instances of `keras.Layer` can be added to a Sequential model. "
+                             f"Received: {layer!r:.80} (of type {type(layer)})")
 
     def build(self, input_shape):
         """Build every layer in turn from (None, …, in); remembers each layer's output shape."""
@@ -75,10 +94,17 @@ class Sequential:
         optimizers_module.get(optimizer).step(self.layers)
         return value
 
-    def evaluate(self, x, y, loss):
-        """Loss on a batch plus the weight penalties, leaving every layer's caches and weights as they are."""
+    def evaluate(self, x, y, loss, metrics=()):
+        """Loss on a batch plus the weight penalties, leaving every layer's caches and weights as they are.
+
+        With `metrics` (names of engine.metrics, e.g. "binary_accuracy") returns [loss, *metric values] from one
+        prediction, as Keras' evaluate does for a model compiled with metrics; without, the loss alone."""
         penalties = sum(v for layer in self.layers for k, v in layer.loss_terms.items() if k != "activity")
-        return float(losses_module.get(loss)(y, self.predict(x))) + float(penalties)
+        y_pred = self.predict(x)
+        value = float(losses_module.get(loss)(y, y_pred)) + float(penalties)
+        if not metrics:
+            return value
+        return [value, *(metrics_module.get(metric)(y, y_pred) for metric in metrics)]
 
     def predict(self, x):
         """Outputs for x without touching the caches: (batch, …, in) -> (batch, …, out)."""

@@ -23,20 +23,21 @@ UNIT_COLOR = "#1f77b4"
 SELECTED_COLOR = "#ff7f0e"
 MAX_POINTS = 2000  # background scatter: all units, subsampled to at most this many points
 MAX_CELL_VALUES = 12  # the highlighted row of x / column of W get their numbers written in, up to this many
+MAX_ALL_CELLS = 8     # a layer (and batch) up to 8 × 8 gets EVERY cell of x, W, b and y written, when they fit
 MIN_CELL_PX = (13, 36)  # ... when each cell is at least this big on screen (height, width)
 LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8  # points (at dpi 100: 12.5, 11 and 11 px)
 
 ForwardArtists = namedtuple("ForwardArtists", "fig ax_x im_x rect_x ax_w im_w rect_w ax_b im_b rect_b "
-                                              "b_note ax_y im_y rect_y titles row_marks col_marks cells")
+                                              "b_note ax_y im_y rect_y titles row_marks col_marks cells partner")
 ActivationArtists = namedtuple("ActivationArtists", "fig ax curve dcurve zero_line others unit selected message "
                                                     "title label")
 
 
 # ---------------------------------------------------------------- heatmaps of x, W, b, y
-def _outline(ax):
+def _outline(ax, linestyle="-"):
     """An animated, unfilled highlight rectangle drawn above the image (not clipped at the axes edge)."""
     return animate(ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, lw=2, zorder=5,
-                                          clip_on=False)))
+                                          clip_on=False, linestyle=linestyle)))
 
 
 def _row_mark(ax):
@@ -85,14 +86,15 @@ def forward_figure(width_px=780, height_px=250):
              va="center")
     titles = [ax.text(0.0, 1.0, "", transform=offset_copy(ax.transAxes, fig, y=8, units="points"),
                       fontsize=LABEL_SIZE, va="bottom", linespacing=1.25) for ax in (ax_x, ax_w, ax_y)]
-    cells = {"x": cell_value_texts(ax_x, MAX_CELL_VALUES), "W": cell_value_texts(ax_w, MAX_CELL_VALUES),
-             "b": cell_value_texts(ax_b, 1), "y": cell_value_texts(ax_y, 1)}
+    every = MAX_ALL_CELLS * MAX_ALL_CELLS
+    cells = {"x": cell_value_texts(ax_x, every), "W": cell_value_texts(ax_w, every),
+             "b": cell_value_texts(ax_b, MAX_ALL_CELLS), "y": cell_value_texts(ax_y, every)}
     for text in (t for pool in cells.values() for t in pool):
         text.set_zorder(6)   # above the highlight rectangles
     return ForwardArtists(fig, ax_x, artists["im_x"], artists["rect_x"], ax_w, artists["im_w"],
                           artists["rect_w"], ax_b, im_b, _outline(ax_b), b_note, ax_y, artists["im_y"],
                           artists["rect_y"], titles, (_row_mark(ax_x), _row_mark(ax_y)),
-                          (_col_mark(ax_w), _col_mark(ax_y)), cells)
+                          (_col_mark(ax_w), _col_mark(ax_y)), cells, (_outline(ax_w, "--"), _outline(ax_b, "--")))
 
 
 def _place(rect, x0, width, y0, height):
@@ -105,11 +107,14 @@ def _mark(marker, start, width, axis):
     (marker.set_ydata if axis == "y" else marker.set_xdata)([start + width / 2])
 
 
-def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=None, titles=("x", "W", "y")):
+def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=None, titles=("x", "W", "y"),
+                   partner=None):
     """x2 (B, in), kernel (in, units), bias (units,) or None, y2 (B, out); highlight row i, column j, y[i, j'].
 
     `out_unit` is the column of y that unit j feeds (j itself, or j mod units/2 for glu). `w_pooled` =
-    (pooled, block) of the kernel when the caller caches it. Returns the pooling blocks {"x", "W", "y"}.
+    (pooled, block) of the kernel when the caller caches it. `partner`: glu's other unit of the pair (the gate
+    j + units/2 of a value unit j, or the value unit of a gate), outlined dashed in W and b.
+    Returns the pooling blocks {"x", "W", "y"}.
     """
     blocks = {}
     for name, data, ax, im in (("x", x2, a.ax_x, a.im_x), ("W", kernel, a.ax_w, a.im_w),
@@ -128,6 +133,11 @@ def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=Non
     for marker, span, axis in zip((*a.row_marks, *a.col_marks), (row_x, row_y, col_w, col_y), "yyxx"):
         _mark(marker, *span, axis)
     _update_bias_strip(a, bias, bw, unit)
+    for rect in a.partner:
+        rect.set_visible(partner is not None and (rect is a.partner[0] or bias is not None))
+    if partner is not None:
+        _place(a.partner[0], *block_span(partner, bw[1]), -0.5, pad_w)
+        _place(a.partner[1], *block_span(partner, bw[1]), -0.5, 1.0)
     a.ax_x.set_xlabel(index_label("input k", x2.shape[1]), labelpad=2)
     a.ax_x.set_ylabel(index_label("sample i", x2.shape[0]))
     a.ax_w.set_ylabel(index_label("input k", kernel.shape[0]))
@@ -139,6 +149,22 @@ def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=Non
     return blocks
 
 
+def forward_cell_at(a, shapes, blocks, px, py):
+    """Which heatmap cell is under figure pixel (px, py): ('x' | 'W' | 'b' | 'y', row, col) or None.
+
+    shapes / blocks: {'x', 'W', 'y'} -> the (rows, cols) shown and its pooling block (update_forward's
+    blocks); b shares W's column blocks. A pooled cell maps to its block's first row and column.
+    """
+    bias = ((1, shapes["W"][1]), (1, blocks["W"][1])) if a.im_b.get_visible() else None
+    for name, ax, geometry in (("x", a.ax_x, (shapes["x"], blocks["x"])), ("W", a.ax_w, (shapes["W"], blocks["W"])),
+                               ("b", a.ax_b, bias), ("y", a.ax_y, (shapes["y"], blocks["y"]))):
+        if geometry is not None:
+            cell = heatmap.cell_at(ax, *geometry, px, py)
+            if cell is not None:
+                return (name, *cell)
+    return None
+
+
 def _cells_fit(ax, shape, count):
     """True if a (rows, cols) image on `ax` has cells of at least MIN_CELL_PX and `count` values fit the pool."""
     box = ax.get_position()
@@ -148,21 +174,37 @@ def _cells_fit(ax, shape, count):
 
 
 def _write(texts, positions, values, image):
-    """Write `values` at data `positions` [(col, row)] with texts from a pool (white on dark cells); hide the rest."""
+    """Write `values` at data `positions` [(col, row)] with texts from a pool (white on dark cells), rounded as
+    Forward's sum writes its terms (heatmap.number_text); hide the rest of the pool."""
     limit = image.get_clim()[1]
     for text in texts:
         text.set_visible(False)
     for text, (col, row), value in zip(texts, positions, values):
-        value = float(value) + 0.0   # + 0.0: no "−0"
-        text.set(x=col, y=row, text=f"{value:.2g}".replace("-", "−"), visible=True,
-                 color="white" if abs(value) > 0.6 * limit else "black")
+        text.set(x=col, y=row, text=heatmap.number_text(value), visible=True,
+                 color="white" if abs(float(value)) > 0.6 * limit else "black")
+
+
+def _every(shape):
+    """[(col, row)] of every cell of a (rows, cols) array, row by row."""
+    return [(c, r) for r, c in np.ndindex(*shape)]
 
 
 def _write_selected_values(a, x2, kernel, bias, y2, sample, unit, out_unit, blocks):
-    """The numbers of the highlighted cells (x[i, :], W[:, j], b[j], y[i, j]) written in them: the same
-    numbers as the written-out sum. Only when nothing is pooled and every cell is big enough."""
+    """Numbers written in the cells, the same numbers (and rounding) as the written-out sum. Only when
+    nothing is pooled: every cell of x, W, b and y when the layer and batch are at most MAX_ALL_CELLS on each
+    side and every cell is big enough; else those of the highlighted cells (x[i, :], W[:, j], b[j], y[i, j])
+    when they are big enough; else none."""
     n_in = x2.shape[1]
-    show = (all(block == (1, 1) for block in blocks.values()) and _cells_fit(a.ax_x, x2.shape, n_in)
+    unpooled = all(block == (1, 1) for block in blocks.values())
+    if unpooled and max(*x2.shape, *kernel.shape, *y2.shape) <= MAX_ALL_CELLS and all(
+            _cells_fit(ax, shape, 1) for ax, shape in ((a.ax_x, x2.shape), (a.ax_w, kernel.shape),
+                                                       (a.ax_y, y2.shape))):
+        _write(a.cells["x"], _every(x2.shape), x2.reshape(-1), a.im_x)
+        _write(a.cells["W"], _every(kernel.shape), kernel.reshape(-1), a.im_w)
+        _write(a.cells["y"], _every(y2.shape), y2.reshape(-1), a.im_y)
+        _write(a.cells["b"], [(j, 0) for j in range(kernel.shape[1])], [] if bias is None else bias, a.im_b)
+        return
+    show = (unpooled and _cells_fit(a.ax_x, x2.shape, n_in)
             and _cells_fit(a.ax_w, kernel.shape, n_in) and _cells_fit(a.ax_y, y2.shape, 1))
     if not show:
         for text in (t for pool in a.cells.values() for t in pool):

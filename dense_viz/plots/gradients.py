@@ -32,7 +32,7 @@ MIN_CELL_PX = (18, 40)  # ... in cells at least this big on screen (height, widt
 LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8.5   # points (at dpi 100: 12.5, 11 and 12 px)
 
 Panel = namedtuple("Panel", "ax image title norm message cells")  # cells: the value texts (a list)
-GradientsArtists = namedtuple("GradientsArtists", "fig dz kernel bias x legend key")
+GradientsArtists = namedtuple("GradientsArtists", "fig dz kernel bias x legend key key_value")
 
 
 def as_rows(a):
@@ -68,15 +68,16 @@ def draw_panel(ax, xlabel=None, ylabel=None):
     return Panel(ax, image, title, norm, message, [])
 
 
-def update_panel(panel, data, title, shape=None):
+def update_panel(panel, data, title, shape=None, limit=None):
     """Show `data` (rows, cols) pooled in `panel`, titled with its true `shape`, with its Frobenius norm.
 
-    Returns {'pooled', 'block', 'norm', 'max_abs', 'note'}: max_abs is the colour limit (of the pooled image,
-    which keeps the largest |·|), note what one pixel stands for ('' when unpooled).
+    Returns {'pooled', 'block', 'norm', 'max_abs', 'note'}: max_abs is the panel's own max |·| (of the pooled
+    image, which keeps the largest |·|), note what one pixel stands for ('' when unpooled). `limit`: the colour
+    limit (default: max_abs, the per-panel scale).
     """
     data = np.asarray(data)
     pooled, block = heatmap.pool(data, heatmap.MAX_ROWS, heatmap.MAX_COLS, POOL_MODE)
-    limit = heatmap.symmetric_limit(pooled)
+    limit = heatmap.symmetric_limit(pooled) if limit is None else limit
     heatmap.update_pooled(panel.image, pooled, block, data.shape, limit)
     panel.image.set_visible(True)
     panel.message.set_visible(False)
@@ -84,8 +85,23 @@ def update_panel(panel, data, title, shape=None):
     panel.title.set_text(f"{title}   {format_shape(data.shape if shape is None else shape)}")
     pooled_note = f"   pooled {block[0]} × {block[1]}" if block != (1, 1) else ""
     panel.norm.set_text(f"‖·‖ = {norm:.4g}{pooled_note}")
-    return {"pooled": pooled, "block": block, "norm": norm, "max_abs": max_abs,
+    return {"pooled": pooled, "block": block, "norm": norm, "max_abs": max_abs, "shape": data.shape,
             "note": heatmap.pooling_note(block, POOL_MODE, noun="entries")}
+
+
+def gradient_cell_at(a, info, px, py):
+    """Which panel cell is under figure pixel (px, py): ('dz' | 'kernel' | 'bias' | 'x', row, col) or None.
+
+    `info`: update_gradients' result (each panel's 2-D shape and pooling block); rows of δ and ∂L/∂x are the
+    flattened (sample, position) pairs. A pooled cell maps to its block's first row and column.
+    """
+    for name in ("dz", "kernel", "bias", "x"):
+        panel = info.get(name)
+        if panel:
+            cell = heatmap.cell_at(getattr(a, name).ax, panel["shape"], panel["block"], px, py)
+            if cell is not None:
+                return (name, *cell)
+    return None
 
 
 def annotate_panel(panel, data=None):
@@ -99,7 +115,7 @@ def annotate_panel(panel, data=None):
         for i, j in np.ndindex(data.shape):
             text = cached_text(panel.ax, j, i, "", ha="center", va="center", fontsize=TICK_SIZE)
             panel.cells.append(animate(text))
-    limit = heatmap.symmetric_limit(data)
+    limit = panel.image.get_clim()[1]   # white on the cells that are dark on this panel's colour scale
     for text, value, (i, j) in zip(panel.cells, np.asarray(data).reshape(-1), np.ndindex(data.shape)):
         text.set_position((j, i))   # (the same count in a new shape, e.g. (4, 3) -> (3, 4), moves them)
         text.set_text(f"{value + 0.0:.2g}".replace("-", "−"))  # + 0.0 turns -0.0 (a dead unit's δ) into 0
@@ -139,9 +155,13 @@ def gradients_figure(width_px=780, height_px=440):
     for ax in (ax_dz, ax_w):
         ax.tick_params(labelbottom=False)
     ax_b.set_yticks([])
-    key = _colour_key(fig.add_axes((right, 0.425, narrow * 0.8, 0.03)))
-    legend = fig.text(right, 0.335, "", fontsize=LABEL_SIZE, color="0.2", va="top", linespacing=1.45)
-    return GradientsArtists(fig, dz, kernel, bias, x, legend, key)
+    key_ax = fig.add_axes((right, 0.425, narrow * 0.8, 0.03))
+    key = _colour_key(key_ax)
+    key_value = animate(cached_text(key_ax, 0.0, 0.0, "", transform=offset_copy(key_ax.transAxes, fig, y=-22,
+                                                                                 units="points"),
+                                    fontsize=NOTE_SIZE, color="0.2", va="top"))
+    legend = fig.text(right, 0.255, "", fontsize=LABEL_SIZE, color="0.2", va="top", linespacing=1.45)
+    return GradientsArtists(fig, dz, kernel, bias, x, legend, key, key_value)
 
 
 def _colour_key(ax):
@@ -150,10 +170,28 @@ def _colour_key(ax):
                       aspect="auto", extent=(-1, 1, 0, 1), interpolation="bilinear")
     ax.set_yticks([])
     ax.xaxis.set_major_locator(FixedLocator([-1.0, 0.0, 1.0]))
-    ax.set_xticklabels(["−max |·|", "0", "+max |·|"])
+    ax.set_xticklabels(["−L", "0", "+L"])
     ax.tick_params(labelsize=TICK_SIZE, length=2.5, pad=1.5)
-    ax.set_title("colours: each panel its own scale", fontsize=NOTE_SIZE, color="0.3", loc="left", pad=4)
+    ax.set_title("", fontsize=NOTE_SIZE, color="0.3", loc="left", pad=4)
     return image
+
+
+SCALE_TITLES = {"shared": "colours: one scale for all panels",
+                "panel": "per-panel scale: colours are not\ncomparable across panels"}
+
+
+def scale_text(limit, dy=None):
+    """The number under the colour key: L and where it comes from."""
+    if limit is None:
+        return "L = each panel's own max |·|"
+    return f"L = {limit:.3g}: the largest |·| of\nthe panels" + (" and of ∂L/∂y" if dy is not None else "")
+
+
+def shared_limit(*arrays):
+    """The one colour limit L of the shared scale: the largest |entry| of all `arrays` (None skipped), never 0."""
+    peaks = [float(np.max(np.abs(a))) for a in arrays if a is not None and np.size(a)]
+    peak = max((p for p in peaks if np.isfinite(p)), default=0.0)
+    return peak if peak > 0 else 1.0
 
 
 LEGEND = ("chain rule (Σᵢ: over samples):\n"
@@ -183,26 +221,35 @@ def pooling_text(info):
             "its block, with its sign: a pixel is 0 only if its whole block is 0.")
 
 
-def update_gradients(a, dz, dW, db, dx, penalties=(), softmax_like=False):
+def update_gradients(a, dz, dW, db, dx, penalties=(), softmax_like=False, scale="shared", dy=None):
     """Show δ (B, …, units), ∂L/∂W (in, units), ∂L/∂b (units,) or None, ∂L/∂x (B, …, in); returns info per panel.
 
     `penalties`: names of the layer's regularizers ('kernel', 'bias', 'activity') that add terms to the
-    gradients; softmax_like: δ is a Jacobian-vector product, not ∂L/∂y ⊙ act′(z).
+    gradients; softmax_like: δ is a Jacobian-vector product, not ∂L/∂y ⊙ act′(z). scale: 'shared' (one
+    symmetric scale ±L for the four panels and ∂L/∂y `dy`, the gradient arriving at the layer: what the
+    activation lets through of it shows, a vanishing δ looks pale) or 'panel' (each its own ±max |·|).
     """
+    if scale not in SCALE_TITLES:
+        raise ValueError(f"Received an invalid value for `scale`, expected one of {tuple(SCALE_TITLES)}. "
+                         f"Received: scale={scale!r}")
     dz, dx = np.asarray(dz), np.asarray(dx)
+    limit = shared_limit(dz, dW, db, dx, dy) if scale == "shared" else None
     rows = "sample i" if dz.ndim == 2 else f"rows (i, p): {' × '.join(map(str, dz.shape[:-1]))}"
     a.dz.ax.set_ylabel(rows, fontsize=LABEL_SIZE, labelpad=2)
     a.x.ax.set_ylabel(rows if dz.ndim == 2 else "rows (i, p)", fontsize=LABEL_SIZE, labelpad=2)
     act = " (with the activity penalty)" if "activity" in penalties else ""
-    info = {"dz": update_panel(a.dz, as_rows(dz), f"δ = ∂L/∂z{act}", dz.shape),
-            "kernel": update_panel(a.kernel, dW, "∂L/∂W = xᵀδ" + (" + ∂R/∂W" if "kernel" in penalties else ""))}
+    info = {"dz": update_panel(a.dz, as_rows(dz), f"δ = ∂L/∂z{act}", dz.shape, limit),
+            "kernel": update_panel(a.kernel, dW, "∂L/∂W = xᵀδ" + (" + ∂R/∂W" if "kernel" in penalties else ""),
+                                   limit=limit)}
     if db is None:
         set_absent(a.bias, "∂L/∂b", "no bias (use_bias=False): nothing to differentiate")
         info["bias"] = None
     else:
         info["bias"] = update_panel(a.bias, as_rows(db), "∂L/∂b = Σᵢ δᵢ" + (" + ∂R/∂b" if "bias" in penalties
-                                                                          else ""), np.shape(db))
-    info["x"] = update_panel(a.x, as_rows(dx), "∂L/∂x = δWᵀ", dx.shape)
+                                                                          else ""), np.shape(db), limit)
+    info["x"] = update_panel(a.x, as_rows(dx), "∂L/∂x = δWᵀ", dx.shape, limit)
+    a.key.axes.set_title(SCALE_TITLES[scale], fontsize=NOTE_SIZE, color="0.3", loc="left", pad=4)
+    a.key_value.set_text(scale_text(limit, dy))
     budget = MAX_ANNOTATED
     for name, panel in (("kernel", a.kernel), ("bias", a.bias), ("dz", a.dz), ("x", a.x)):
         data = info[name]["pooled"] if info[name] else None

@@ -9,6 +9,8 @@ Everything that changes with values is marked animated (render.FrameCache draws 
 """
 from collections import namedtuple
 
+import math
+
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.collections import LineCollection
@@ -27,7 +29,7 @@ X_IN, X_OUT = 0.0, 1.0
 
 # in_values / out_values: whether that column's labels carry values (animated) or only names (static)
 GraphArtists = namedtuple("GraphArtists", "ax shape in_xy out_xy bias_xy edges inputs outputs bias_node "
-                                          "in_labels out_labels edge_labels in_values out_values")
+                                          "in_labels out_labels edge_labels in_values out_values in_ids out_ids")
 
 
 def fits(n_in, units):
@@ -80,27 +82,85 @@ def _node_size(n):
 
 
 def _labels(ax, xy, dx, ha, size, names=None):
-    """One label per node at offset dx: animated and empty (values to come), or static `names`."""
-    if names is None:
-        return [animate(cached_text(ax, x + dx, y, "", ha=ha, va="center", fontsize=size)) for x, y in xy]
-    return [ax.text(x + dx, y, name, ha=ha, va="center", fontsize=size) for (x, y), name in zip(xy, names)]
+    """One label per node at offset dx: empty (values to come) or `names`; animated either way, so a new
+    subset of a big layer's nodes (relabel) keeps the cached frame."""
+    names = [""] * len(xy) if names is None else names
+    return [animate(cached_text(ax, x + dx, y, name, ha=ha, va="center", fontsize=size))
+            for (x, y), name in zip(xy, names)]
 
 
-def unit_names(units, halves):
-    """Static labels of the unit column: 'unit j', or for glu 'a j' and 'gate of y j'."""
+def relabel(a, in_ids, out_ids):
+    """The same artists for other nodes of a big layer (same counts): name labels and ids; returns GraphArtists."""
+    a = a._replace(in_ids=np.asarray(in_ids), out_ids=np.asarray(out_ids))
+    if not a.in_values:
+        for label, k in zip(a.in_labels, a.in_ids):
+            label.set_text(f"x{k}")
+    if not a.out_values:
+        for label, name in zip(a.out_labels, unit_names(len(a.out_ids), a.shape[3], a.out_ids)):
+            label.set_text(name)
+    return a
+
+
+def unit_names(units, halves, ids=None):
+    """Static labels of the unit column: 'unit j', or for glu 'a j' and 'gate of y j' (j: `ids`, the layer's
+    own unit numbers of the nodes drawn; glu's ids are the value units, then their gates)."""
+    ids = list(range(units)) if ids is None else list(ids)
     if halves:
         h = units // 2
-        return [f"a{j}" if j < h else f"gate of y{j - h}" for j in range(units)]
-    return [f"unit {j}" for j in range(units)]
+        return [f"a{ids[n]}" if n < h else f"gate of y{ids[n - h]}" for n in range(units)]
+    return [f"unit {j}" for j in ids]
 
 
-def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False):
+def subset(kernel, unit, halves=False, max_inputs=MAX_INPUTS, max_units=MAX_UNITS):
+    """(input ids, unit ids) of a readable part of a big layer: the `max_inputs` inputs of largest |W[k, j]|
+    into the selected unit (in k order) and up to `max_units` units around it (glu: value units around its
+    value unit, then their gates). Small axes are kept whole."""
+    kernel = np.asarray(kernel)
+    n_in, units = kernel.shape
+    if n_in <= max_inputs:
+        ins = np.arange(n_in)
+    else:
+        ins = np.sort(np.argpartition(-np.abs(kernel[:, unit].astype(np.float64)), max_inputs - 1)[:max_inputs])
+    if halves:
+        half = units // 2
+        value = unit % half
+        count = min(half, max_units // 2)
+        start = int(np.clip(value - count // 2, 0, half - count))
+        values = np.arange(start, start + count)
+        return ins, np.concatenate([values, values + half])
+    count = min(units, max_units)
+    start = int(np.clip(unit - count // 2, 0, units - count))
+    return ins, np.arange(start, start + count)
+
+
+def node_at(a, px, py, min_radius_px=9.0):
+    """The node under figure pixel (px, py) (top-left origin, y down): ('input', k) or ('unit', j) with the
+    layer's own k, j (the ids drawn), or None. A node's hit area: its marker, at least `min_radius_px`."""
+    ax = a.ax
+    point = np.array([float(px), ax.figure.bbox.height - float(py)])
+    best = None
+    for kind, xy, scatter, ids in (("input", a.in_xy, a.inputs, a.in_ids), ("unit", a.out_xy, a.outputs, a.out_ids)):
+        if len(xy) == 0:
+            continue
+        centres = ax.transData.transform(xy)
+        radius = max(min_radius_px, math.sqrt(float(scatter.get_sizes()[0])) / 2 * ax.figure.dpi / 72)
+        dist = np.hypot(*(centres - point).T)
+        n = int(np.argmin(dist))
+        if dist[n] <= radius and (best is None or dist[n] < best[0]):
+            best = (dist[n], kind, int(ids[n]))
+    return None if best is None else best[1:]
+
+
+def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False, in_ids=None, out_ids=None):
     """Build the graph's artists for this shape on `ax` (cleared first); returns GraphArtists.
 
     Columns of at most VALUE_LABELS nodes get value labels, bigger ones static name labels (text is the
     costly part of drawing). edge_labels: write each weight on its edge (default: when there are at most
-    MAX_EDGE_LABELS edges). halves: glu, whose second half of units are gates.
+    MAX_EDGE_LABELS edges). halves: glu, whose second half of units are gates. in_ids / out_ids: the layer's
+    own input and unit numbers of the nodes drawn (a subset of a big layer); default 0 … n − 1.
     """
+    in_ids = np.arange(n_in) if in_ids is None else np.asarray(in_ids)
+    out_ids = np.arange(units) if out_ids is None else np.asarray(out_ids)
     ax.clear()
     ax.set_axis_off()
     ax.set_xlim(-0.42, 1.72)
@@ -123,8 +183,8 @@ def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False):
         ax.text(bias_xy[0] - 0.06, bias_xy[1], "bias input: 1", ha="right", va="center", fontsize=8, color="0.3")
     size = 9 if max(n_in, units) <= 8 else 8
     in_values, out_values = n_in <= VALUE_LABELS, units <= VALUE_LABELS
-    in_labels = _labels(ax, in_xy, -0.06, "right", size, None if in_values else [f"x{k}" for k in range(n_in)])
-    out_labels = _labels(ax, out_xy, 0.06, "left", size, None if out_values else unit_names(units, halves))
+    in_labels = _labels(ax, in_xy, -0.06, "right", size, None if in_values else [f"x{k}" for k in in_ids])
+    out_labels = _labels(ax, out_xy, 0.06, "left", size, None if out_values else unit_names(units, halves, out_ids))
     if edge_labels is None:
         edge_labels = len(segments) <= MAX_EDGE_LABELS
     texts = []
@@ -137,14 +197,16 @@ def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False):
                                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                                                "alpha": 0.8})))
     return GraphArtists(ax, (n_in, units, use_bias, halves), in_xy, out_xy, bias_xy, edges, inputs, outputs, bias_node,
-                        in_labels, out_labels, texts, in_values, out_values)
+                        in_labels, out_labels, texts, in_values, out_values, in_ids, out_ids)
 
 
-def unit_label(j, z, y, units, halves):
-    """Value label of unit j: 'z1 = 0.4 → y1 = 0.4'; glu's gate units (j ≥ units/2) show only their z."""
+def unit_label(j, z, y, units, halves, ids=None):
+    """Value label of node j: 'z1 = 0.4 → y1 = 0.4'; glu's gate units (j ≥ units/2) show only their z.
+    `ids`: the layer's own unit numbers of the nodes (a subset of a big layer; default 0 … units − 1)."""
+    ids = range(units) if ids is None else ids
     if halves and j >= units // 2:
-        return f"gate of y{j - units // 2}: {_num(z[j])}"
-    return f"{'a' if halves else 'z'}{j} = {_num(z[j])} → y{j} = {_num(y[j])}"
+        return f"gate of y{int(ids[j - units // 2])}: {_num(z[j])}"
+    return f"{'a' if halves else 'z'}{int(ids[j])} = {_num(z[j])} → y{int(ids[j])} = {_num(y[j])}"
 
 
 def _num(value, spec=".3g"):
@@ -173,10 +235,10 @@ def update_graph(a, x, z, y, kernel, bias, unit, halves=False):
     a.outputs.set_linewidths(rings)
     if a.in_values:
         for k, label in enumerate(a.in_labels):
-            label.set_text(f"x{k} = {_num(x[k])}")
+            label.set_text(f"x{a.in_ids[k]} = {_num(x[k])}")
     if a.out_values:
         for j, label in enumerate(a.out_labels):
-            label.set_text(unit_label(j, z, y, units, halves))
+            label.set_text(unit_label(j, z, y, units, halves, a.out_ids))
             label.set_fontweight("bold" if j == unit else "normal")
     for text, w in zip(a.edge_labels, weights):
         text.set_text(_num(w, ".2f").replace("−0.00", "0.00"))

@@ -150,3 +150,31 @@ def pool_to_axes(ax, a, mode="mean"):
 def block_span(index, size):
     """(start, width) in original coordinates of the pooled block of `size` holding `index` (pixel edges)."""
     return (index // size) * size - 0.5, size
+
+
+# ---------------------------------------------------------------- numbers in cells, clicks on cells
+CELL_DIGITS = 3  # significant digits of a number written in a cell (and of the terms of Forward's sum)
+
+
+def number_text(value, digits=CELL_DIGITS):
+    """A number as every text shows it: `digits` significant digits, a real minus sign, never '−0'."""
+    return f"{float(value) + 0.0:.{digits}g}".replace("-", "−")
+
+
+def cell_at(ax, shape, block, px, py):
+    """The (row, col) of a (rows, cols) heatmap on `ax` under figure pixel (px, py), or None outside it.
+
+    (px, py): pixels of the PNG (= the figure's pixels), from its top-left corner, y down. The image's data
+    coordinates are the ORIGINAL indices (pooled_extent), so the cell under the pixel is the original entry;
+    a pooled block of (rb, cb) entries maps to the block's first row and column.
+    """
+    fig_height = ax.figure.bbox.height
+    display = (float(px), fig_height - float(py))
+    if not ax.get_window_extent().contains(*display):
+        return None
+    col_f, row_f = ax.transData.inverted().transform(display)
+    row, col = math.floor(row_f + 0.5), math.floor(col_f + 0.5)
+    if not (0 <= row < shape[0] and 0 <= col < shape[1]):
+        return None
+    rb, cb = block
+    return (row // rb) * rb, (col // cb) * cb

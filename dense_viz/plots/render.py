@@ -154,7 +154,9 @@ class TextImages:
         if key in self._images:
             self._images.move_to_end(key)
             return self._images[key]
-        found = self._images[key] = self._render(text, dpi)
+        image, dx, dy = self._render(text, dpi)
+        # the renderer's draw_image takes rows bottom-up (y up); the rendered image is top-down: flip it once
+        found = self._images[key] = (np.ascontiguousarray(image[::-1]), dx, dy)
         if len(self._images) > self.size:
             self._images.popitem(last=False)
         return found
@@ -170,7 +172,8 @@ class TextImages:
     def _render(self, text, dpi):
         """The image of `text`: one FreeType bitmap for a plain one-line label, else matplotlib's own draw."""
         plain = (text.get_bbox_patch() is None and not text.get_rotation() and not text.get_usetex()
-                 and "\n" not in text.get_text() and "$" not in text.get_text() and not text.get_path_effects())
+                 and "\n" not in text.get_text() and "$" not in text.get_text() and not text.get_path_effects()
+                 and _has_glyphs(_font_file(text.get_fontproperties()), text.get_text()))
         return self._render_line(text, dpi) if plain else self._render_text(text, dpi)
 
     def _render_line(self, text, dpi):
@@ -232,6 +235,19 @@ class TextImages:
 def _font_file(prop):
     """The font file matplotlib picks for FontProperties `prop` (findfont, remembered)."""
     return findfont(prop)
+
+
+@functools.lru_cache(maxsize=64)
+def _charmap(fname):
+    """The code points font file `fname` has glyphs for."""
+    return frozenset(get_font(fname).get_charmap())
+
+
+def _has_glyphs(fname, string):
+    """True if the font has every character of `string` (else matplotlib's Text.draw, which falls back to other
+    fonts, draws it: '‖' is not in DejaVu Sans)."""
+    charmap = _charmap(fname)
+    return all(ord(c) in charmap for c in string)
 
 
 @functools.lru_cache(maxsize=64)

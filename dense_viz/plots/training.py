@@ -17,7 +17,8 @@ from types import SimpleNamespace
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator, PercentFormatter
 
 from ..i18n import _
 from .heatmap import new_figure, nice_ceil
@@ -25,6 +26,7 @@ from .heatmap import new_figure, nice_ceil
 CLASS_COLORS = np.array([[0.16, 0.42, 0.73], [0.90, 0.45, 0.10], [0.20, 0.60, 0.25]])  # blue, orange, green
 TRAIN_COLOR, TEST_COLOR = "#2a6bba", "#d9661a"
 DEAD_COLOR, SATURATED_COLOR = "#444444", "#e8a33d"
+OVERFIT_COLOR = "#f3c9c9"
 MEAN_COLOR, MAX_COLOR = "#2a6bba", "#a9c6ea"
 FLOOR = 1e-30  # smallest value a log axis shows; a gradient of exactly 0 is marked "0" at the bottom
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -141,35 +143,84 @@ def _layer_legend(ax, lines, labels):
 
 # -- loss curves ------------------------------------------------------------------------------------------------
 def loss_figure(width_px=440, height_px=280):
-    """Train and test loss over steps (log y), a dot at each latest value; returns its artists."""
+    """Train and test loss over steps (log y, left) and, for classification, train and test accuracy (dashed,
+    right axis 0–100 %); a dot at each latest value; a red span where the model overfits. Returns its artists."""
     fig = new_figure(width_px, height_px)
-    fig.subplots_adjust(left=0.12, right=0.97, top=0.87, bottom=0.16)
+    fig.subplots_adjust(left=0.165, right=0.88, top=0.80, bottom=0.16)
     ax = fig.add_subplot()
     _style(ax, _("Loss"), _("step"), "", log_y=True)
-    art = SimpleNamespace(fig=fig, ax=ax, dynamic=[])
+    ax.set_title(_("Loss"), fontsize=TITLE_SIZE, loc="left", pad=16)  # above the legend row
+    acc_ax = ax.twinx()
+    acc_ax.set_ylim(0.0, 1.0)
+    acc_ax.set_autoscale_on(False)
+    acc_ax.yaxis.set_major_locator(FixedLocator([0.0, 0.25, 0.5, 0.75, 1.0]))
+    acc_ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    acc_ax.tick_params(labelsize=TICK_SIZE)
+    art = SimpleNamespace(fig=fig, ax=ax, acc_ax=acc_ax, dynamic=[])
+    art.overfit = Rectangle((0.0, 0.0), 0.0, 1.0, transform=ax.get_xaxis_transform(), color=OVERFIT_COLOR,
+                            alpha=0.6, lw=0, zorder=0.5, visible=False)
+    ax.add_patch(art.overfit)
     art.train, = ax.plot([], [], color=TRAIN_COLOR, lw=1.5)
     art.test, = ax.plot([], [], color=TEST_COLOR, lw=1.5)
     art.train_last, = ax.plot([], [], "o", color=TRAIN_COLOR, ms=4)
     art.test_last, = ax.plot([], [], "o", color=TEST_COLOR, ms=4)
-    ax.legend([art.train, art.test], [_("train"), _("test")], loc="lower right", bbox_to_anchor=(1.0, 1.0),
-              fontsize=LEGEND_SIZE, frameon=False, ncols=2, borderaxespad=0.2)
+    art.train_acc, = acc_ax.plot([], [], color=TRAIN_COLOR, lw=1.0, ls=(0, (3, 2)), alpha=0.8)
+    art.test_acc, = acc_ax.plot([], [], color=TEST_COLOR, lw=1.0, ls=(0, (3, 2)), alpha=0.8)
     art.note = ax.text(0.01, 0.02, "", transform=ax.transAxes, fontsize=TICK_SIZE, color="#a11d1d")
-    _dynamic(art, art.train, art.test, art.train_last, art.test_last, art.note)
+    art.overfit_label = ax.text(0.0, 0.03, "", transform=ax.get_xaxis_transform(), ha="left", va="bottom",
+                                fontsize=TICK_SIZE, color="#a11d1d", zorder=5,
+                                bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+    art.classification = None  # which legend the figure shows (set by update_loss)
+    _dynamic(art, art.overfit, art.train, art.test, art.train_last, art.test_last, art.train_acc, art.test_acc,
+             art.note, art.overfit_label)
     return art
 
 
-def update_loss(art, steps, train_loss, test_loss, loss_name):
-    """Put the train (n,) and test (n,) loss at `steps` (n,) into the curves; rescales both axes."""
+def _loss_legend(art, classification):
+    """train · test (· train acc · test acc) in one row above the axes, under the title."""
+    lines, labels = [art.train, art.test], [_("train loss"), _("test loss")]
+    if classification:
+        lines += [art.train_acc, art.test_acc]
+        labels += [_("train acc."), _("test acc.")]
+    art.ax.legend(lines, labels, loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=LEGEND_SIZE,
+                  frameon=False, ncols=len(lines), borderaxespad=0.2, handlelength=1.6, columnspacing=0.9)
+    art.acc_ax.set_visible(classification)
+    art.classification = classification
+
+
+def update_loss(art, steps, train_loss, test_loss, loss_name, train_acc=None, test_acc=None, overfit_step=None):
+    """Put the train (n,) and test (n,) loss at `steps` (n,) into the curves and, when given, the train and test
+    accuracy (n,) in [0, 1]; shade from `overfit_step` (or None) to the last step. Rescales the axes."""
     for line, last, values in ((art.train, art.train_last, train_loss), (art.test, art.test_last, test_loss)):
         x, y = _finite(steps, values)
         line.set_data(x, y)
         last.set_data(x[-1:], y[-1:])
-    art.ax.set_title(_("Loss: {loss}").format(loss=loss_name), fontsize=TITLE_SIZE, loc="left")
+    classification = train_acc is not None
+    if art.classification != classification:
+        _loss_legend(art, classification)
+    for line, values in ((art.train_acc, train_acc), (art.test_acc, test_acc)):
+        values = np.asarray(values if values is not None else [], dtype=np.float64)
+        keep = np.isfinite(values)
+        line.set_data(np.asarray(steps)[keep] if classification else [], values[keep])
+    art.ax.set_ylabel(loss_name, fontsize=LABEL_SIZE)
+    art.ax.set_title(_("Loss and accuracy") if classification else _("Loss"), fontsize=TITLE_SIZE, loc="left",
+                     pad=16)
     _set_step_limits(art.ax, steps)
     set_log_limits(art.ax, np.concatenate([np.ravel(train_loss), np.ravel(test_loss)]), min_decades=1,
                    pad_high=0, slack=1)
+    last = int(steps[-1]) if len(steps) else 0
+    shaded = overfit_step is not None and last > overfit_step
+    art.overfit.set_visible(shaded)
+    art.overfit_label.set_visible(shaded)
+    if shaded:
+        art.overfit.set_x(overfit_step)
+        art.overfit.set_width(last - overfit_step)
+        left = overfit_step <= 0.6 * art.ax.get_xlim()[1]  # the label inside the span, or left of it
+        art.overfit_label.set_x(overfit_step)
+        art.overfit_label.set_ha("left" if left else "right")
+        art.overfit_label.set_text(_(" overfitting since step {step} ").format(step=overfit_step))
     bad = int(np.sum(~np.isfinite(np.asarray(train_loss, dtype=np.float64))))
-    art.note.set_text(f"{bad} non-finite loss value(s) not drawn" if bad else "")
+    art.note.set_text(_("{n} non-finite loss value(s) not drawn").format(n=bad) if bad else "")
 
 
 # -- decision boundary / fitted curve ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ THEORY_COLOR = "#222222"   # not red or blue: those mean + and − in every pict
 HIST_ALPHA = 0.8           # the histogram's bars take the kernel's colours (the diverging map), a little lighter
 LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8   # points (at dpi 100: 12.5, 11 and 11 px)
 MODES = {"mean": "block mean", "maxabs": "max |w| keeping sign"}
+SCALES = {"true": "the kernel's true range", "stretched": "stretched to the pooled values"}
 
 # kind: "uniform" | "truncated_normal" | "normal" | "constant" | "identity" | "orthogonal" | "unknown"
 # formula: text with numbers; mean/std: theoretical (None if not a distribution); lines: x of vertical
@@ -179,6 +180,24 @@ def colour_limit(pooled, theory, block_size):
     return heatmap.nice_ceil(peak)
 
 
+def true_limit(kernel, theory):
+    """The colour limit of the kernel's true range: the initializer's bound when every |w| is within it, else
+    a nice max |w| (so a pooled block mean is coloured on the same scale as a single weight)."""
+    peak = heatmap.symmetric_limit(np.asarray(kernel))
+    if theory.bound and peak <= theory.bound * (1 + 1e-6):
+        return theory.bound
+    return heatmap.nice_ceil(peak)
+
+
+def colourbar_label(block, mode):
+    """What one pixel of the kernel image is, for its colour bar: 'w', 'mean of each 1 × 80 block', …"""
+    if tuple(block) == (1, 1):
+        return _("w (one weight per pixel)")
+    if mode == "mean":
+        return _("mean of each {rows} × {cols} block").format(rows=block[0], cols=block[1])
+    return _("largest |w| of each {rows} × {cols} block").format(rows=block[0], cols=block[1])
+
+
 # ---------------------------------------------------------------- the figure
 WeightsArtists = namedtuple(
     "WeightsArtists",
@@ -300,26 +319,38 @@ def _update_histogram(a, kernel, theory, sample_size, seed):
             line.set_xdata([marks[i], marks[i]])
     a.ax_hist.set_xlim(lo, hi)
     a.ax_hist.set_ylim(0, heatmap.nice_ceil(1.1 * top))
-    reach = max(abs(lo), abs(hi))   # colours centred on 0, white at w = 0, as in the heatmap
-    a.hist_colours.set_extent((-reach, reach, 0, a.ax_hist.get_ylim()[1]))
+    # the bars: w mapped through the kernel image's own colour map and limits (a bar at w has the colour a
+    # pixel of value w has in the heatmap)
+    a.hist_colours.set_data(np.linspace(lo, hi, 256)[None, :])
+    a.hist_colours.set_clim(*a.im_kernel.get_clim())
+    a.hist_colours.set_extent((lo, hi, 0, a.ax_hist.get_ylim()[1]))
     n = kernel.size
     a.hist_note.set_text(f"histogram of a random sample:\n{values.size:,} of {n:,} weights"
                          if values.size < n else f"histogram of all {n:,} weights")
     return values
 
 
-def update_weights(a, kernel, bias, initializer, mode="mean", sample_size=SAMPLE_SIZE, seed=0):
-    """Show kernel (in, units), bias (units,) or None, vs `initializer`; returns a dict of the numbers shown."""
+def update_weights(a, kernel, bias, initializer, mode="mean", sample_size=SAMPLE_SIZE, seed=0, scale="true"):
+    """Show kernel (in, units), bias (units,) or None, vs `initializer`; returns a dict of the numbers shown.
+
+    scale 'true': colours span the kernel's true range (a block mean of small numbers looks pale, as it
+    is); 'stretched': the pooled values' own spread (colour_limit), which hides how small block means are.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"Received an invalid value for `scale`, expected one of {tuple(SCALES)}. "
+                         f"Received: scale={scale!r}")
     kernel = np.asarray(kernel)
     theory = initializer_theory(initializer, kernel.shape)
     pooled, block = heatmap.pool_to_axes(a.ax_kernel, kernel, mode)
     note = heatmap.pooling_note(block, mode)
-    limit = colour_limit(pooled, theory, block[0] * block[1] if mode == "mean" else 1)
+    limit = (true_limit(kernel, theory) if scale == "true"
+             else colour_limit(pooled, theory, block[0] * block[1] if mode == "mean" else 1))
+    a.cbar.set_label(colourbar_label(block, mode), fontsize=NOTE_SIZE, labelpad=3)
     heatmap.update_pooled(a.im_kernel, pooled, block, kernel.shape, limit)
     a.title.set_text(f"kernel W {kernel.shape}")
     a.ax_kernel.set_ylabel(heatmap.index_label("input k", kernel.shape[0]), fontsize=LABEL_SIZE)
     a.ax_bias.set_xlabel(heatmap.index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=LABEL_SIZE)
-    a.note.set_text(f"{note} · own colour scale" if note else "each pixel: one weight")
+    a.note.set_text(f"{note} · colours: {_(SCALES[scale])}" if note else "each pixel: one weight")
     show_cell_values(a.cell_texts, kernel if block == (1, 1) else None, limit)
     _update_bias(a, bias, block)
     values = _update_histogram(a, kernel, theory, sample_size, seed)

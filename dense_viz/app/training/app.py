@@ -1,8 +1,10 @@
-"""The training panel: controls on the left; readouts, loss and prediction, then gradient flow / units / norms.
+"""The training panel: controls on the left; readouts, the preset's claim, loss and prediction, then gradient
+flow / units / norms.
 
 Data flows one way: control -> state -> views. While training, the Runner (an asyncio task in the kernel)
-redraws the visible views at a steady 10 per second; while paused, a state change redraws them once,
-debounced. Only visible views draw: the lower Tab shows either the gradient flow or the units and norms.
+redraws the visible views at a steady 10 per second (in slow motion after every step, with tween frames of the
+gradient bars in between: `animate`); while paused, a state change redraws them once, debounced. Only visible
+views draw: the lower Tab shows either the gradient flow or the units and norms.
 """
 import ipywidgets as widgets
 
@@ -16,7 +18,7 @@ from . import presets
 from .controls import TrainingControls
 from .runner import Runner
 from .state import TrainingState
-from .views import BoundaryView, GradientFlowView, LossView, NormsView, ReadoutView, UnitsView
+from .views import BoundaryView, ClaimView, GradientFlowView, LossView, NormsView, ReadoutView, UnitsView
 
 TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · {how} <code>Dense</code> "
          "<span style='font-size:12.5px;color:#667;margin-left:10px'>{hint}</span></div>")
@@ -34,7 +36,7 @@ class TrainingApp(widgets.VBox):
         self.debouncer = debouncer or Debouncer(0.03, loop=loop, on_error=state.report)
         self.refresh_seconds = []  # duration of each refresh of the visible views (bench)
         self._build()
-        self.runner = Runner(state, self.refresh_visible, loop=loop, **runner_options)
+        self.runner = Runner(state, self.refresh_visible, loop=loop, animate=self.animate, **runner_options)
         state.observe(guarded(self._state_changed, state.report), names=["model_version", "arrays_version"])
         state.observe(guarded(self._running_changed, state.report), "running")
         self.refresh_visible()
@@ -43,7 +45,8 @@ class TrainingApp(widgets.VBox):
         """Every widget, in the current language (again after a language switch: the state stays)."""
         state = self.state
         self.controls = TrainingControls(state)
-        self.views = {"readout": ReadoutView(state), "loss": LossView(state), "boundary": BoundaryView(state),
+        self.views = {"readout": ReadoutView(state), "claim": ClaimView(state), "loss": LossView(state),
+                      "boundary": BoundaryView(state),
                       "gradients": GradientFlowView(state), "units": UnitsView(state), "norms": NormsView(state)}
         units_page = widgets.HBox([self.views["units"], self.views["norms"]])
         self.tabs = widgets.Tab(children=[self.views["gradients"], units_page],
@@ -51,7 +54,7 @@ class TrainingApp(widgets.VBox):
         self.tabs.add_class("dv-train-tabs")
         top = widgets.HBox([self.views["loss"], self.views["boundary"]],
                            layout=widgets.Layout(flex_flow="row wrap"))
-        right = widgets.VBox([self.views["readout"], top, self.tabs],
+        right = widgets.VBox([self.views["readout"], self.views["claim"], top, self.tabs],
                              layout=widgets.Layout(flex="1 1 auto", min_width="0"))
         self.share = SharePanel("training.ipynb", self.link,
                                 lambda: call_code("explain_training", state, presets.BOOK.defaults()))
@@ -64,9 +67,9 @@ class TrainingApp(widgets.VBox):
         self.language = language_menu(lambda lang: self.set_language(lang), state)
         self.children = [widgets.HBox([widgets.HTML(title), self.language]), StatusLine(state, "dv-train-status"),
                          self.host.sync,
-                         widgets.HBox([widgets.VBox([self.controls, share]), right],
+                         widgets.HBox([widgets.VBox([self.controls, share],  # never squeezed by the charts
+                                                    layout=widgets.Layout(flex="0 0 auto")), right],
                                       layout=widgets.Layout(align_items="flex-start"))]
-
         self.tabs.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
 
     def set_language(self, lang):
@@ -79,9 +82,9 @@ class TrainingApp(widgets.VBox):
 
     @property
     def visible(self):
-        """Keys of the views on screen: readout, loss, boundary and the lower tab's view(s)."""
+        """Keys of the views on screen: readout, claim, loss, boundary and the lower tab's view(s)."""
         lower = ["gradients"] if (self.tabs.selected_index or 0) == 0 else ["units", "norms"]
-        return ["readout", "loss", "boundary", *lower]
+        return ["readout", "claim", "loss", "boundary", *lower]
 
     def refresh_visible(self):
         """Redraw every visible view that is stale; errors go to the status line."""
@@ -89,6 +92,12 @@ class TrainingApp(widgets.VBox):
         self.host.refresh([*self.visible, *shared], force=shared)
         self.refresh_seconds.append(self.host.last_refresh_seconds)
         del self.refresh_seconds[:-1000]
+
+    def animate(self):
+        """One tween frame between slow-motion steps: the gradient bars move on (if visible and not there yet)."""
+        view = self.views["gradients"]
+        if "gradients" in self.visible and view.tweening:
+            self.host.refresh(["gradients"], force=("gradients",))
 
     def show_link_view(self, view):
         """Open what a link names: `tab` (gradients | units). Returns warnings."""
@@ -122,8 +131,9 @@ def explain_training(query=None, lang=None, **config):
     """The training panel: a stack of Dense layers trained live on toy data. Returns a TrainingApp.
 
     `config`: TrainingState traits with Keras' names — dataset, n_samples, noise, train_fraction,
-    hidden_layers (list of {units, activation, kernel_initializer, stddev}), optimizer, learning_rate,
-    batch_size, seed, dtype — and `preset` (a key of presets.PRESETS or its display name). `query`: a page's
+    hidden_layers (list of {units, activation, kernel_initializer, stddev, l2}), optimizer, learning_rate,
+    batch_size, early_stopping_patience, restore_best_weights, seed, dtype, speed (steps/s, inf: max) — and
+    `preset` (a key of presets.PRESETS or its display name). `query`: a page's
     link (`dataset=xor&layers=4:tanh&tab=units`): its preset replaces `preset`, its keys win over the
     preset, bad keys are named in the status line; explicit config wins over both. `lang`: 'en' or 'ru' (also
     `?lang=ru`; the explicit argument wins). Nothing is displayed;

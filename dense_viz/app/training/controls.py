@@ -3,8 +3,10 @@
 Each control is `ui.bind(widget, state, name)`: it writes to the TrainingState (which validates, rebuilds or
 updates the optimizer) and shows the state's value back, so a refused value snaps back while the status line
 says why. Dropdown options come from the engine's lists. The hidden layers are a table of rows (units,
-activation, kernel_initializer, stddev), each bound to a LayerModel, rebuilt when their number changes. Play is a toggle bound to `state.running`; Step runs one step now (pausing first); Reset
-rebuilds the network from its seed.
+activation, kernel_initializer, stddev, l2), each bound to a LayerModel, rebuilt when their number changes.
+Play is a toggle bound to `state.running`; Step runs one step now (pausing first); Reset rebuilds the network
+from its seed; the speed slider sets `state.speed` (steps per second, max); early stopping is a patience field
+and a restore-best-weights checkbox.
 """
 import html
 import math
@@ -22,13 +24,21 @@ from .state import LAYER_FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZE
 
 STYLE = {"description_width": "110px"}
 FULL = {"width": "100%"}
-PANEL_WIDTH = "350px"
+PANEL_WIDTH = "400px"
+# the speed slider's stops, steps per second (inf: max); ≤ 4 is slow motion
+SPEEDS = (1.0, 2.0, 4.0, 10.0, 20.0, 50.0, 100.0, 200.0, math.inf)
 TIPS = Translated(TRAINING_TOOLTIPS)  # translated on lookup, in the language of the moment
 
 
 def _with_class(widget, css):
     widget.add_class(css)
     return widget
+
+
+def nearest_speed(value):
+    """The slider stop closest to `value` steps per second (on a log scale); a link may carry any speed."""
+    return min(SPEEDS, key=lambda stop: abs(math.log(stop / value)) if math.isfinite(stop * value) else
+               (0.0 if stop == value else math.inf))
 
 
 class LayerModel(HasTraits):
@@ -39,11 +49,19 @@ class LayerModel(HasTraits):
     activation = Unicode("tanh")
     kernel_initializer = Unicode("glorot_uniform")
     stddev = Float(0.05)
+    l2 = Float(0.0)
 
     def __init__(self, state, index):
         super().__init__()
         self.state, self.index, self._showing = state, index, False
         self.observe(self._changed, names=list(LAYER_FIELDS))
+
+    @validate("l2")
+    def _valid_l2(self, proposal):
+        value = proposal["value"]
+        if not (math.isfinite(value) and value >= 0):
+            raise TraitError(f"Received an invalid value for `l2`, expected a non-negative float. Received: l2={value!r}")
+        return value
 
     @validate("stddev")
     def _valid_stddev(self, proposal):
@@ -72,29 +90,31 @@ class LayerModel(HasTraits):
 
 
 class LayerRow(widgets.HBox):
-    """One hidden layer: index, units, activation, kernel_initializer and (for normal initializers) stddev."""
+    """One hidden layer: index, units, activation, kernel_initializer, (for normal initializers) stddev, l2."""
 
     def __init__(self, state, index):
         super().__init__(layout=widgets.Layout(align_items="center", margin="1px 0"))
         self.add_class("dv-train-layer")
         self.model = LayerModel(state, index)
         label = widgets.HTML(f"<span style='color:#667'>{index + 1}</span>", layout=widgets.Layout(width="16px"))
-        units = widgets.IntText(tooltip=TIPS["units"], continuous_update=False, layout=widgets.Layout(width="52px"))
+        units = widgets.IntText(tooltip=TIPS["units"], continuous_update=False, layout=widgets.Layout(width="46px"))
         activation = widgets.Dropdown(options=activations.NAMES, tooltip=TIPS["activation"],
-                                      layout=widgets.Layout(width="92px"))
+                                      layout=widgets.Layout(width="86px"))
         initializer = widgets.Dropdown(options=initializers.NAMES, tooltip=TIPS["kernel_initializer"],
-                                       layout=widgets.Layout(width="124px"))
+                                       layout=widgets.Layout(width="122px"))
         self.stddev = widgets.FloatText(step=0.05, tooltip=TIPS["stddev"], continuous_update=False,
-                                        layout=widgets.Layout(width="52px"))
+                                        layout=widgets.Layout(width="48px"))
+        self.l2 = widgets.FloatText(step=0.001, tooltip=TIPS["l2"], continuous_update=False,
+                                    layout=widgets.Layout(width="52px"))
         for widget, name, css in ((units, "units", "dv-train-units"), (activation, "activation", "dv-train-activation"),
                                   (initializer, "kernel_initializer", "dv-train-initializer"),
-                                  (self.stddev, "stddev", "dv-train-stddev")):
+                                  (self.stddev, "stddev", "dv-train-stddev"), (self.l2, "l2", "dv-train-l2")):
             bind(widget, self.model, name, css=css)
         self.units, self.activation, self.kernel_initializer = units, activation, initializer
-        self.children = [label, units, activation, initializer, self.stddev]
+        self.children = [label, units, activation, initializer, self.stddev, self.l2]
 
     def show(self, spec):
-        """Put a layer spec {units, activation, kernel_initializer, stddev} into the row."""
+        """Put a layer spec {units, activation, kernel_initializer, stddev, l2} into the row."""
         self.model.show(spec)
         self.stddev.layout.visibility = "visible" if spec["kernel_initializer"] in STDDEV_INITIALIZERS else "hidden"
 
@@ -121,6 +141,9 @@ class TrainingControls(widgets.VBox):
         self.play.layout.margin = "0 4px 0 0"
         buttons = widgets.HBox([self.play, self.step_button, self.reset_button],
                                layout=widgets.Layout(margin="0 0 6px 0"))
+        speed = self._bind_trait("speed", widgets.SelectionSlider(
+            options=[(_("max") if math.isinf(v) else f"{v:g}/s", v) for v in SPEEDS], value=state.speed
+            if state.speed in SPEEDS else SPEEDS[4], continuous_update=False), "dv-train-speed", fmt=nearest_speed)
 
         self._preset = preset_menu(state, presets.BOOK, "dv-train-preset", TRAINING_TOOLTIPS["preset"])
         self._preset.description, self._preset.style = _("preset"), STYLE
@@ -143,8 +166,8 @@ class TrainingControls(widgets.VBox):
         self._head = widgets.HTML()
         self._head.add_class("dv-train-architecture")
         header = widgets.HTML(
-            "<div style='color:#667;font-size:11px;margin-left:20px'>units &nbsp; activation &nbsp;&nbsp;&nbsp;"
-            "&nbsp;&nbsp;&nbsp; kernel_initializer &nbsp;&nbsp;&nbsp; stddev</div>"
+            "<div style='color:#667;font-size:11px;margin-left:20px;white-space:pre'>units   activation    "
+            "kernel_initializer  stddev    l2</div>"
             "<div style='color:#889;font-size:11px;margin-left:20px'>"
             + html.escape(_("units 1–{max_units} · stddev: (truncated_)random_normal").format(max_units=MAX_UNITS))
             + "</div>")
@@ -158,8 +181,13 @@ class TrainingControls(widgets.VBox):
                        "dv-train-learning-rate"),
             self._bind_trait("batch_size", widgets.IntText(continuous_update=False, description=N_("batch size")),
                        "dv-train-batch-size"),
+            self._bind_trait("early_stopping_patience", widgets.IntText(continuous_update=False,
+                                                                        description="early stopping"),
+                             "dv-train-patience"),
+            self._bind_trait("restore_best_weights", widgets.Checkbox(description="restore best weights",
+                                                                      indent=False), "dv-train-restore"),
         ]
-        self.children = [buttons, self._preset, heading(N_("Data")), *data,
+        self.children = [buttons, speed, self._preset, heading(N_("Data")), *data,
                          heading(_("Hidden layers (1–{n})").format(n=MAX_HIDDEN_LAYERS)), header, self._rows,
                          widgets.HBox([self._add, self._remove]), self._head,
                          heading(N_("Training")), *training]
@@ -167,13 +195,13 @@ class TrainingControls(widgets.VBox):
         self._show_head()
 
     # -- binding ---------------------------------------------------------------------------------------------
-    def _bind_trait(self, name, widget, css):
+    def _bind_trait(self, name, widget, css, fmt=None):
         """Style `widget` as a row of this panel, then bind it two-way to state.<name>."""
         widget.description = _(widget.description or name)
         widget.tooltip = TIPS[name]
         widget.style = STYLE
         widget.layout = widgets.Layout(**FULL)
-        self.controls[name] = bind(widget, self.state, name, css=css)
+        self.controls[name] = bind(widget, self.state, name, fmt=fmt, css=css)
         return widget
 
     # -- layers ---------------------------------------------------------------------------------------------

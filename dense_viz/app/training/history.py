@@ -66,3 +66,29 @@ class History:
     def names(self):
         """The column names."""
         return tuple(self._columns)
+
+
+OVERFIT_RISE = 0.25      # the test loss must be this much (relative) above its minimum …
+OVERFIT_WINDOW = 5       # … on average over the last records, with at least this many records after the minimum
+OVERFIT_MIN_RISE = 0.02  # … and by at least this much in absolute terms (tiny losses wobble by large ratios)
+
+
+def overfitting_since(steps, train_loss, test_loss, rise=OVERFIT_RISE, window=OVERFIT_WINDOW,
+                      min_rise=OVERFIT_MIN_RISE):
+    """The step N of the lowest test loss if the model overfits since then, else None; arrays (n,).
+
+    The rule: at least `window` records after step N; the mean test loss of the last `window` records exceeds
+    the minimum by more than `rise` of it (and by more than `min_rise`); and the train loss is lower now than
+    at step N (it kept falling). Non-finite values are skipped."""
+    steps, train, test = (np.asarray(a, dtype=np.float64) for a in (steps, train_loss, test_loss))
+    keep = np.isfinite(train) & np.isfinite(test)
+    steps, train, test = steps[keep], train[keep], test[keep]
+    if len(test) <= window:
+        return None
+    best = int(np.argmin(test))
+    if len(test) - 1 - best < window:
+        return None
+    recent = float(np.mean(test[-window:]))
+    if recent - test[best] <= max(rise * test[best], min_rise) or not train[-1] < train[best]:
+        return None
+    return int(steps[best])

@@ -1,10 +1,14 @@
 """The one model of the training panel: a data set, a stack of Dense layers, an optimizer, and their history.
 
 Configuration traits use Keras' names. Changing the data or the architecture (MODEL_TRAITS) rebuilds the
-network from `seed`, clears the history and pauses training; changing the optimizer, learning rate or batch
-size (TRAINING_TRAITS) applies from the next step and keeps the weights. Every number comes from the engine:
+network from `seed` and clears the history (training keeps playing if it was, and the status line says so);
+changing the optimizer, learning rate, batch size or early stopping applies from the next step and keeps the
+weights; `speed` only paces the runner. Every number comes from the engine:
 `Sequential.train_step` (loss, gradients, unit health), `Sequential.evaluate` (train and test loss) and
-`statistics.gradient_stats` (the gradients the first step will use, shown before any step). A configuration
+`statistics.gradient_stats` (the gradients the first step will use, shown before any step), and
+`engine.metrics` (accuracy, for the classification tasks). After each chunk the state looks for overfitting
+(`history.overfitting_since`) and, with `early_stopping_patience`, stops as Keras'
+`EarlyStopping(monitor="val_loss", patience, restore_best_weights)` does. A configuration
 the engine refuses is reverted and `status` says what was expected and what was received.
 
 The state never runs by itself: `train(steps, deadline)` trains synchronously; the app's runner calls it in
@@ -18,30 +22,56 @@ import time
 import numpy as np
 from traitlets import Any, Bool, Dict, Float, Int, List, TraitError, Unicode, validate
 
-from ...engine import Dense, Sequential, activations, datasets, initializers, optimizers
+from ...engine import Dense, Sequential, activations, datasets, initializers, optimizers, regularizers
 from ...engine.layers import check_dtype
 from ...i18n import _
 from ...engine.statistics import array_stats, gradient_stats
+from ...i18n import _
 from ..base import AppState
 from ..expr import parse_int
-from ..parsing import number
-from .history import History
+from ..parsing import non_negative, number
+from .history import History, overfitting_since
 
 
 MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 256
 STDDEV_INITIALIZERS = ("random_normal", "truncated_normal")  # built with the layer's own `stddev`
-LAYER_DEFAULTS = {"units": 8, "activation": "tanh", "kernel_initializer": "glorot_uniform", "stddev": 0.05}
+LAYER_DEFAULTS = {"units": 8, "activation": "tanh", "kernel_initializer": "glorot_uniform", "stddev": 0.05,
+                  "l2": 0.0}  # l2 > 0: kernel_regularizer=keras.regularizers.L2(l2)
 LAYER_FIELDS = tuple(LAYER_DEFAULTS)
 # task -> (output activation, loss): what Keras users pair with each kind of target
 HEADS = {"binary": ("sigmoid", "binary_crossentropy"),
          "multiclass": ("softmax", "sparse_categorical_crossentropy"),
          "regression": ("linear", "mean_squared_error")}
+# task -> the Keras metric its accuracy is (regression: none)
+METRICS = {"binary": "binary_accuracy", "multiclass": "sparse_categorical_accuracy"}
 HISTORY_CAPACITY = 512
+SLOW_MOTION_SPEED = 4.0  # steps/s at or below which the runner redraws after every step and the bars animate
+DEFAULT_SPEED = 20.0     # XOR's ~110 steps to loss < 0.1 take ~5.5 s; the vanishing plateau lasts > 10 s
+# what a rebuild says it did, by the kind of trait that changed (first match wins)
+REBUILT = (({"hidden_layers", "dtype"}, "architecture changed: the network was rebuilt"),
+           ({"dataset", "n_samples", "noise", "train_fraction"}, "data set changed: new data and a rebuilt network"),
+           ({"seed"}, "back to the initial weights of seed {seed}"))
+
+
+def parse_speed(text):
+    """'20' -> 20.0 steps per second; 'max' (or 'inf') -> inf: as fast as it goes. Positive numbers only."""
+    if isinstance(text, str) and text.strip().lower() in ("max", "inf"):
+        return math.inf
+    value = non_negative("speed")(text)
+    if value <= 0:
+        raise ValueError(f"Received an invalid value for `speed`, expected a positive number of steps per second "
+                         f"or 'max'. Received: speed={text!r}")
+    return value
+
+
+def format_speed(value):
+    """inf -> 'max'; 20.0 -> '20'; 0.5 -> '0.5' (the inverse of parse_speed)."""
+    return "max" if math.isinf(value) else f"{value:g}"
 
 
 def layer_spec(spec=None, **fields):
-    """A complete hidden-layer dict {units, activation, kernel_initializer, stddev} from a partial one."""
+    """A complete hidden-layer dict {units, activation, kernel_initializer, stddev, l2} from a partial one."""
     spec = {**LAYER_DEFAULTS, **(spec or {}), **fields}
     unknown = set(spec) - set(LAYER_FIELDS)
     if unknown:
@@ -50,29 +80,42 @@ def layer_spec(spec=None, **fields):
 
 
 def parse_layers(text):
-    """'16:relu:he_normal,8:tanh' -> hidden-layer dicts: units[:activation[:kernel_initializer[:stddev]]] each."""
+    """'16:relu:he_normal,8:tanh' -> hidden-layer dicts, one per comma-separated layer written
+    units[:activation[:kernel_initializer[:stddev[:l2]]]]. A field left empty takes its default, so
+    '16:relu:he_normal::0.01' is 16 relu units, he_normal, L2(0.01) on the kernel, and
+    '8:tanh:random_normal:0.5:0.001' adds stddev 0.5. Links written before l2 existed (1–4 fields) read as before."""
     specs = []
     for i, part in enumerate(str(text).split(",")):
         fields = [f.strip() for f in part.split(":")]
         if not 1 <= len(fields) <= len(LAYER_FIELDS) or not fields[0]:
             raise ValueError("Received an invalid value for `layers`, expected comma-separated layers such as "
-                             f"16:relu:he_normal,16:relu:he_normal. Received: layers={text!r}")
+                             f"16:relu:he_normal,16:relu:he_normal::0.01. Received: layers={text!r}")
         spec = {"units": parse_int(fields[0], f"units of hidden layer {i + 1}")}
-        spec.update(zip(("activation", "kernel_initializer"), fields[1:3]))
-        if len(fields) == 4:
-            spec["stddev"] = number("stddev")(fields[3])
+        spec.update((name, value) for name, value in zip(("activation", "kernel_initializer"), fields[1:3]) if value)
+        for name, value in zip(("stddev", "l2"), fields[3:5]):
+            if value:
+                spec[name] = number(name)(value)
         specs.append(layer_spec(spec))
     return specs
 
 
 def format_layers(specs):
-    """Hidden-layer dicts -> '16:relu:he_normal,8:tanh:random_normal:0.5' (stddev only where it is used)."""
+    """Hidden-layer dicts -> '16:relu:he_normal,8:tanh:random_normal:0.5,16:relu:he_normal::0.01' (stddev only
+    where the initializer uses it, l2 only where it is > 0: the shortest text parse_layers reads back)."""
     def one(spec):
-        fields = [str(spec["units"]), spec["activation"], spec["kernel_initializer"]]
-        if spec["kernel_initializer"] in STDDEV_INITIALIZERS:
-            fields.append(repr(spec["stddev"]))
-        return ":".join(fields)
+        fields = [str(spec["units"]), spec["activation"], spec["kernel_initializer"],
+                  repr(spec["stddev"]) if spec["kernel_initializer"] in STDDEV_INITIALIZERS else ""]
+        if spec["l2"]:
+            fields.append(repr(spec["l2"]))
+        return ":".join(fields).rstrip(":")
     return ",".join(one(spec) for spec in specs)
+
+
+def make_regularizer(l2):
+    """The kernel_regularizer of a hidden layer: keras.regularizers.L2(l2) for l2 > 0, else None."""
+    if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not math.isfinite(l2) or l2 < 0:
+        raise ValueError(f"Received an invalid value for `l2`, expected a non-negative float. Received: l2={l2!r}")
+    return regularizers.L2(float(l2)) if l2 else None
 
 
 def make_initializer(name, stddev):
@@ -97,6 +140,7 @@ def check_layers(specs):
                              f"from 1 to {MAX_UNITS}. Received: units={units!r}")
         activations.get(spec["activation"])
         make_initializer(spec["kernel_initializer"], spec["stddev"])
+        make_regularizer(spec["l2"])
 
 
 class BatchOrder:
@@ -138,8 +182,14 @@ class TrainingState(AppState):
     optimizer = Unicode("adam").tag(config=True)
     learning_rate = Float(0.01).tag(config=True)
     batch_size = Int(32).tag(config=True)
+    # Keras' EarlyStopping(monitor="val_loss", patience, restore_best_weights), patience counted in steps: stop
+    # when the test loss has not improved for that many steps (0: off); then, if asked, the best weights return
+    early_stopping_patience = Int(0).tag(config=True)
+    restore_best_weights = Bool(True).tag(config=True)  # Keras' default is False; the remedy wants the best
     seed = Int(0).tag(config=True, model=True)
     dtype = Unicode("float32").tag(config=True, model=True)
+    # -- pace (run=True: only the runner reads it; presets keep the user's) ---------------------------------
+    speed = Float(DEFAULT_SPEED).tag(config=True, run=True, parse=parse_speed, format=format_speed)
 
     # -- running ------------------------------------------------------------------------------------------
     running = Bool(False)          # the app's runner trains while True; set False to pause
@@ -158,6 +208,9 @@ class TrainingState(AppState):
         self.step = 0  # optimizer steps since the last rebuild
         # the latest step's batch loss (before its update, as Keras logs it), and the train and test loss after it
         self.batch_loss = self.train_loss = self.test_loss = math.nan
+        self.train_accuracy = self.test_accuracy = math.nan  # classification only (nan for regression)
+        self.overfit_step = None  # the step since which the test loss rises while the train loss falls, or None
+        self._best = None         # early stopping: (test loss, step, weights) of the best record so far
         if not self.update(**config):
             raise ValueError(self.status)
 
@@ -185,6 +238,31 @@ class TrainingState(AppState):
         """The loss for the task, by its Keras name."""
         return HEADS[self.task][1]
 
+    @property
+    def metric(self):
+        """The accuracy metric for the task by its Keras name, or None (regression)."""
+        return METRICS.get(self.task)
+
+    @property
+    def slow_motion(self):
+        """True at ≤ SLOW_MOTION_SPEED steps per second: a redraw after every step, the bars animating."""
+        return self.speed <= SLOW_MOTION_SPEED
+
+    @validate("speed")
+    def _positive_speed(self, proposal):
+        value = proposal["value"]
+        if not value > 0:  # nan too
+            raise TraitError(f"Received an invalid value for `speed`, expected a positive number of steps per "
+                             f"second or 'max'. Received: speed={value!r}")
+        return value
+
+    @validate("early_stopping_patience")
+    def _non_negative_patience(self, proposal):
+        if proposal["value"] < 0:
+            raise TraitError(f"Received an invalid value for `early_stopping_patience`, expected 0 (off) or a "
+                             f"positive number of steps. Received: early_stopping_patience={proposal['value']}")
+        return proposal["value"]
+
     def set_layer(self, index, **fields):
         """Change fields of hidden layer `index` (rebuilds the network)."""
         layers = [dict(spec) for spec in self.hidden_layers]
@@ -211,16 +289,18 @@ class TrainingState(AppState):
         return config
 
     def _apply(self, names):
-        """A model trait (or no network yet): rebuild; else the optimizer settings from the next step."""
+        """A model trait (or no network yet): rebuild; else the optimizer settings from the next step
+        (`speed` alone changes nothing here: the runner reads it)."""
         traits = self.traits()
         if self.model is None or any(traits[name].metadata.get("model") for name in names):
-            self._rebuild()
-        else:
+            self._rebuild(names)
+        elif any(not traits[name].metadata.get("run") for name in names):
             self._apply_training_config()
 
     # -- building ------------------------------------------------------------------------------------------
-    def _rebuild(self):
-        """New data and a new network from the configuration and `seed`; clears the history and pauses."""
+    def _rebuild(self, names=()):
+        """New data and a new network from the configuration and `seed`; clears the history. Training keeps
+        playing if it was; the status line says what changed (`names`) and that training restarts at step 0."""
         specs = self.hidden_layers
         check_layers(specs)
         dtype = check_dtype(self.dtype)
@@ -232,19 +312,33 @@ class TrainingState(AppState):
                         "x_test": data.x_test.astype(dtype), "y_test": data.y_test}
         self._batches = BatchOrder(len(data.x_train), np.random.default_rng([self.seed, 2]))
         self._optimizer = optimizer
-        self.running = False
+        trained = self.model is not None and self.step > 0
         with self.hold_trait_notifications():
             self.data, self.model = data, model
             self.history = History(HISTORY_CAPACITY)
             self.step = 0
-            self.steps_per_second = 0.0
+            self.overfit_step, self._best = None, None
             self._preview()
-            self.set_status("ok", self.summary_line())
+            self._say_rebuilt(names, trained)
             self.model_version += 1  # inside the hold: observers hear of both counters after both moved
             self.arrays_version += 1
 
+    def _say_rebuilt(self, names, trained):
+        """The status after a rebuild: the summary, led by what changed when it threw training away."""
+        what = next((text for traits, text in REBUILT if traits & set(names)), None)
+        if what is None or not (trained or self.running):
+            self.set_status("ok", self.summary_line())
+            return
+        what = _(what).format(seed=self.seed)
+        if self.running:
+            message = _("{what}; training continues from step 0. Now: {summary}")
+        else:
+            message = _("{what}; back at step 0 (paused). Now: {summary}")
+        self.set_status("warning" if trained else "ok", message.format(what=what, summary=self.summary_line()))
+
     def reset(self):
-        """Back to step 0 with the initial weights of this seed (the same network as after the last rebuild)."""
+        """Back to step 0 with the initial weights of this seed (the same network as after the last rebuild);
+        keeps playing if it was."""
         return self.apply({"seed"})
 
     def _build_model(self, specs, data, output_activation, dtype):
@@ -253,7 +347,7 @@ class TrainingState(AppState):
         for i, spec in enumerate(specs):
             layers.append(Dense(spec["units"], activation=spec["activation"],
                                 kernel_initializer=make_initializer(spec["kernel_initializer"], spec["stddev"]),
-                                seed=self.layer_seed(i), dtype=dtype, name="dense" if i == 0 else f"dense_{i}"))
+                                kernel_regularizer=make_regularizer(spec["l2"]), seed=self.layer_seed(i), dtype=dtype, name="dense" if i == 0 else f"dense_{i}"))
         units = data.n_classes if data.task == "multiclass" else 1
         n = len(specs)
         layers.append(Dense(units, activation=output_activation, seed=self.layer_seed(n), dtype=dtype,
@@ -324,6 +418,8 @@ class TrainingState(AppState):
         finite = math.isfinite(value)
         if not finite or self.history.due(self.step):
             self._record(self.step, value, self.model.stats)
+            if finite and self.early_stopping_patience and self._early_stop():
+                return False
         if not finite:
             self.running = False
             self.set_status("warning", f"The loss became {value} at step {self.step}: training paused. The "
@@ -331,31 +427,88 @@ class TrainingState(AppState):
                                         "then Reset.")
         return finite
 
+    def _early_stop(self):
+        """Keras' EarlyStopping on the test loss just recorded: remember the best weights; after
+        `early_stopping_patience` steps without improvement pause (and restore the best weights if asked).
+        Returns True when it stopped. Monitoring then starts afresh, as a new `fit` would."""
+        loss = self.history.last("test_loss")
+        if not math.isfinite(loss):
+            return False  # no test set, or a broken one: nothing to monitor
+        if self._best is None or loss < self._best[0]:
+            weights = [w.copy() for layer in self.model.layers for w in layer.weights] if self.restore_best_weights \
+                else None
+            self._best = (loss, self.step, weights)
+            return False
+        best, best_step, weights = self._best
+        if self.step - best_step < self.early_stopping_patience:
+            return False
+        self._best = None
+        self.running = False
+        if weights is not None:
+            for w, saved in zip((w for layer in self.model.layers for w in layer.weights), weights):
+                np.copyto(w, saved)
+            self._record(self.step, self.batch_loss, self.stats)  # this step re-measured with the best weights
+            message = _("early stopping at step {step}: the test loss has not improved for {patience} steps "
+                        "(best {best:.4g} at step {best_step}); the weights of step {best_step} were restored. "
+                        "Play continues from them.")
+        else:
+            message = _("early stopping at step {step}: the test loss has not improved for {patience} steps "
+                        "(best {best:.4g} at step {best_step}). Play continues from here.")
+        self.set_status("ok", message.format(step=self.step, patience=self.early_stopping_patience, best=best,
+                                             best_step=best_step))
+        return True
+
     def _end_chunk(self):
-        """Publish the train and test loss once per chunk of steps (not per step) and bump `arrays_version`.
+        """Publish the train and test loss (and accuracy) once per chunk of steps (not per step), look for
+        overfitting, and bump `arrays_version`.
 
         The history keeps every `stride`-th step; the readouts always show the last step (evaluated here
         when the history skipped it), so a single Step always moves them."""
         if self.step and self.history.steps[-1] != self.step:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                self.train_loss, self.test_loss = self._evaluate("train"), self._evaluate("test")
+                (self.train_loss, self.train_accuracy), (self.test_loss, self.test_accuracy) = (
+                    self._evaluate("train"), self._evaluate("test"))
         else:
-            self.train_loss, self.test_loss = self.history.last("train_loss"), self.history.last("test_loss")
+            h = self.history
+            self.train_loss, self.test_loss = h.last("train_loss"), h.last("test_loss")
+            self.train_accuracy, self.test_accuracy = h.last("train_accuracy"), h.last("test_accuracy")
+        self._watch_overfitting()
         self.arrays_version += 1
 
+    def _watch_overfitting(self):
+        """`overfit_step` from the history; the status line says so when it starts (and stops saying it after)."""
+        h = self.history
+        since = overfitting_since(h.steps, h["train_loss"], h["test_loss"])
+        message = _("overfitting: test loss rising since step {step} while train loss falls — try L2 or early "
+                    "stopping")
+        if since is not None and self.overfit_step is None:
+            self.set_status("warning", message.format(step=since))
+        elif since is None and self.overfit_step is not None and self.status == message.format(step=self.overfit_step):
+            self.set_status("ok", self.summary_line())
+        self.overfit_step = since
+
     def _evaluate(self, split):
-        """The loss on the whole train or test split (nan for an empty split)."""
+        """(loss, accuracy) on the whole train or test split: one prediction through Sequential.evaluate; nan
+        for an empty split, accuracy nan for regression."""
         x, y = self._arrays[f"x_{split}"], self._arrays[f"y_{split}"]
-        return self.model.evaluate(x, y, self.loss) if len(x) else math.nan
+        if not len(x):
+            return math.nan, math.nan
+        if self.metric is None:
+            return self.model.evaluate(x, y, self.loss), math.nan
+        loss, accuracy = self.model.evaluate(x, y, self.loss, metrics=[self.metric])
+        return loss, accuracy
 
     def _record(self, step, batch_loss, stats):
         """One history row: step k's batch loss and per-layer gradient/unit statistics (measured by the engine
-        at the weights step k started from) and the train/test loss and kernel norms after step k."""
+        at the weights step k started from) and the train/test loss, accuracy and kernel norms after step k."""
+        (train_loss, train_accuracy), (test_loss, test_accuracy) = self._evaluate("train"), self._evaluate("test")
         self.history.append(
             step,
             batch_loss=batch_loss,
-            train_loss=self._evaluate("train"),
-            test_loss=self._evaluate("test"),
+            train_loss=train_loss,
+            test_loss=test_loss,
+            train_accuracy=train_accuracy,
+            test_accuracy=test_accuracy,
             grad_mean=np.array([s["kernel"]["mean_abs"] for s in stats]),
             grad_max=np.array([s["kernel"]["max_abs"] for s in stats]),
             kernel_norm=np.array([array_stats(layer.kernel)["norm"] for layer in self.model.layers]),
@@ -374,6 +527,8 @@ class TrainingState(AppState):
         self.batch_loss = float(value)
         self.train_loss = float(self.history.last("train_loss"))
         self.test_loss = float(self.history.last("test_loss"))
+        self.train_accuracy = float(self.history.last("train_accuracy"))
+        self.test_accuracy = float(self.history.last("test_accuracy"))
 
     # -- queries for the views -------------------------------------------------------------------------------
     def predict(self, x):

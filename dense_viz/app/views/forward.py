@@ -13,11 +13,11 @@ import numpy as np
 
 from ...engine import activations, statistics
 from ...plots import forward as fplot
-from ...plots.heatmap import pool_to_axes
+from ...plots.heatmap import CELL_DIGITS, number_text, pool_to_axes
 from ...plots.render import FrameCache
-from ..catalog import activation_formula
-from ..figure import FigureView, figure_image
-from ...i18n import _
+from ..catalog import activation_formula, alias_note
+from ..figure import FigureView, click_hint, figure_image
+from ...i18n import N_, _
 from ..ui import bind
 from .markup import paragraph
 
@@ -27,8 +27,14 @@ SPARSEMAX_CURVE_UNITS = 1024  # the sparsemax curve needs one row per grid point
 
 
 def num(value, digits=4):
-    """A number as the text shows it: `digits` significant digits, a real minus sign."""
-    return f"{float(value):.{digits}g}".replace("-", "−")
+    """A number as the text shows it: `digits` significant digits, a real minus sign (heatmap.number_text,
+    the one formatter of the numbers in the cells too)."""
+    return number_text(value, digits)
+
+
+def minus(value, digits=6):
+    """'− 0.324' for a positive value, '+ 0.324' for a negative one: subtracting it, written with one sign."""
+    return f"{'+' if float(value) < 0 else '−'} {num(abs(float(value)), digits)}"
 
 
 def index_text(*index):
@@ -40,8 +46,21 @@ def sum_terms(x_row, w_col, shown=TERMS_SHOWN):
     """The written-out Σ_k x[k]·W[k]: '(0.12)(−0.45) + … + (−0.8)(0.11)' (all terms when there are few)."""
     n = len(x_row)
     ks = list(range(n)) if n <= shown + 2 else [*range(shown), None, n - 1]
-    parts = ["…" if k is None else f"({num(x_row[k], 3)})({num(w_col[k], 3)})" for k in ks]
+    parts = ["…" if k is None else f"({num(x_row[k], CELL_DIGITS)})({num(w_col[k], CELL_DIGITS)})" for k in ks]
     return " + ".join(parts)
+
+
+CLICK_HINT = N_("Click a cell of x, W, b or y to select its sample i and/or unit j.")
+
+
+def clicked_text(name, change, block):
+    """The hint after a click: what was selected, and for a pooled block that its first row / column was."""
+    chosen = ", ".join(f"{'i' if key == 'sample' else 'j'} = {value}" for key, value in change.items())
+    if tuple(block) == (1, 1):
+        return _("Clicked {name}: selected {chosen}. Click another cell to select it.").format(name=name,
+                                                                                           chosen=chosen)
+    return _("Clicked a pooled block of {rows} × {cols} entries of {name}: selected its first row / column, "
+             "{chosen}.").format(rows=block[0], cols=block[1], name=name, chosen=chosen)
 
 
 def _float64(v):
@@ -74,10 +93,13 @@ class ForwardView(FigureView):
         self._act_text = widgets.HTML(layout=widgets.Layout(width=f"{width_px - 470}px"))
         self._act_text.add_class("dv-forward-activation-text")
         self._w_cache = (None, None)
-        self.info = {}
+        self.info, self._shown = {}, None   # _shown: (shapes, blocks) of the heatmaps as last drawn
+        self._hint = widgets.HTML(click_hint(_(CLICK_HINT)))
+        self._hint.add_class("dv-forward-hint")
+        self.clickable(self._heat_image, self._heat.fig, self.click)
         self.children = [
             widgets.HBox([self._sample, self._sample_range, self._unit, self._unit_range]),
-            self._position_box, self._arithmetic, self._heat_image,
+            self._position_box, self._arithmetic, self._hint, self._heat_image,
             widgets.HBox([self._act_image, self._act_text], layout=widgets.Layout(flex_flow="row wrap"))]
 
     # -- controls: bound to the state, showing what the state kept --------------------------------------------
@@ -86,6 +108,22 @@ class ForwardView(FigureView):
         control = widgets.IntText(description=description, layout=widgets.Layout(width="170px"),
                                   style={"description_width": "60px"})
         return bind(control, self.state, name, css=css_class)
+
+    # -- clicks on the heatmaps: the same selection as typing it --------------------------------------------
+    def click(self, px, py):
+        """Select what the heatmap cell under figure pixel (px, py) stands for: x[i, k] -> sample i, W[k, j] and
+        b[j] -> unit j, y[i, j] -> both (state.update, as the typed fields do). Returns the change (or None)."""
+        if self._shown is None:
+            return None
+        hit = fplot.forward_cell_at(self._heat, *self._shown, px, py)
+        if hit is None:
+            return None
+        name, row, col = hit
+        change = {"x": {"sample": row}, "W": {"unit": col}, "b": {"unit": col}, "y": {"sample": row, "unit": col}}[name]
+        self.state.update(**change)
+        block = self._shown[1]["W" if name == "b" else name]
+        self._hint.value = click_hint(clicked_text(name, change, block))
+        return change
 
     # -- refresh ----------------------------------------------------------------------------------------------
     def draw(self):
@@ -96,8 +134,12 @@ class ForwardView(FigureView):
         rows = (slice(None), *pos)
         self._update_controls(pos)
         titles = ("x[:, p, :]", "W", "y[:, p, :]") if pos else ("x", "W", "y")  # p: in the text (cached frame)
-        fplot.update_forward(self._heat, s.x[rows], s.layer.kernel, s.layer.bias, s.y[rows], i, j,
-                             act.output_unit(j, s.units), w_pooled=self._pooled_kernel(), titles=titles)
+        x2, y2 = s.x[rows], s.y[rows]
+        value, gate = act.unit_pair(j, s.units)
+        blocks = fplot.update_forward(self._heat, x2, s.layer.kernel, s.layer.bias, y2, i, j,
+                                      act.output_unit(j, s.units), w_pooled=self._pooled_kernel(), titles=titles,
+                                      partner=None if gate is None else (gate if j == value else value))
+        self._shown = ({"x": x2.shape, "W": s.layer.kernel.shape, "y": y2.shape}, blocks)
         self._arithmetic.value = self._arithmetic_html((i, *pos), j)
         self._draw_activation((i, *pos), j)
         self._act_image.value = self._act_frames.render()
@@ -127,7 +169,7 @@ class ForwardView(FigureView):
         x_row, w_col = s.x[idx], s.layer.kernel[:, j]
         z_row, y_row = s.z[idx], s.y[idx]
         at = index_text(*idx, j)
-        bias = "" if s.layer.bias is None else f" + {num(s.layer.bias[j], 4)}"
+        bias = "" if s.layer.bias is None else f" + ({num(s.layer.bias[j], CELL_DIGITS)})"
         n = len(x_row)
         p = ", p" if idx[1:] else ""
         where = f"i = {idx[0]}" + (f", p = ({index_text(*idx[1:])}{',' if len(idx) == 2 else ''})" if p else "")
@@ -155,13 +197,13 @@ class ForwardView(FigureView):
         if act.name == "log_softmax":
             lse = float(activations.logsumexp(_float64(z_row))[0])
             return [f"log_softmax: y_j = z_j − log Σ_m exp(z_m) over the {len(z_row):,} units of this row",
-                    f"y[{at}] = {num(zj, 6)} − {num(lse, 6)} = <b>{num(y_row[j], 7)}</b>"]
+                    f"y[{at}] = {num(zj, 6)} {minus(lse)} = <b>{num(y_row[j], 7)}</b>"]
         if act.name == "sparsemax":
             support = y_row > 0
             tau = float(activations.sparsemax_threshold(_float64(z_row))[0])
             return [f"sparsemax: y_j = max(z_j − τ, 0), τ chosen so that Σ_m y_m = 1: τ = {num(tau, 6)}, "
                     f"{int(support.sum())} of {len(z_row):,} units of this row are non-zero",
-                    f"y[{at}] = max({num(zj, 6)} − {num(tau, 6)}, 0) = <b>{num(y_row[j], 7)}</b>"]
+                    f"y[{at}] = max({num(zj, 6)} {minus(tau)}, 0) = <b>{num(y_row[j], 7)}</b>"]
         if act.halves_last_axis:
             (a, g), half = act.unit_pair(j, len(z_row)), act.output_units(len(z_row))
             out_at = index_text(*idx, a)
@@ -200,7 +242,9 @@ class ForwardView(FigureView):
         flat = int(np.sum(act.derivative(z_unit, y_unit) < DEAD_LIMIT))
         formula = activation_formula(act.name)
         key = "<span style='color:{};font-weight:bold'>{}</span>"
-        lines = [f"<b>{act.name}</b>" + (f": f(z) = {html.escape(formula)}" if formula else ""),
+        alias = alias_note(self.state.activation)
+        lines = [f"<b>{act.name}</b>" + (f": f(z) = {html.escape(formula)}" if formula else "")
+                 + (f" ({html.escape(alias)})" if alias else ""),
                  f"{key.format('#000', '—')} f(z) &nbsp; {key.format('#737373', '- -')} its derivative f′(z)",
                  f"{key.format(fplot.UNIT_COLOR, '●')} z of unit {j} for all {z_unit.size:,} rows of the batch",
                  f"{key.format(fplot.SELECTED_COLOR, '○')} sample i",

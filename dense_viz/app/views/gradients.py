@@ -15,12 +15,15 @@ from ...engine.layers import format_shape
 from ...plots import gradients as gplot
 from .. import diagnostics
 from ..catalog import loss_text
-from ..figure import FigureView
+from ...i18n import N_, _
+from ..figure import FigureView, click_hint, redraw_toggle
 from .markup import paragraph
 
 CHECK_ENTRIES = 4          # entries checked per gradient (∂L/∂W, ∂L/∂b, ∂L/∂x)
 PARAM_SYMBOL = {"kernel": "W", "bias": "b", "x": "x"}
 TABLE_STYLE = "font-size:12px;line-height:1.5;border-collapse:collapse;margin:2px 0 6px"
+CLICK_HINT = N_("Click a cell of δ, ∂L/∂W, ∂L/∂b or ∂L/∂x to select its sample i (and position) and/or "
+                "unit j: the Forward tab then writes that y[i, j] out.")
 CELL_CSS = ("<style>.dv-gradients-view td, .dv-gradients-view th {padding: 1px 18px 1px 0; text-align: left}"
             ".dv-gradients-view th {border-bottom: 1px solid #ccd; font-weight: 600}</style>")
 
@@ -47,14 +50,45 @@ class GradientsView(FigureView):
         self._check = widgets.HTML()
         self._check.add_class("dv-gradcheck")
         self.info, self.health, self.checks, self.check_ok = {}, {}, [], True
-        self.children = [self._loss, self.image, self._pooling, self._norms, self._health, self._check]
+        self._hint = widgets.HTML(click_hint(_(CLICK_HINT)))
+        self._hint.add_class("dv-gradients-hint")
+        self._scale = redraw_toggle(self, "dv-gradients-scale", "colours", [
+            ("shared", "shared scale", "one symmetric scale ±L for all four panels and ∂L/∂y: a vanishing gradient "
+                                       "looks pale"),
+            ("panel", "per-panel scale", "each panel stretched to its own max |·|: shapes are visible, magnitudes "
+                                         "are not")], button_width="120px")
+        self.clickable(self.image, self._artists.fig, self.click)
+        self.children = [self._loss, self._scale, self._hint, self.image, self._pooling, self._norms, self._health, self._check]
 
     def draw(self):
         """δ, ∂L/∂W, ∂L/∂b and ∂L/∂x of the state's last backward pass into the four panels."""
         state, layer = self.state, self.state.layer
         self.info = gplot.update_gradients(self._artists, state.dz, layer.grads["kernel"], layer.grads.get("bias"),
                                            state.dx, tuple(layer.loss_terms),
-                                           softmax_like=not layer.activation.elementwise)
+                                           softmax_like=not layer.activation.elementwise, scale=self._scale.value, dy=state.dy)
+
+    def click(self, px, py):
+        """Select what the cell under figure pixel (px, py) stands for: a row of δ or ∂L/∂x -> sample i and
+        position, a column of δ, ∂L/∂W or ∂L/∂b -> unit j (state.update, as the typed fields do)."""
+        hit = gplot.gradient_cell_at(self._artists, self.info, px, py) if self.info else None
+        if hit is None:
+            return None
+        name, row, col = hit
+        change = {}
+        if name in ("dz", "x"):
+            positions = max(1, int(np.prod(self.state.leading_dims)))
+            change["sample"], position = divmod(row, positions)
+            if self.state.leading_dims:
+                change["position"] = position
+        if name != "x":
+            change["unit"] = col
+        self.state.update(**change)
+        chosen = ", ".join(f"{key} = {value}" for key, value in change.items())
+        block = self.info[name]["block"]
+        text = (_("Selected {chosen} (open the Forward tab to see y[i, j] written out).") if block == (1, 1) else
+                _("Clicked a pooled block of {rows} × {cols} entries: selected its first row / column, {chosen}."))
+        self._hint.value = click_hint(text.format(chosen=chosen, rows=block[0], cols=block[1]))
+        return change
 
     def caption(self):
         """The loss, the norms table, unit health and the finite-difference check, as HTML."""

@@ -5,12 +5,16 @@ Wiring only: state → plots.graph → PNG. The artists are rebuilt when the lay
 place otherwise; a bigger layer shows a message and does no figure work at all.
 """
 import ipywidgets as widgets
+import numpy as np
 
 from ...plots import graph as gplot
 from ...plots import heatmap
-from ..figure import FigureView
-from ...i18n import _
+from ..figure import FigureView, click_hint
+from ...i18n import N_, _
 from .markup import paragraph
+
+
+CLICK_HINT = N_("Click a unit node to select unit j; click an input node to read what it feeds.")
 
 
 def _minus(text):
@@ -37,8 +41,11 @@ class GraphView(FigureView):
         self._title.add_class("dv-graph-title")
         self._caption = widgets.HTML()
         self._caption.add_class("dv-graph-caption")
-        self.info = {}
-        self.children = [self._message, self._title, self.image, self._caption]
+        self._hint = widgets.HTML(click_hint(_(CLICK_HINT)))
+        self._hint.add_class("dv-graph-hint")
+        self.clickable(self.image, fig, self.click)
+        self.info, self._ids = {}, None   # _ids: (input ids, unit ids) drawn from a big layer, None: all of it
+        self.children = [self._message, self._title, self._hint, self.image, self._caption]
 
     @property
     def artists(self):
@@ -46,45 +53,72 @@ class GraphView(FigureView):
         return self._artists
 
     def draw(self):
-        """Rebuild the artists on a shape change, then update colours, widths and labels for the selection;
-        a layer too big for a graph does no figure work at all (returns False)."""
+        """Rebuild the artists on a shape change (or a new subset of a big layer), then update colours, widths
+        and labels for the selection. A layer too big for a graph shows the selected unit's strongest inputs
+        and the units around it (plots.graph.subset)."""
         state, layer = self.state, self.state.layer
-        if not gplot.fits(state.input_dim, state.units):
-            self._artists, self.info = None, {}
-            return False
         halves = layer.activation.halves_last_axis
-        shape = (state.input_dim, state.units, layer.bias is not None, halves)
+        row = self._row()
+        x, z, y, kernel, bias, unit = state.x[row], state.z[row], state.y[row], layer.kernel, layer.bias, state.unit
+        self._ids = None
+        if not gplot.fits(state.input_dim, state.units):
+            ins, outs = self._ids = gplot.subset(kernel, unit, halves)
+            x, z, kernel = x[ins], z[outs], kernel[np.ix_(ins, outs)]
+            y = y[outs[: len(outs) // 2]] if halves else y[outs]
+            bias = None if bias is None else bias[outs]
+            unit = int(np.flatnonzero(outs == unit)[0])
+        shape = (len(x), len(z), bias is not None, halves)
         if self._artists is None or self._artists.shape != shape:
             self._artists = gplot.draw_graph(self._ax, *shape[:3], halves=halves)
-        row = self._row()
-        self.info = gplot.update_graph(self._artists, state.x[row], state.z[row], state.y[row], layer.kernel,
-                                       layer.bias, state.unit, halves=halves)
+        if self._ids is not None:   # another part of a big layer: the same artists, other names
+            self._artists = gplot.relabel(self._artists, *self._ids)
+        elif not (np.array_equal(self._artists.in_ids, np.arange(shape[0]))
+                  and np.array_equal(self._artists.out_ids, np.arange(shape[1]))):
+            self._artists = gplot.relabel(self._artists, np.arange(shape[0]), np.arange(shape[1]))
+        self._values = (x, z, y)
+        self.info = gplot.update_graph(self._artists, x, z, y, kernel, bias, unit, halves=halves)
         return True
+
+    def click(self, px, py):
+        """A unit node selects that unit j (state.update, as typing it does); an input node says what it feeds."""
+        hit = gplot.node_at(self._artists, px, py) if self._artists is not None else None
+        if hit is None:
+            return None
+        kind, index = hit
+        if kind == "unit":
+            self.state.update(unit=index)
+            self._hint.value = click_hint(_("Selected unit j = {j}.").format(j=index))
+            return {"unit": index}
+        x = self.state.x[self._row()][index]
+        self._hint.value = click_hint(_("Input k = {k}: x[i, {k}] = {x} feeds every unit j through W[{k}, j]; "
+                                        "the selection is a sample and a unit, so nothing else changes.").format(
+            k=index, x=heatmap.number_text(x)))
+        return {}
 
     def _row(self):
         """(sample i, *position): the row of x, z and y the graph shows."""
         return (self.state.sample, *self.state.position_index())
 
     def caption(self):
-        """The selection and the values above and under the graph, or the message for a big layer."""
-        state = self.state
-        shown = self._artists is not None
-        self.image.layout.display = None if shown else "none"
-        self._message.layout.display = "none" if shown else None
-        if not shown:
-            n_in, units = state.input_dim, state.units
-            inputs = (_("{n:,} input") if n_in == 1 else _("{n:,} inputs")).format(n=n_in)
-            outputs = (_("{n:,} unit") if units == 1 else _("{n:,} units")).format(n=units)
-            self._message.value = _("The neuron graph is drawn for at most {max_in} inputs and {max_units} units; "
-                                    "this layer has {inputs} and {units} — see the Weights tab.").format(
-                max_in=gplot.MAX_INPUTS, max_units=gplot.MAX_UNITS, inputs=inputs, units=outputs)
-            self._title.value = self._caption.value = ""
-            return
+        """The selection and the values above and under the graph; for a big layer, which part is drawn."""
+        self.image.layout.display = None
+        self._message.layout.display = None if self._ids is not None else "none"
+        self._message.value = self._subset_text() if self._ids is not None else ""
         row = self._row()
-        self._message.value = ""
         self._title.value = paragraph(self._describe_selection(row))
-        self._caption.value = paragraph(self._describe_values(state.x[row], state.z[row], state.y[row])
-                                        + self._describe(self._artists.shape[3]))
+        self._caption.value = paragraph(self._describe_values(*self._values) + self._describe(self._artists.shape[3]))
+
+    def _subset_text(self):
+        """What part of a big layer the graph shows."""
+        state = self.state
+        ins, outs = self._ids
+        inputs = (_("{n:,} input") if state.input_dim == 1 else _("{n:,} inputs")).format(n=state.input_dim)
+        units = (_("{n:,} unit") if state.units == 1 else _("{n:,} units")).format(n=state.units)
+        return paragraph(_("This layer has {inputs} and {units}, too many to draw every weight. Shown: the "
+                           "{shown_in} inputs k with the largest |W[k, {j}]| into the selected unit j = {j}, and "
+                           "units {first} … {last} around it ({shown_units} of {total}).").format(
+            inputs=inputs, units=units, shown_in=len(ins), j=state.unit, first=int(outs.min()),
+            last=int(outs.max()), shown_units=len(outs), total=state.units), color="#444")
 
     def _describe_values(self, x, z, y):
         """The values of a column too long for labels on the graph (x, or z and y), as text lines."""
@@ -92,7 +126,7 @@ class GraphView(FigureView):
         if not self._artists.in_values:
             lines.append("x = (" + ", ".join(_minus(f"{v + 0.0:.3g}") for v in x) + ")")
         if not self._artists.out_values:
-            j = self.state.unit
+            j = int(np.flatnonzero(np.asarray(self._artists.out_ids) == self.state.unit)[0])
             zs = [_minus(f"{v + 0.0:.3g}") for v in z]
             zs[j] = f"<b>{zs[j]}</b>"
             ys = [_minus(f"{v + 0.0:.3g}") for v in y]

@@ -8,7 +8,7 @@ import html
 import ipywidgets as widgets
 
 from ...plots import weights as wplot
-from ..figure import FigureView
+from ..figure import FigureView, redraw_toggle
 from ...i18n import _
 
 
@@ -23,28 +23,28 @@ class WeightsView(FigureView):
         """Build the figure (all artists), the image, the pooling toggle and the text once."""
         self._artists = wplot.weights_figure(width_px, height_px)
         super().__init__(state, self._artists.fig, width_px, "dv-weights-image")
-        self._mode = widgets.ToggleButtons(
-            options=[(_(label), mode) for mode, label in wplot.MODES.items()], value="mean",
-            description=_("pooling"), tooltips=[_("average of each block of weights"),
-                                                _("the weight of largest |w| in each block, sign kept")],
-            style={"button_width": "150px"})
-        self._mode.add_class("dv-weights-pooling")
-        self._mode.observe(lambda change: self.refresh(), names="value")
+        self._mode = redraw_toggle(self, "dv-weights-pooling", "pooling", [
+            ("mean", wplot.MODES["mean"], "average of each block of weights"),
+            ("maxabs", wplot.MODES["maxabs"], "the weight of largest |w| in each block, sign kept")])
+        self._scale = redraw_toggle(self, "dv-weights-scale", "colours", [
+            ("true", "true range", "colours span the kernel's own range of weights: block means of small weights "
+                                   "look pale"),
+            ("stretched", "stretched", "colours stretched to the pooled values: patterns show, magnitudes do not")])
         self._text = widgets.HTML()
         self._text.add_class("dv-weights-text")
         self.info = {}
-        self.children = [self.image, self._mode, self._text]
+        self.children = [self.image, self._mode, self._scale, self._text]
 
     def draw(self):
         """The state's kernel and bias, pooled with the toggle's mode, against the kernel's initializer."""
         layer = self.state.layer
         self.info = wplot.update_weights(self._artists, layer.kernel, layer.bias, layer.kernel_initializer,
-                                         mode=self._mode.value, seed=self.state.seed)
+                                         mode=self._mode.value, seed=self.state.seed, scale=self._scale.value)
 
     def caption(self):
         """The pooling toggle (only when pooled) and the text under the figure."""
         layer = self.state.layer
-        self._mode.layout.display = None if self.info["note"] else "none"
+        self._mode.layout.display = self._scale.layout.display = None if self.info["note"] else "none"
         self._text.value = self._describe(layer.kernel, layer.bias, self.state.bias_initializer)
 
     def _describe(self, kernel, bias, bias_init):
