@@ -27,16 +27,20 @@ ALLOWED = {
     "models", "nn", "linear", "fit", "summary", "model", "layer", "kernel", "bias", "lambd", "dim", "min", "max",
     "exp", "log", "tanh", "sigmoid", "softmax", "softplus", "clip", "abs", "sqrt", "mean", "std", "sum", "argmax",
     "np", "glorot", "he", "lecun", "enable_lora", "quantize", "train_step", "predict", "call", "build", "get_config",
-    "dense_viz", "explain", "explain_training", "entmax", "mlp", "backward", "forward",
+    "dense_viz", "explain", "explain_training", "entmax", "mlp", "backward", "forward", "english", "enter",
+    "jupyterhub", "nbgitpuller", "float", "stddev", "preset", "safetensors", "npz", "npy", "csv", "pt", "h5", "abs",
     # Keras' class names that a Russian text keeps
     "randomnormal", "truncatednormal", "randomuniform", "variancescaling", "glorotuniform", "henormal", "maxnorm",
     "unitnorm", "nonneg", "minmaxnorm", "l1", "l2", "l1l2", "orthogonal", "identity", "constant", "zeros", "ones",
 }
-TAGS_WITH_CODE = re.compile(r"<(code|pre|kbd|samp|script|style)\b[^>]*>.*?</\1>", re.S | re.I)
+TAGS_WITH_CODE = re.compile(r"<(code|pre|kbd|samp|script|style)\b[^>]*>.*?</\1>"
+                            r"|<(span|div)\b[^>]*\blang=['\"]en['\"][^>]*>.*?</\2>", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
 BACKTICKS = re.compile(r"`[^`]*`")
 # code-like tokens: dotted names, calls, assignments, snake_case, anything with a digit
 CODE_TOKEN = re.compile(r"[A-Za-z_][\w.]*\([^()]*\)|[A-Za-z_]\w*(?:\.\w+)+|\w*_\w*|\w*\d\w*|\w+=\S*")
+# terms a Russian text keeps: «quoted» words of an English message, one-hot, assignments in formulas (limit = …), shape tuples ((out, in), (B, in))
+TERMS = re.compile(r"«[^»]*»|\bone-hot\b|\b[A-Za-z_]\w* = |\((?:[A-Za-z_…][\w…]*, ?)+[A-Za-z_]\w*\)")
 WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 
 
@@ -59,7 +63,7 @@ ALLOWED_WORDS = allowed_words()
 def english_words(text):
     """The English words of `text` (markup, code and allowed identifiers removed), in order."""
     text = html.unescape(BACKTICKS.sub(" ", TAG.sub(" ", TAGS_WITH_CODE.sub(" ", text))))
-    text = CODE_TOKEN.sub(" ", text)
+    text = CODE_TOKEN.sub(" ", TERMS.sub(" ", text))
     words = []
     for word in WORD.findall(text):
         if len(word) < 2 or word.lower() in ALLOWED_WORDS:

@@ -62,10 +62,11 @@ class GuidePanel(widgets.HTML):
         left = key and presets.BOOK.current(self.state) != key
         since = _("You changed the settings since: Reset returns to the preset.")
         note = f"<div style='color:#7a5200;margin-top:2px'>{html.escape(since)}</div>" if left else ""
+        look_at, predict_it = _("What to look at"), _("Predict")
         self.value = (
             "<div style='border-left:3px solid #4a78b5;background:#f4f7fb;padding:4px 10px;font-size:13px;"
-            f"line-height:1.5'><b>{html.escape(_('What to look at'))}</b> · {html.escape(look)}"
-            f"<details style='margin-top:3px'><summary style='cursor:pointer'><b>{html.escape(_('Predict'))}</b> · "
+            f"line-height:1.5'><b>{html.escape(look_at)}</b> · {html.escape(look)}"
+            f"<details style='margin-top:3px'><summary style='cursor:pointer'><b>{html.escape(predict_it)}</b> · "
             f"{html.escape(predict)}</summary><div style='margin:2px 0 0 14px'>{html.escape(answer)}</div>"
             f"</details>{note}</div>")
 

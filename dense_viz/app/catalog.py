@@ -11,6 +11,8 @@ Tables:
   PyTorch equivalent (source for y from z = linear(x); after "  # " a note for the code's comment).
 - LOSSES: per loss the explainer offers (state.LOSSES): a short note (the readout) and its formula.
 """
+from collections.abc import Mapping
+
 from ..engine import activations
 from ..i18n import N_, _
 
@@ -85,6 +87,27 @@ TRAINING_TOOLTIPS = {
     "restore_best_weights": N_("EarlyStopping(restore_best_weights=…): when it stops, go back to the weights of the "
                                "step with the lowest test loss (Keras' default is False)."),
 }
+
+
+class Translated(Mapping):
+    """A read-only view of a table of English texts that translates each on lookup (so a language switch
+    applies to every widget built after it): `Translated(TRAINING_TOOLTIPS)["seed"]`."""
+
+    def __init__(self, table):
+        self._table = table
+
+    def __getitem__(self, name):
+        return _(self._table[name])
+
+    def __iter__(self):
+        return iter(self._table)
+
+    def __len__(self):
+        return len(self._table)
+
+
+# The training tasks (engine.datasets' task kinds), as the training panel names them.
+TASKS = {"binary": N_("binary"), "multiclass": N_("multiclass"), "regression": N_("regression")}
 
 
 def tooltip(table, name):

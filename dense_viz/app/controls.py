@@ -12,7 +12,7 @@ import html
 import ipywidgets as widgets
 
 from . import presets
-from .catalog import EXPLAINER_TOOLTIPS
+from .catalog import EXPLAINER_TOOLTIPS, Translated
 from ..i18n import N_, _
 from traitlets import Bool, Float, Tuple
 
@@ -21,6 +21,7 @@ from .parsing import dims, format_dims, text_formatter, text_parser
 from .state import NONE
 from .ui import bind, button, heading, preset_menu
 
+TIPS = Translated(EXPLAINER_TOOLTIPS)  # each tooltip translated on lookup, in the language of the moment
 STYLE = {"description_width": "130px"}
 ADVANCED_STYLE = {"description_width": "136px"}  # longer Keras names
 FULL = {"width": "100%"}
@@ -83,7 +84,7 @@ class ControlsPanel(widgets.VBox):
     # -- one control per configuration trait, from its type and its tags ----------------------------------
     def _control(self, name, trait, meta):
         """The widget for trait `name`, bound to the state; returns what goes into the panel."""
-        tip = _(EXPLAINER_TOOLTIPS[name])  # translated now: the panel is rebuilt after a language switch
+        tip = TIPS[name]  # translated now: the panel is rebuilt after a language switch
         common = {"description": name, "tooltip": tip, "style": STYLE, "layout": FULL}
         if "choices" in meta:
             widget = bind(widgets.Dropdown(options=_options(meta["choices"]), **common), self.state, name)

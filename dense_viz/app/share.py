@@ -107,6 +107,7 @@ class SharePanel(widgets.VBox):
                   _("A JupyterHub (nbgitpuller): put your hub's address in front")}
         self._links.value = "".join(_field(labels[key], value, f"dv-share-{key.replace('_', '-')}")
                                     for key, value in self.links.items() if value)
-        self._call.value = (f"<div style='font-size:12px;color:#556'>{html.escape(_('In a notebook:'))}</div>"
+        in_notebook = _("In a notebook:")
+        self._call.value = (f"<div style='font-size:12px;color:#556'>{html.escape(in_notebook)}</div>"
                             f"<pre style='font-size:11.5px;white-space:pre-wrap;margin:2px 0'>"
                             f"{html.escape(self._code())}</pre>")

@@ -148,8 +148,8 @@ def loss_figure(width_px=440, height_px=280):
     fig = new_figure(width_px, height_px)
     fig.subplots_adjust(left=0.165, right=0.88, top=0.80, bottom=0.16)
     ax = fig.add_subplot()
-    _style(ax, "Loss", "step", "", log_y=True)
-    ax.set_title("Loss", fontsize=TITLE_SIZE, loc="left", pad=16)  # above the legend row
+    _style(ax, _("Loss"), _("step"), "", log_y=True)
+    ax.set_title(_("Loss"), fontsize=TITLE_SIZE, loc="left", pad=16)  # above the legend row
     acc_ax = ax.twinx()
     acc_ax.set_ylim(0.0, 1.0)
     acc_ax.set_autoscale_on(False)
@@ -229,7 +229,7 @@ def boundary_figure(width_px=330, height_px=280, grid=60):
     fig = new_figure(width_px, height_px)
     fig.subplots_adjust(left=0.17, right=0.96, top=0.89, bottom=0.16)
     ax = fig.add_subplot()
-    _style(ax, "Prediction")
+    _style(ax, _("Prediction"))
     ax.grid(False)
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.yaxis.set_major_locator(MaxNLocator(5))
@@ -279,7 +279,7 @@ def update_classification(art, extent, probs, x_train, y_train, x_test, y_test):
     """Show class probabilities (grid, grid, C) over `extent` and the labelled points x (n, 2), y (n,)/(n, 1).
     Non-finite probabilities are drawn white (unsure) and reported in a note."""
     finite = np.isfinite(probs).all(axis=-1)
-    art.note.set_text("" if finite.all() else "the network's outputs are not finite")
+    art.note.set_text("" if finite.all() else _("the network's outputs are not finite"))
     art.note.set_visible(not finite.all())
     probs = np.where(finite[..., None], probs, 1.0 / probs.shape[-1])
     art.image.set_visible(True)
@@ -296,7 +296,7 @@ def update_classification(art, extent, probs, x_train, y_train, x_test, y_test):
     art.ax.set_ylim(extent[2], extent[3])
     art.ax.set_xlabel("x₁", fontsize=LABEL_SIZE)
     art.ax.set_ylabel("x₂", fontsize=LABEL_SIZE)
-    art.ax.set_title("Decision boundary (● train, ○ test)", fontsize=TITLE_SIZE, loc="left")
+    art.ax.set_title(_("Decision boundary (● train, ○ test)"), fontsize=TITLE_SIZE, loc="left")
 
 
 def update_regression(art, extent, xs, y_pred, x_train, y_train, x_test, y_test):
@@ -304,7 +304,7 @@ def update_regression(art, extent, xs, y_pred, x_train, y_train, x_test, y_test)
     art.image.set_visible(False)
     art.curve.set_visible(True)
     finite = np.isfinite(y_pred)
-    art.note.set_text("" if finite.all() else "the network's outputs are not finite")
+    art.note.set_text("" if finite.all() else _("the network's outputs are not finite"))
     art.note.set_visible(not finite.all())
     art.curve.set_data(np.asarray(xs)[finite], np.asarray(y_pred)[finite])
     art.train.set_offsets(_points(x_train, y_train))
@@ -317,7 +317,7 @@ def update_regression(art, extent, xs, y_pred, x_train, y_train, x_test, y_test)
     art.ax.set_ylim(extent[2], extent[3])
     art.ax.set_xlabel("x", fontsize=LABEL_SIZE)
     art.ax.set_ylabel("y", fontsize=LABEL_SIZE)
-    art.ax.set_title("Fitted curve (● train, ○ test)", fontsize=TITLE_SIZE, loc="left")
+    art.ax.set_title(_("Fitted curve (● train, ○ test)"), fontsize=TITLE_SIZE, loc="left")
 
 
 # -- per-layer bars and lines -----------------------------------------------------------------------------------
@@ -369,14 +369,14 @@ def reset_gradient_layers(art, labels):
     _style(bars_ax, "|∂L/∂W| per layer, this step\n", log_y=True)
     _layer_axis(bars_ax, labels)
     art.max_bars, art.mean_bars = _bars(art, bars_ax, len(labels), (0.0, 0.0), 0.7, (MAX_COLOR, MEAN_COLOR))
-    bars_ax.legend([art.max_bars, art.mean_bars], ["max", "mean"], loc="lower right", bbox_to_anchor=(1.0, 1.0),
+    bars_ax.legend([art.max_bars, art.mean_bars], [_("max"), _("mean")], loc="lower right", bbox_to_anchor=(1.0, 1.0),
                    fontsize=LEGEND_SIZE, frameon=False, ncols=2, borderaxespad=0.2)
     art.zero_marks = [bars_ax.text(i, 1.0, "0", ha="center", va="bottom", fontsize=TICK_SIZE, color="#a11d1d",
                                    visible=False) for i in range(len(labels))]
     art.ratio = bars_ax.text(0.02, 0.96, "", transform=bars_ax.transAxes, ha="left", va="top",
                              fontsize=TICK_SIZE, color="#222", zorder=5,
                              bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#ccc", "alpha": 0.9})
-    _style(lines_ax, "mean |∂L/∂W| over steps (thin: max)\n", "step", log_y=True)
+    _style(lines_ax, _("mean |∂L/∂W| over steps (thin: max)") + "\n", _("step"), log_y=True)
     colors = layer_colors(len(labels))
     art.mean_lines = [lines_ax.plot([], [], color=c, lw=1.4, marker="o", ms=3, markevery=slice(-1, None))[0]
                       for c in colors]  # a dot on the latest value (also the only point at step 0)
@@ -388,7 +388,7 @@ def reset_gradient_layers(art, labels):
 def update_gradient_flow(art, mean, maximum, steps, mean_history, max_history):
     """Bars: this step's mean (L,) and max (L,) |∂L/∂W|; lines: their history (n, L) at steps (n,)."""
     mean, maximum = np.asarray(mean, dtype=np.float64), np.asarray(maximum, dtype=np.float64)
-    floor, _ = set_log_limits(art.bars_ax, np.concatenate([mean, maximum]))
+    floor, _ceiling = set_log_limits(art.bars_ax, np.concatenate([mean, maximum]))
     _set_bar_heights(art.max_bars, maximum, floor)
     _set_bar_heights(art.mean_bars, mean, floor)
     for mark, value in zip(art.zero_marks, mean):  # "0" at the bottom, "inf"/"nan" at the top
@@ -400,9 +400,9 @@ def update_gradient_flow(art, mean, maximum, steps, mean_history, max_history):
         mark.set_y(floor if finite else top * (bottom / top) ** 0.22)  # non-finite: under the ratio box
     first, last = mean[0], mean[-1]
     if first > 0 and math.isfinite(first) and math.isfinite(last):
-        art.ratio.set_text(f"mean |∂L/∂W| of out / layer 1: {times_ten(last / first)}")
+        art.ratio.set_text(_("mean |∂L/∂W| of out / layer 1: {ratio}").format(ratio=times_ten(last / first)))
     else:
-        art.ratio.set_text("layer 1 gets no gradient (0)" if first == 0 else "non-finite gradients")
+        art.ratio.set_text(_("layer 1 gets no gradient (0)") if first == 0 else _("non-finite gradients"))
     for i, (mean_line, max_line) in enumerate(zip(art.mean_lines, art.max_lines)):
         mean_line.set_data(*_finite(steps, mean_history[:, i]))
         max_line.set_data(*_finite(steps, max_history[:, i]))
@@ -429,7 +429,7 @@ def reset_units_layers(art, labels):
     _reset(art, labels)
     ax = art.ax
     ax.cla()
-    _style(ax, "Dead and saturated units, this step\n", "", "fraction of the layer's units")
+    _style(ax, _("Dead and saturated units, this step") + "\n", "", _("fraction of the layer's units"))
     _layer_axis(ax, labels)
     ax.set_ylim(0, 1.0)
     ax.yaxis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1.0]))
@@ -437,7 +437,7 @@ def reset_units_layers(art, labels):
     art.note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=LABEL_SIZE,
                        color="#556")
     _dynamic(art, art.note)
-    ax.legend([art.dead, art.saturated], ["dead: ∂y/∂z = 0", "saturated: |∂y/∂z| < 10⁻³"], loc="lower right",
+    ax.legend([art.dead, art.saturated], [_("dead: ∂y/∂z = 0"), _("saturated: |∂y/∂z| < 10⁻³")], loc="lower right",
               bbox_to_anchor=(1.0, 1.0), fontsize=LEGEND_SIZE, frameon=False, ncols=2, borderaxespad=0.2)
 
 
@@ -446,7 +446,7 @@ def update_units(art, dead, saturated):
     _set_bar_heights(art.dead, dead)
     _set_bar_heights(art.saturated, saturated)
     quiet = not (np.any(np.asarray(dead) > 0) or np.any(np.asarray(saturated) > 0))
-    art.note.set_text("no dead or saturated units on this batch" if quiet else "")
+    art.note.set_text(_("no dead or saturated units on this batch") if quiet else "")
 
 
 def norms_figure(labels, width_px=385, height_px=270):
@@ -459,7 +459,7 @@ def reset_norm_layers(art, labels):
     _reset(art, labels)
     ax = art.ax
     ax.cla()
-    _style(ax, "Kernel norms ‖W‖ over steps\n", "step", log_y=True)
+    _style(ax, _("Kernel norms ‖W‖ over steps") + "\n", _("step"), log_y=True)
     art.lines = [ax.plot([], [], color=c, lw=1.4, marker="o", ms=3, markevery=slice(-1, None))[0]
                  for c in layer_colors(len(labels))]
     _layer_legend(ax, art.lines, labels)

@@ -16,8 +16,8 @@ import ipywidgets as widgets
 from traitlets import Float, HasTraits, Int, TraitError, Unicode, validate
 
 from ...engine import activations, datasets, initializers, optimizers
-from ..catalog import TRAINING_TOOLTIPS
-from ...i18n import _
+from ..catalog import TASKS, TRAINING_TOOLTIPS, Translated
+from ...i18n import N_, _
 from ..ui import bind, button, guarded, heading, preset_menu
 from . import presets
 from .state import LAYER_FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZERS
@@ -27,7 +27,7 @@ FULL = {"width": "100%"}
 PANEL_WIDTH = "400px"
 # the speed slider's stops, steps per second (inf: max); ≤ 4 is slow motion
 SPEEDS = (1.0, 2.0, 4.0, 10.0, 20.0, 50.0, 100.0, 200.0, math.inf)
-TIPS = {name: _(text) for name, text in TRAINING_TOOLTIPS.items()}  # built once, in the current language
+TIPS = Translated(TRAINING_TOOLTIPS)  # translated on lookup, in the language of the moment
 
 
 def _with_class(widget, css):
@@ -129,12 +129,12 @@ class TrainingControls(widgets.VBox):
         self.controls = {}
         self._syncing = False  # True while the Play toggle shows state.running
 
-        self.play = _with_class(widgets.ToggleButton(value=state.running, description="▶ Play",
+        self.play = _with_class(widgets.ToggleButton(value=state.running, description=_("▶ Play"),
                                                      tooltip=TIPS["play"], button_style="success",
                                                      layout=widgets.Layout(width="104px")), "dv-play")
-        self.step_button = button("+1 Step", "dv-step", TRAINING_TOOLTIPS["step"], self._step, state,
+        self.step_button = button(N_("+1 Step"), "dv-step", TRAINING_TOOLTIPS["step"], self._step, state,
                                   width="104px", margin="0 4px 0 0")
-        self.reset_button = button("↺ Reset", "dv-reset", TRAINING_TOOLTIPS["reset"], state.reset, state,
+        self.reset_button = button(N_("↺ Reset"), "dv-reset", TRAINING_TOOLTIPS["reset"], state.reset, state,
                                    width="104px")
         self.play.observe(guarded(self._play_toggled, state.report), "value")
         state.observe(self._show_running, "running")
@@ -154,14 +154,14 @@ class TrainingControls(widgets.VBox):
             self._bind_trait("noise", widgets.FloatSlider(min=0.0, max=0.5, step=0.01, continuous_update=False),
                        "dv-train-noise"),
             self._bind_trait("train_fraction", widgets.FloatSlider(min=0.1, max=1.0, step=0.05, continuous_update=False,
-                                                             description="train fraction"), "dv-train-fraction"),
+                                                             description=N_("train fraction")), "dv-train-fraction"),
             self._bind_trait("seed", widgets.IntText(continuous_update=False), "dv-train-seed"),
         ]
         self._rows = widgets.VBox()
         self._rows.add_class("dv-train-layers")
-        self._add = button("+ layer", "dv-train-add-layer", "Append a hidden layer like the last", state.add_layer,
+        self._add = button(N_("+ layer"), "dv-train-add-layer", N_("Append a hidden layer like the last"), state.add_layer,
                            state, width="80px", margin="2px 4px 0 20px")
-        self._remove = button("− layer", "dv-train-remove-layer", "Remove the last hidden layer", state.remove_layer,
+        self._remove = button(N_("− layer"), "dv-train-remove-layer", N_("Remove the last hidden layer"), state.remove_layer,
                               state, width="80px", margin="2px 0 0 0")
         self._head = widgets.HTML()
         self._head.add_class("dv-train-architecture")
@@ -177,9 +177,9 @@ class TrainingControls(widgets.VBox):
             self._bind_trait("optimizer", widgets.Dropdown(options=optimizers.NAMES), "dv-train-optimizer"),
             self._bind_trait("learning_rate", widgets.FloatLogSlider(min=-4, max=1, step=0.1, base=10,
                                                                readout_format=".3g", continuous_update=False,
-                                                               description="learning rate"),
+                                                               description=N_("learning rate")),
                        "dv-train-learning-rate"),
-            self._bind_trait("batch_size", widgets.IntText(continuous_update=False, description="batch size"),
+            self._bind_trait("batch_size", widgets.IntText(continuous_update=False, description=N_("batch size")),
                        "dv-train-batch-size"),
             self._bind_trait("early_stopping_patience", widgets.IntText(continuous_update=False,
                                                                         description="early stopping"),
@@ -187,10 +187,10 @@ class TrainingControls(widgets.VBox):
             self._bind_trait("restore_best_weights", widgets.Checkbox(description="restore best weights",
                                                                       indent=False), "dv-train-restore"),
         ]
-        self.children = [buttons, speed, self._preset, heading("Data"), *data,
+        self.children = [buttons, speed, self._preset, heading(N_("Data")), *data,
                          heading(_("Hidden layers (1–{n})").format(n=MAX_HIDDEN_LAYERS)), header, self._rows,
                          widgets.HBox([self._add, self._remove]), self._head,
-                         heading("Training"), *training]
+                         heading(N_("Training")), *training]
         self._show_layers()
         self._show_head()
 
@@ -223,10 +223,11 @@ class TrainingControls(widgets.VBox):
         if s.model is None:
             return
         units = s.model.layers[-1].units
-        self._head.value = (f"<div style='color:#334;font-size:12px;margin:4px 0 0 2px;line-height:1.45'>"
-                            f"<b>{html.escape(s.architecture())}</b> · {s.model.count_params():,} params<br>"
-                            f"output: <code>Dense({units}, activation=\"{s.output_activation}\")</code>, "
-                            f"loss <code>{s.loss}</code> ({s.task} task)</div>")
+        text = _("<b>{architecture}</b> · {params} parameters<br>output: {output}, loss {loss} ({task} task)").format(
+            architecture=html.escape(s.architecture()), params=f"{s.model.count_params():,}",
+            output=f"<code>Dense({units}, activation=\"{s.output_activation}\")</code>",
+            loss=f"<code>{s.loss}</code>", task=_(TASKS.get(s.task, s.task)))
+        self._head.value = f"<div style='color:#334;font-size:12px;margin:4px 0 0 2px;line-height:1.45'>{text}</div>"
 
     # -- buttons ---------------------------------------------------------------------------------------------
     def _play_toggled(self, change):

@@ -24,6 +24,7 @@ from traitlets import Any, Bool, Dict, Float, Int, List, TraitError, Unicode, va
 
 from ...engine import Dense, Sequential, activations, datasets, initializers, optimizers, regularizers
 from ...engine.layers import check_dtype
+from ...i18n import _
 from ...engine.statistics import array_stats, gradient_stats
 from ...i18n import _
 from ..base import AppState
@@ -563,6 +564,8 @@ class TrainingState(AppState):
         return " → ".join(parts)
 
     def summary_line(self):
-        return (f"OK: {self.architecture()} · {self.model.count_params():,} parameters · loss {self.loss} · "
-                f"{self.optimizer}(learning_rate={self.learning_rate:g}), batch_size {self.batch_size} · "
-                f"{len(self.data.x_train)} train / {len(self.data.x_test)} test points")
+        return _("OK: {architecture} · {params} parameters · loss {loss} · {optimizer}(learning_rate={rate}), "
+                 "batch_size {batch_size} · {train} train / {test} test points").format(
+            architecture=self.architecture(), params=f"{self.model.count_params():,}", loss=self.loss,
+            optimizer=self.optimizer, rate=f"{self.learning_rate:g}", batch_size=self.batch_size,
+            train=len(self.data.x_train), test=len(self.data.x_test))

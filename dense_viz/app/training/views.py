@@ -124,13 +124,15 @@ class GradientFlowView(_TrainingView):
 
     def caption(self):
         s = self.state
-        first = "; at step 0 the gradients the first step will use" if s.step == 0 else ""
-        self._note.value = (
-            "<span style='color:#556;font-size:12px'>∂L/∂W of the kernels of all "
-            f"{len(s.model.layers)} layers, as the engine's backward pass computed it at step {s.step:,} (on that "
-            f"step's batch, before its update{first}). A gradient that shrinks layer after layer toward layer 1 "
-            "<i>vanishes</i>; one that is huge <i>explodes</i>. Lines: one point every "
-            f"{s.history.stride} step(s).</span>")
+        text = _("∂L/∂W of the kernels of all {n} layers, as the engine's backward pass computed it at step {step} "
+                 "(on that step's batch, before its update). A gradient that shrinks layer after layer toward "
+                 "layer 1 <i>vanishes</i>; one that is huge <i>explodes</i>. Lines: one point every {stride} "
+                 "step(s).") if s.step else \
+            _("∂L/∂W of the kernels of all {n} layers, as the engine's backward pass computed it at step 0: the "
+              "gradients the first step will use. A gradient that shrinks layer after layer toward layer 1 "
+              "<i>vanishes</i>; one that is huge <i>explodes</i>. Lines: one point every {stride} step(s).")
+        self._note.value = "<span style='color:#556;font-size:12px'>" + text.format(
+            n=len(s.model.layers), step=f"{s.step:,}", stride=s.history.stride) + "</span>"
 
 
 class UnitsView(_TrainingView):
@@ -168,7 +170,7 @@ class NormsView(_TrainingView):
 
 def _value(css, tooltip):
     """An HTML element holding one value, with its DOM class."""
-    value = widgets.HTML("", tooltip=tooltip)
+    value = widgets.HTML("", tooltip=_(tooltip))
     value.add_class(css)
     value.add_class("dv-readout-value")
     return value
@@ -177,7 +179,7 @@ def _value(css, tooltip):
 def _card(title, *parts):
     """A small box: a grey title over the value elements (the single-layer app's readout style)."""
     head = widgets.HTML(f"<span style='color:#667;font-size:11px;text-transform:uppercase;"
-                        f"letter-spacing:.04em'>{html.escape(title)}</span>")
+                        f"letter-spacing:.04em'>{html.escape(_(title))}</span>")
     card = widgets.VBox([head, widgets.HBox(list(parts), layout=widgets.Layout(align_items="baseline"))])
     card.add_class("dv-readout")
     card.layout = widgets.Layout(border="1px solid #d8dde6", padding="2px 10px", margin="0 6px 6px 0")
