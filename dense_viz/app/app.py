@@ -223,14 +223,15 @@ def explain(layer=None, *, layer_name=None, max_kernel_entries=DEFAULT_MAX_KERNE
     layers, chosen, notes = layers_from(layer, layer_name, max_upload_bytes) if layer is not None else ({}, None, [])
     link = read_link(query or "", ExplainerState, presets.BOOK, VIEW_KEYS)
     warnings = choose_language(lang, link.view.get("lang"))
-    preset = link.preset or preset
+    preset = preset if link.preset is None else link.preset or None  # '' (custom): the defaults
     settings = presets.BOOK.config(preset) if preset is not None else {}
     state = ExplainerState(max_kernel_entries=max_kernel_entries, max_bytes=max_bytes, **settings)
     warnings += apply_link(state, link)
     if layers or config:  # (no second recompute when there is nothing to change)
         if not (state.use_layer(layers[chosen], **config) if layers else state.update(**config)):
             raise ValueError(state.status)
-    app = ExplainerApp(state, Debouncer(0.03, loop=kernel_loop(), on_error=state.report),
+    # leading: the first change of a burst redraws at once, the rest of the burst once more after 30 ms
+    app = ExplainerApp(state, Debouncer(0.03, loop=kernel_loop(), on_error=state.report, leading=True),
                        own=OwnLayerPanel(state, layers, chosen, max_bytes=max_upload_bytes))
     warnings += app.show_link_view(link.view) + notes
     if warnings:

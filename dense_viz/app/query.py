@@ -21,7 +21,8 @@ def page_query(environ=None):
 
 
 class Link:
-    """A parsed link: `preset` (a key or None), `settings` {trait: value}, `view` {key: text}, `warnings`."""
+    """A parsed link: `preset` (a key, '' for custom, None when the link names none), `settings` {trait: value},
+    `view` {key: text}, `warnings`."""
 
     def __init__(self, preset=None, settings=None, view=None, warnings=None):
         self.preset, self.settings = preset, dict(settings or {})
@@ -45,6 +46,7 @@ def read_link(query, state_class, book, view_keys=(), aliases=None):
             link.warnings.append(f"`{key}` appears twice in the link; the first value was used.")
         elif key == "preset":
             if text in ("", "custom"):
+                link.preset = ""  # custom: the defaults, not the page's default preset
                 continue
             try:
                 link.preset = book.resolve(text)

@@ -33,7 +33,7 @@ class TrainingApp(widgets.VBox):
         super().__init__()
         self.state = state
         self.add_class("dv-train-app")
-        self.debouncer = debouncer or Debouncer(0.03, loop=loop, on_error=state.report)
+        self.debouncer = debouncer or Debouncer(0.03, loop=loop, on_error=state.report, leading=True)
         self.refresh_seconds = []  # duration of each refresh of the visible views (bench)
         self._build()
         self.runner = Runner(state, self.refresh_visible, loop=loop, animate=self.animate, **runner_options)
@@ -146,7 +146,7 @@ def explain_training(query=None, lang=None, **config):
         raise unrecognized("explain_training()", unknown, names + ("preset", "query", "lang"))
     link = read_link(query or "", TrainingState, presets.BOOK, VIEW_KEYS, ALIASES)
     warnings = choose_language(lang, link.view.get("lang"))
-    preset = link.preset or preset
+    preset = preset if link.preset is None else link.preset or None  # '' (custom): the defaults
     state = TrainingState(**(presets.BOOK.config(preset) if preset is not None else {}))
     warnings += apply_link(state, link)
     if config and not state.update(**config):
