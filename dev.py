@@ -9,6 +9,8 @@
     python3 dev.py test --newest   # the same in .venv-newest: newest supported Python, newest releases
     python3 dev.py bench    # run the benchmarks in bench/ (they print; they do not assert)
     python3 dev.py parity   # opt-in: compare against real Keras 3 (torch backend) in .venv-keras
+    python3 dev.py fuzz     # the fuzz tests with the long hypothesis profile (≈ 1–2 min)
+    python3 dev.py catalog  # re-extract the UI strings, merge them into the Russian .po, compile its .mo
 
 Each command is quick when already set up: installs are skipped while pyproject.toml is unchanged.
 """
@@ -241,7 +243,28 @@ def cmd_parity(args):
     run(py, "-m", "pytest", "-p", "no:cacheprovider", "tests/parity_keras.py", *args, cwd=ROOT, env=env)
 
 
-COMMANDS = {"app": cmd_app, "lab": cmd_lab, "test": cmd_test, "bench": cmd_bench, "parity": cmd_parity}
+def cmd_fuzz(args):
+    """The fuzz tests with the long hypothesis profile (tests/test_fuzz.py: dv-fuzz-long)."""
+    ensure_venv("app,import,test")
+    run(PY, "-m", "pytest", "-q", "-p", "no:randomly", "tests/test_fuzz.py", *args, cwd=ROOT,
+        env=dict(jupyter_env(), DV_FUZZ="long"))
+
+
+def cmd_catalog(args):
+    """gettext catalogs with Babel: extract _() and N_() (babel.cfg) into dense_viz/locale/dense_viz.pot, merge
+    it into each language's .po (translate the new, empty messages there), compile the .mo files."""
+    ensure_venv("app,import,test")
+    locale = "dense_viz/locale"
+    run(BIN / "pybabel", "extract", "-F", "babel.cfg", "-k", "_", "-k", "N_", "--no-location", "--sort-output",
+        "--project=dense_viz", "--copyright-holder=dense_viz maintainers", "-o", f"{locale}/dense_viz.pot", ".",
+        cwd=ROOT)
+    run(BIN / "pybabel", "update", "-i", f"{locale}/dense_viz.pot", "-d", locale, "-D", "dense_viz",
+        "--no-fuzzy-matching", cwd=ROOT)
+    run(BIN / "pybabel", "compile", "-d", locale, "-D", "dense_viz", cwd=ROOT)
+
+
+COMMANDS = {"app": cmd_app, "lab": cmd_lab, "test": cmd_test, "bench": cmd_bench, "parity": cmd_parity,
+            "fuzz": cmd_fuzz, "catalog": cmd_catalog}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
