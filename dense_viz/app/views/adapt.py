@@ -12,35 +12,31 @@ from ...plots import adapt as aplot
 from ..figure import FigureView
 
 
-class _LoraFigure(FigureView):
+class _Panel(FigureView):
+    """One row of four heatmaps: drawn by `update(artists, state)` while `shown(layer)`, hidden otherwise."""
+
     depends, needs = ("weights",), "layer"
 
-    def __init__(self, state):
-        self._artists = aplot.lora_figure()
-        super().__init__(state, self._artists.fig, 780, "dv-adapt-lora-image")
+    def __init__(self, state, figure, update, shown, css):
+        self._artists, self._update, self._shown = figure(), update, shown
+        super().__init__(state, self._artists.fig, 780, css)
 
     def draw(self):
-        layer = self.state.layer
-        if not layer.lora_enabled:
+        if not self._shown(self.state.layer):
             return False
-        aplot.update_lora(self._artists, self.state.float_kernel, layer.lora_kernel_a, layer.lora_kernel_b, layer.lora_scale)
+        self._update(self._artists, self.state)
         return True
 
 
-class _Int8Figure(FigureView):
-    depends, needs = ("weights",), "layer"
+def _draw_lora(artists, state):
+    layer = state.layer
+    aplot.update_lora(artists, state.float_kernel, layer.lora_kernel_a, layer.lora_kernel_b, layer.lora_scale)
 
-    def __init__(self, state):
-        self._artists = aplot.int8_figure()
-        super().__init__(state, self._artists.fig, 780, "dv-adapt-int8-image")
 
-    def draw(self):
-        layer = self.state.layer
-        if layer.quantization_mode != "int8":
-            return False
-        aplot.update_int8(self._artists, self.state.float_kernel, layer.kernel, layer.kernel_scale,
-                          dequantize(layer.kernel, layer.kernel_scale))
-        return True
+def _draw_int8(artists, state):
+    layer = state.layer
+    aplot.update_int8(artists, state.float_kernel, layer.kernel, layer.kernel_scale,
+                      dequantize(layer.kernel, layer.kernel_scale))
 
 
 class AdaptView(widgets.VBox):
@@ -52,7 +48,10 @@ class AdaptView(widgets.VBox):
         super().__init__()
         self.add_class("dv-adapt-view")
         self.state = state
-        self.lora, self.int8 = _LoraFigure(state), _Int8Figure(state)
+        self.lora = _Panel(state, aplot.lora_figure, _draw_lora, lambda layer: layer.lora_enabled,
+                           "dv-adapt-lora-image")
+        self.int8 = _Panel(state, aplot.int8_figure, _draw_int8, lambda layer: layer.quantization_mode == "int8",
+                           "dv-adapt-int8-image")
         self._lora_text, self._int8_text, self._intro = widgets.HTML(), widgets.HTML(), widgets.HTML()
         for widget, css in ((self._lora_text, "dv-adapt-lora-text"), (self._int8_text, "dv-adapt-int8-text"),
                             (self._intro, "dv-adapt-intro")):
