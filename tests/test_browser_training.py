@@ -64,7 +64,7 @@ def test_play_trains_live_pause_stops_the_counter_step_and_reset(app, artifacts_
                            timeout=UPDATE_TIMEOUT_MS)
     refreshes_per_second = page.evaluate("() => window.__dvTraining.rate()")
     assert refreshes_per_second >= 5, f"loss view repainted {refreshes_per_second:.1f} times per second"
-    assert steps(page) > start_steps + 100
+    assert steps(page) > start_steps + 20  # the default speed is 20 steps/s, and 16 repaints take ≥ 1.5 s
     assert re.search(r"[1-9][\d,]* steps/s", text(page, ".dv-train-sps")), text(page, ".dv-train-sps")
 
     clicked = time.monotonic()
