@@ -233,8 +233,8 @@ class ReadoutView(widgets.VBox):
         rate = _("{rate} steps/s").format(rate=f"{s.steps_per_second:,.0f}") if s.steps_per_second else "–"
         pace = _("max") if math.isinf(s.speed) else _("{speed}/s").format(speed=f"{s.speed:g}")
         extra = _("(paused)") if not s.running else _("(slow motion)") if s.slow_motion else ""
-        self._sps.value = (big.format(rate) + f" <span style='color:#667'>{html.escape(_('of'))} {pace}"
-                           + (f" {html.escape(extra)}" if extra else "") + "</span>")
+        asked = _("of {pace}").format(pace=pace) + (f" {extra}" if extra else "")  # the speed asked for
+        self._sps.value = f"{big.format(rate)} <span style='color:#667'>{html.escape(asked)}</span>"
         self._epoch.value = big.format(f"{s.epoch:,}")
 
     def texts(self):
