@@ -25,7 +25,7 @@ ALLOWED = {
     "kb", "mb", "gb", "tb", "kib", "mib", "gib", "ms", "fps", "id", "batchnormalization", "reshape", "input",
     "sequential", "layers", "initializers", "regularizers", "constraints", "activations", "optimizers", "losses",
     "models", "nn", "linear", "fit", "summary", "model", "layer", "kernel", "bias", "lambd", "dim", "min", "max",
-    "exp", "log", "tanh", "sigmoid", "softmax", "softplus", "clip", "abs", "sqrt", "mean", "std", "sum", "argmax",
+    "exp", "log", "ln", "tanh", "sigmoid", "softmax", "softplus", "clip", "abs", "sqrt", "mean", "std", "sum", "argmax",
     "np", "glorot", "he", "lecun", "enable_lora", "quantize", "train_step", "predict", "call", "build", "get_config",
     "dense_viz", "explain", "explain_training", "entmax", "mlp", "backward", "forward", "english", "enter",
     "jupyterhub", "nbgitpuller", "float", "stddev", "preset", "safetensors", "npz", "npy", "csv", "pt", "h5", "abs",

@@ -36,7 +36,8 @@ parse_leading_dims, format_leading_dims = dims("leading_dims"), format_dims
 
 def _options(names):
     """Dropdown options [(label, value)] from an engine list ('none' stays the value NONE)."""
-    return [(_("none") if name == NONE else name, name) for name in names]
+    labels = {NONE: N_("none"), "uploaded": N_("uploaded (your own batch)")}
+    return [(_(labels[name]) if name in labels else name, name) for name in names]
 
 
 class ControlsPanel(widgets.VBox):

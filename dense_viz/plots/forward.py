@@ -6,6 +6,7 @@ y[i, j] (around the pooled block holding them when pooled). `activation_figure()
 `update_activation(...)`: f(z) over a range covering the batch's z, f′(z) dashed on the same axis, and
 the batch's z scattered on the curve. Artists that change are animated: see render.FrameCache.
 """
+from ..i18n import _
 from collections import namedtuple
 
 import numpy as np
@@ -229,10 +230,10 @@ def _update_bias_strip(a, bias, block, unit):
     """b (units,) as a strip under W, same column blocks, with b[j] outlined; or the no-bias note."""
     a.im_b.set_visible(bias is not None)
     a.rect_b.set_visible(bias is not None)
-    a.b_note.set_text("no bias (use_bias=False)" if bias is None else "")
+    a.b_note.set_text(_("no bias (use_bias=False)") if bias is None else "")
     if bias is None:
         return
-    pooled, _ = heatmap.pool(bias[None, :], 1, -(-bias.size // block[1]))
+    pooled, _block = heatmap.pool(bias[None, :], 1, -(-bias.size // block[1]))
     limit = heatmap.symmetric_limit(pooled)
     a.im_b.set_data(pooled)
     a.im_b.set_clim(-limit, limit)

@@ -15,6 +15,7 @@ it a colour key and the chain rule (static: drawn once per layout). How big arra
 Rendering with render.FrameCache: titles, ticks and the legend depend on shapes only (the static frame);
 the images and the norm lines are animated, so a change of values redraws only them.
 """
+from ..i18n import _
 from collections import namedtuple
 
 import numpy as np
@@ -213,7 +214,8 @@ def legend_text(softmax_like=False, nd=False):
 
 def pooling_text(info):
     """How the pooled panels were pooled ('' when nothing is): for the text under the figure."""
-    pooled = [f"{SYMBOLS[name]}: each pixel: {panel['block'][0]} × {panel['block'][1]} entries"
+    pooled = [_("{symbol}: each pixel: {rows} × {cols} entries").format(symbol=SYMBOLS[name], rows=panel["block"][0],
+                                                                          cols=panel["block"][1])
               for name, panel in info.items() if panel and panel["block"] != (1, 1)]
     if not pooled:
         return ""
@@ -242,7 +244,7 @@ def update_gradients(a, dz, dW, db, dx, penalties=(), softmax_like=False, scale=
             "kernel": update_panel(a.kernel, dW, "∂L/∂W = xᵀδ" + (" + ∂R/∂W" if "kernel" in penalties else ""),
                                    limit=limit)}
     if db is None:
-        set_absent(a.bias, "∂L/∂b", "no bias (use_bias=False): nothing to differentiate")
+        set_absent(a.bias, "∂L/∂b", _("no bias (use_bias=False): nothing to differentiate"))
         info["bias"] = None
     else:
         info["bias"] = update_panel(a.bias, as_rows(db), "∂L/∂b = Σᵢ δᵢ" + (" + ∂R/∂b" if "bias" in penalties

@@ -9,6 +9,7 @@ extent) instead of drawing anew. Never hands matplotlib more pixels than the scr
 import math
 
 import numpy as np
+from ..i18n import N_, _
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -59,8 +60,10 @@ def pooling_note(block, mode="mean", noun="weights"):
     if (rb, cb) == (1, 1):
         return ""
     symbol = "|w|" if noun == "weights" else "|value|"
-    how = "mean" if mode == "mean" else f"largest {symbol}, sign kept"
-    return f"each pixel: {rb} × {cb} {noun} ({how})"
+    how = _("mean") if mode == "mean" else _("largest {symbol}, sign kept").format(symbol=symbol)
+    nouns = {"weights": N_("weights"), "entries": N_("entries"), "changes": N_("changes")}
+    return _("each pixel: {rows} × {cols} {noun} ({how})").format(rows=rb, cols=cb, noun=_(nouns.get(noun, noun)),
+                                                                    how=how)
 
 
 def symmetric_limit(a):

@@ -366,7 +366,7 @@ def reset_gradient_layers(art, labels):
     bars_ax, lines_ax = art.bars_ax, art.lines_ax
     for ax in (bars_ax, lines_ax):
         ax.cla()
-    _style(bars_ax, "|∂L/∂W| per layer, this step\n", log_y=True)
+    _style(bars_ax, _("|∂L/∂W| per layer, this step") + "\n", log_y=True)
     _layer_axis(bars_ax, labels)
     art.max_bars, art.mean_bars = _bars(art, bars_ax, len(labels), (0.0, 0.0), 0.7, (MAX_COLOR, MEAN_COLOR))
     bars_ax.legend([art.max_bars, art.mean_bars], [_("max"), _("mean")], loc="lower right", bbox_to_anchor=(1.0, 1.0),

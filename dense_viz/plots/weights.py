@@ -21,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..engine import initializers as inits
 from . import heatmap
-from ..i18n import _
+from ..i18n import N_, _
 from .render import animate, cached_text
 
 SAMPLE_SIZE = 200_000              # histogram of a bigger kernel uses this many seeded random draws
@@ -29,8 +29,8 @@ BINS = 61
 THEORY_COLOR = "#222222"   # not red or blue: those mean + and − in every picture
 HIST_ALPHA = 0.8           # the histogram's bars take the kernel's colours (the diverging map), a little lighter
 LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 9, 8, 8   # points (at dpi 100: 12.5, 11 and 11 px)
-MODES = {"mean": "block mean", "maxabs": "max |w| keeping sign"}
-SCALES = {"true": "the kernel's true range", "stretched": "stretched to the pooled values"}
+MODES = {"mean": N_("block mean"), "maxabs": N_("max |w| keeping sign")}
+SCALES = {"true": N_("the kernel's true range"), "stretched": N_("stretched to the pooled values")}
 
 # kind: "uniform" | "truncated_normal" | "normal" | "constant" | "identity" | "orthogonal" | "unknown"
 # formula: text with numbers; mean/std: theoretical (None if not a distribution); lines: x of vertical
@@ -131,13 +131,13 @@ def theory_label(theory):
 def _theory_label(theory):
     """theory_label with ASCII minus signs."""
     if theory.kind == "uniform":
-        return f"theory: flat on [{theory.lines[0]:.3g}, {theory.lines[1]:.3g}]"
+        return _("theory: flat on [{low:.3g}, {high:.3g}]").format(low=theory.lines[0], high=theory.lines[1])
     if theory.kind == "truncated_normal":
-        return f"theory: normal, cut at ±2σ = ±{theory.lines[1] - theory.mean:.3g}"
+        return _("theory: normal, cut at ±2σ = ±{cut:.3g}").format(cut=theory.lines[1] - theory.mean)
     if theory.kind in ("normal", "orthogonal"):
         return f"theory{' ≈' if theory.approx else ':'} N({theory.mean:g}, {theory.std:.3g}²)"
     if theory.kind == "constant":
-        return f"theory: every weight = {theory.mean:g}"
+        return _("theory: every weight = {value:g}").format(value=theory.mean)
     if theory.kind == "identity":
         return "theory: 1s on the diagonal, 0 elsewhere"
     return ""
@@ -240,9 +240,9 @@ def weights_figure(width_px=780, height_px=320):
                                  edgecolor="0.45", lw=0.6, zorder=2))
     hist_colours.set_clip_path(stairs)
     theory_line = animate(ax_h.plot([], [], color=THEORY_COLOR, lw=1.5, zorder=3)[0])
-    marks = [animate(ax_h.axvline(0.0, color=THEORY_COLOR, ls="--", lw=1, zorder=3)) for _ in range(2)]
+    marks = [animate(ax_h.axvline(0.0, color=THEORY_COLOR, ls="--", lw=1, zorder=3)) for _mark in range(2)]
     ax_h.set_xlabel("w", labelpad=1, fontsize=LABEL_SIZE)
-    ax_h.set_ylabel("density", labelpad=4, fontsize=LABEL_SIZE)
+    ax_h.set_ylabel(_("density"), labelpad=4, fontsize=LABEL_SIZE)
     ax_h.set_yticks([])  # the shape of the density matters, not its numbers (and the frame stays cached)
     ax_h.tick_params(labelsize=TICK_SIZE, length=3, pad=2)
     ax_h.xaxis.set_major_locator(MaxNLocator(nbins=4))
@@ -258,7 +258,7 @@ def weights_figure(width_px=780, height_px=320):
 def cell_value_texts(ax, n):
     """A pool of n hidden, animated texts for writing values into heatmap cells (see show_cell_values)."""
     return [animate(cached_text(ax, 0, 0, "", ha="center", va="center", fontsize=NOTE_SIZE, visible=False))
-            for _ in range(n)]
+            for _cell in range(n)]
 
 
 def show_cell_values(texts, data, limit, min_cell_px=(14, 40)):
@@ -284,17 +284,17 @@ def _update_bias(a, bias, block):
     """Bias strip (1, units) pooled with the kernel's column block, own colour scale; or the no-bias note."""
     if bias is None:
         a.im_bias.set_visible(False)
-        a.bias_note.set_text("no bias (use_bias=False)")
+        a.bias_note.set_text(_("no bias (use_bias=False)"))
         show_cell_values(a.bias_texts, None, 1.0)
         return
-    pooled, _ = heatmap.pool_to_axes(a.ax_bias, bias[None, :])
+    pooled, _block = heatmap.pool_to_axes(a.ax_bias, bias[None, :])
     limit = heatmap.nice_ceil(heatmap.symmetric_limit(pooled))
     a.im_bias.set_visible(True)
     a.im_bias.set_data(pooled)
     a.im_bias.set_clim(-limit, limit)
     a.im_bias.set_extent((-0.5, pooled.shape[1] * block[1] - 0.5, 0.5, -0.5))
     lo, hi = float(bias.min()), float(bias.max())
-    a.bias_note.set_text(f"b = {lo:.3g} everywhere" if lo == hi else "")
+    a.bias_note.set_text(_("b = {value:.3g} everywhere").format(value=lo) if lo == hi else "")
     show_cell_values(a.bias_texts, pooled if lo != hi and block[1] == 1 else None, limit)
 
 
@@ -325,8 +325,8 @@ def _update_histogram(a, kernel, theory, sample_size, seed):
     a.hist_colours.set_clim(*a.im_kernel.get_clim())
     a.hist_colours.set_extent((lo, hi, 0, a.ax_hist.get_ylim()[1]))
     n = kernel.size
-    a.hist_note.set_text(f"histogram of a random sample:\n{values.size:,} of {n:,} weights"
-                         if values.size < n else f"histogram of all {n:,} weights")
+    a.hist_note.set_text(_("histogram of a random sample:\n{shown:,} of {n:,} weights").format(shown=values.size, n=n)
+                         if values.size < n else _("histogram of all {n:,} weights").format(n=n))
     return values
 
 
@@ -350,11 +350,12 @@ def update_weights(a, kernel, bias, initializer, mode="mean", sample_size=SAMPLE
     a.title.set_text(f"kernel W {kernel.shape}")
     a.ax_kernel.set_ylabel(heatmap.index_label("input k", kernel.shape[0]), fontsize=LABEL_SIZE)
     a.ax_bias.set_xlabel(heatmap.index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=LABEL_SIZE)
-    a.note.set_text(f"{note} · colours: {_(SCALES[scale])}" if note else "each pixel: one weight")
+    a.note.set_text(_("{note} · colours: {scale}").format(note=note, scale=_(SCALES[scale])) if note
+                    else _("each pixel: one weight"))
     show_cell_values(a.cell_texts, kernel if block == (1, 1) else None, limit)
     _update_bias(a, bias, block)
     values = _update_histogram(a, kernel, theory, sample_size, seed)
-    a.hist_title.set_text(f"W vs {getattr(initializer, 'name', 'its initializer')}")
+    a.hist_title.set_text(_("W vs {initializer}").format(initializer=getattr(initializer, "name", _("its initializer"))))
     a.theory_text.set_text(theory_label(theory))
     return {"block": block, "pooled": pooled, "note": note, "theory": theory, "limit": limit,
             "mean": float(values.mean()), "std": float(values.std()), "sampled": values.size < kernel.size}

@@ -58,7 +58,7 @@ PRESETS = {
     # 50 noisy training points, 3 × 64 relu: the net memorizes the noise. The test loss is lowest near step 40
     # and then rises (flagged as overfitting by step ~110 for seeds 0–3) while the train loss keeps falling;
     # L2(0.02) on every layer removes the rise (seeds 0–2), early stopping (patience 50) stops near the best test loss.
-    "overfitting": ("Overfitting: 50 noisy points, 3 × 64 relu",
+    "overfitting": (N_("Overfitting: 50 noisy points, 3 × 64 relu"),
                     {"dataset": "circle", "n_samples": 100, "noise": 0.2, "train_fraction": 0.5,
                      "hidden_layers": _stack(3, 64, "relu", "he_normal"), "optimizer": "adam",
                      "learning_rate": 0.01, "batch_size": 32, "seed": 0}),

@@ -24,7 +24,6 @@ from traitlets import Any, Bool, Dict, Float, Int, List, TraitError, Unicode, va
 
 from ...engine import Dense, Sequential, activations, datasets, initializers, optimizers, regularizers
 from ...engine.layers import check_dtype
-from ...i18n import _
 from ...engine.statistics import array_stats, gradient_stats
 from ...i18n import _
 from ..base import AppState
@@ -554,7 +553,7 @@ class TrainingState(AppState):
 
     def layer_labels(self):
         """Short names of the layers in order: '1', '2', …, 'out'."""
-        return [str(i + 1) for i in range(len(self.hidden_layers))] + ["out"]
+        return [str(i + 1) for i in range(len(self.hidden_layers))] + [_("out")]
 
     def architecture(self):
         """e.g. '2 → 8 tanh → 8 tanh → 1 sigmoid'."""

@@ -268,8 +268,9 @@ class ClaimView(widgets.HTML):
             return
         claim, self.holds, measured = presets.check_claim(s, key)
         color, mark = CLAIM_COLORS[self.holds]
+        title = _("Claim")  # outside the f-string: Babel extracts it from there
         self.value = (f"<div style='font-size:12.5px;line-height:1.4;color:#334;border-left:3px solid #c9d3e3;"
-                      f"padding:2px 8px'><b>{html.escape(_('Claim'))}:</b> {html.escape(claim)} "
+                      f"padding:2px 8px'><b>{html.escape(title)}:</b> {html.escape(claim)} "
                       f"<span style='color:{color}'>{mark} {html.escape(measured)}</span></div>")
 
     def text(self):

@@ -52,11 +52,11 @@ class GradientsView(FigureView):
         self.info, self.health, self.checks, self.check_ok = {}, {}, [], True
         self._hint = widgets.HTML(click_hint(_(CLICK_HINT)))
         self._hint.add_class("dv-gradients-hint")
-        self._scale = redraw_toggle(self, "dv-gradients-scale", "colours", [
-            ("shared", "shared scale", "one symmetric scale ±L for all four panels and ∂L/∂y: a vanishing gradient "
-                                       "looks pale"),
-            ("panel", "per-panel scale", "each panel stretched to its own max |·|: shapes are visible, magnitudes "
-                                         "are not")], button_width="120px")
+        self._scale = redraw_toggle(self, "dv-gradients-scale", N_("colours"), [
+            ("shared", N_("shared scale"), N_("one symmetric scale ±L for all four panels and ∂L/∂y: a vanishing "
+                                              "gradient looks pale")),
+            ("panel", N_("per-panel scale"), N_("each panel stretched to its own max |·|: shapes are visible, "
+                                                "magnitudes are not"))], button_width="120px")
         self.clickable(self.image, self._artists.fig, self.click)
         self.children = [self._loss, self._scale, self._hint, self.image, self._pooling, self._norms, self._health, self._check]
 

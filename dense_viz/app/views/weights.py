@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from ...plots import weights as wplot
 from ..figure import FigureView, redraw_toggle
-from ...i18n import _
+from ...i18n import N_, _
 
 
 class WeightsView(FigureView):
@@ -23,13 +23,14 @@ class WeightsView(FigureView):
         """Build the figure (all artists), the image, the pooling toggle and the text once."""
         self._artists = wplot.weights_figure(width_px, height_px)
         super().__init__(state, self._artists.fig, width_px, "dv-weights-image")
-        self._mode = redraw_toggle(self, "dv-weights-pooling", "pooling", [
-            ("mean", wplot.MODES["mean"], "average of each block of weights"),
-            ("maxabs", wplot.MODES["maxabs"], "the weight of largest |w| in each block, sign kept")])
-        self._scale = redraw_toggle(self, "dv-weights-scale", "colours", [
-            ("true", "true range", "colours span the kernel's own range of weights: block means of small weights "
-                                   "look pale"),
-            ("stretched", "stretched", "colours stretched to the pooled values: patterns show, magnitudes do not")])
+        self._mode = redraw_toggle(self, "dv-weights-pooling", N_("pooling"), [
+            ("mean", wplot.MODES["mean"], N_("average of each block of weights")),
+            ("maxabs", wplot.MODES["maxabs"], N_("the weight of largest |w| in each block, sign kept"))])
+        self._scale = redraw_toggle(self, "dv-weights-scale", N_("colours"), [
+            ("true", N_("true range"), N_("colours span the kernel's own range of weights: block means of small "
+                                          "weights look pale")),
+            ("stretched", N_("stretched"), N_("colours stretched to the pooled values: patterns show, magnitudes do "
+                                              "not"))])
         self._text = widgets.HTML()
         self._text.add_class("dv-weights-text")
         self.info = {}
