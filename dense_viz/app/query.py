@@ -78,13 +78,13 @@ def apply_link(state, link):
 
 
 def write_link(state, book, view=None, aliases=None):
-    """The query string that rebuilds `state`: its preset (when it is one) and every trait that differs from
-    that preset (or from the defaults), then the `view` keys ({key: value}) that are not None."""
+    """The query string that rebuilds `state`: its preset (or `custom`) and every trait that differs from that
+    preset (or from the defaults), then the `view` keys ({key: value}) that are not None."""
     short = {name: key for key, name in (aliases or {}).items()}
     preset = book.current(state)
     base = book.normalize(book.config(preset) if preset else book.defaults())
     traits = state.traits()
-    pairs = [("preset", preset)] if preset else []
+    pairs = [("preset", preset or "custom")]  # custom: the page's own default preset must not apply
     for name in state.config_names():
         value = getattr(state, name)
         if value != base[name]:
