@@ -65,6 +65,7 @@ def test_sdist_carries_what_its_tests_need(dist):
 
 
 def test_the_sdists_own_tests_run_against_the_installed_wheel(dist, fresh_venv, tmp_path):
+    pip(fresh_venv, "--no-deps", "--force-reinstall", str(dist[0]))  # the wheel, whatever ran before (shuffled)
     with tarfile.open(dist[1]) as tar:
         tar.extractall(tmp_path, filter="data")
     (src,) = tmp_path.iterdir()
@@ -83,7 +84,8 @@ def serve_app(venv, tmp_path):
     return proc, url, log
 
 
-def test_installed_wheel_serves_the_app_from_anywhere_in_chromium(fresh_venv, tmp_path, new_page):
+def test_installed_wheel_serves_the_app_from_anywhere_in_chromium(fresh_venv, dist, tmp_path, new_page):
+    pip(fresh_venv, "--no-deps", "--force-reinstall", str(dist[0]))  # the wheel, even if the editable test ran first
     proc, url, log = serve_app(fresh_venv, tmp_path)
     try:
         page, events = new_page(url + "/", f"{UNITS_INPUT}:not([disabled])")
