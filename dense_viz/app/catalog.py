@@ -175,8 +175,8 @@ def alias_note(name):
 
 def activation_formula(name):
     """The translated formula f(z) of activation `name` ('' for a name the catalog does not know)."""
-    entry = ACTIVATIONS.get(name)
-    return _(entry["formula"]) if entry else ""
+    formula = ACTIVATIONS.get(name, {}).get("formula")
+    return _(formula) if formula else ""  # (not _(entry["formula"]): older Babel would extract "formula")
 
 
 def torch_activation(name):
