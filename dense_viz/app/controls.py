@@ -57,7 +57,7 @@ class ControlsPanel(widgets.VBox):
         self._preset.observe(self._show_preset_name, "index")
         self._show_preset_name()
         self.chosen_preset = self._preset.value  # what Reset returns to: the last preset chosen
-        self._reset = button(N_("↺ Reset"), "dv-reset", EXPLAINER_TOOLTIPS["reset"], self.reset, state, width="auto",
+        self._reset = button(N_("↺ Reset"), "dv-reset", EXPLAINER_TOOLTIPS["reset"], self.reset, state, width="auto", min_width="96px",
                              margin="2px 0 2px 8px")
         self.controls["reset"] = self._reset
 
