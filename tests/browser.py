@@ -98,17 +98,23 @@ class PageEvents:
             self.problems.append(f"external request (the app must work offline): {request.url}")
 
 
-def open_page(context, url, ready_css, viewport=None):
+def open_page(context, url, ready_css, viewport=None, status=200):
     """A new page of `context` (at `viewport`, else the context's) on `url` and its PageEvents, once `ready_css`
-    matches (closed if that fails)."""
+    matches (closed if that fails). An HTTP status other than `status` fails at once, with the page's text."""
     page = context.new_page()
     try:
         if viewport:
             page.set_viewport_size(viewport)
         parts = urlsplit(url)
         events = PageEvents(page, f"{parts.scheme}://{parts.netloc}/")  # requests to the server itself are local
-        page.goto(url)
-        page.wait_for_selector(ready_css, timeout=LOAD_TIMEOUT_MS)
+        response = page.goto(url)
+        if response is not None and response.status != status:  # fail at once, not after LOAD_TIMEOUT_MS
+            raise AssertionError(f"HTTP {response.status} for {url}: {page.content()[:2000]}")
+        try:
+            page.wait_for_selector(ready_css, timeout=LOAD_TIMEOUT_MS)
+        except Exception as error:
+            raise AssertionError(f"{url} never showed {ready_css!r}; the page reported: {events.problems}\n"
+                                 f"{page.inner_text('body')[:2000]}") from error
     except BaseException:
         page.close()
         raise

@@ -151,12 +151,12 @@ def browser_thread():
 
 @pytest.fixture
 def new_page(browser_thread):
-    """new_page(url, ready_css, viewport=None) -> (page, PageEvents): a fresh page on `url`, once `ready_css`
-    matches; every page it opened is closed after the test."""
+    """new_page(url, ready_css, viewport=None, status=200) -> (page, PageEvents): a fresh page on `url` (answered
+    with HTTP `status`), once `ready_css` matches; every page it opened is closed after the test."""
     pages = []
 
-    def new(url, ready_css, viewport=None):
-        page, events = browser_thread.run(open_page, browser_thread.context, url, ready_css, viewport)
+    def new(url, ready_css, viewport=None, status=200):
+        page, events = browser_thread.run(open_page, browser_thread.context, url, ready_css, viewport, status)
         pages.append(page)
         return page, events
     yield new

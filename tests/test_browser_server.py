@@ -92,7 +92,7 @@ def test_beyond_max_kernels_a_page_says_the_class_is_full(server, new_page):
         pages.append(new_page(url, ".dv-units input:not([disabled])")[0])
     code, body = status(url)
     assert code == 503 and "The class is full" in body
-    page, _ = new_page(url, ".dv-class-full")
+    page, _ = new_page(url, ".dv-class-full", status=503)
     expect(page.locator(".dv-class-full-title")).to_have_text("The class is full, try again in a minute.")
     assert len(kernel_pids(proc.pid)) == MAX_KERNELS  # the refused page started none
     for p in pages:
