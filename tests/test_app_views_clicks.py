@@ -77,7 +77,7 @@ def test_forward_click_on_a_pooled_heatmap_selects_the_blocks_first_column_and_s
     view.refresh()
     block = view._shown[1]["y"]
     assert block[1] > 1
-    click(view, view._heat.ax_y, 3 * block[1] + 1, 4)
+    click(view, view._heat.ax_y, 3 * block[1] + block[1] // 2, 4)     # the middle of the 4th block
     assert (state.sample, state.unit) == (4, 3 * block[1])
     assert f"pooled block of 1 × {block[1]}" in view._hint.value and "first row / column" in view._hint.value
 
@@ -124,7 +124,7 @@ def test_graph_click_on_a_unit_node_selects_it():
     assert state.unit == 2
     px, py = pixel_of(a.ax, *a.in_xy[1])
     view.events[0]._handle_custom_msg({"event": "click", "dataX": round(px), "dataY": round(py)}, [])
-    assert state.unit == 2 and "Input k = 1" in view._hint.value
+    assert (state.unit, state.feature) == (2, 1) and "Selected input k = 1" in view._hint.value
 
 
 def test_graph_click_in_a_big_layers_subset_selects_the_layers_own_unit():

@@ -3,6 +3,7 @@ highlight rectangles, the activation picture, and the cached-frame PNG renderer.
 import io
 import math
 
+import matplotlib.colors
 import numpy as np
 import PIL.Image
 import pytest
@@ -200,7 +201,8 @@ def test_frame_cache_blits_the_same_pixels_as_a_full_draw():
 def _forward(x2, kernel, bias, sample, unit):
     """forward_figure updated with x2 (B, in), kernel (in, units), y = relu(x2 @ kernel): (artists, blocks)."""
     a = fplot.forward_figure()
-    blocks = fplot.update_forward(a, x2, kernel, bias, np.maximum(x2 @ kernel, 0), sample, unit, unit)
+    z2 = x2 @ kernel + (0 if bias is None else bias)
+    blocks = fplot.update_forward(a, x2, kernel, bias, z2, np.maximum(z2, 0), sample, unit, unit)
     return a, blocks
 
 
@@ -210,13 +212,15 @@ def test_highlights_sit_on_row_i_column_j_and_entry_ij():
     a, blocks = _forward(x2, kernel, np.zeros(3), 5, 2)
     assert np.array_equal(a.im_x.get_array(), x2) and np.array_equal(a.im_w.get_array(), kernel)
     assert np.array_equal(a.im_y.get_array(), np.maximum(x2 @ kernel, 0))
-    assert blocks == {"x": (1, 1), "W": (1, 1), "y": (1, 1)}
+    assert blocks == {"x": (1, 1), "W": (1, 1), "z": (1, 1), "y": (1, 1)}
     assert a.rect_x.get_bbox().bounds == pytest.approx((-0.5, 4.5, 4, 1))   # row i = 5, all 4 columns
     assert a.rect_w.get_bbox().bounds == pytest.approx((1.5, -0.5, 1, 4))   # column j = 2, all 4 rows
     assert a.rect_y.get_bbox().bounds == pytest.approx((1.5, 4.5, 1, 1))    # y[5, 2]
     assert a.rect_b.get_bbox().bounds == pytest.approx((1.5, -0.5, 1, 1))   # b[2]
     assert a.row_marks[0].get_ydata()[0] == 5 and a.col_marks[0].get_xdata()[0] == 2
-    assert [t.get_text() for t in a.titles] == ["x (8, 4)", "W (4, 3)", "y (8, 3)"]
+    assert a.rect_z.get_bbox().bounds == pytest.approx((1.5, 4.5, 1, 1))    # z[5, 2]
+    assert [t.get_text() for t in a.titles] == ["x (8, 4)", "W (4, 3)", "z (8, 3)", "y (8, 3)"]
+    assert not any(artist.get_visible() for artist in a.feature)           # no input k given: none outlined
 
 
 def test_highlights_mark_the_pooled_block_of_a_big_kernel():
@@ -229,7 +233,8 @@ def test_highlights_mark_the_pooled_block_of_a_big_kernel():
     assert np.array_equal(a.im_w.get_array(), expected)
     x0, _, width, _ = a.rect_w.get_bbox().bounds
     assert width == cb and x0 + 0.5 == (12345 // cb) * cb and x0 + 0.5 <= 12345 < x0 + 0.5 + width
-    assert "each pixel: 1 × " in a.titles[1].get_text() and "values (mean)" in a.titles[1].get_text()
+    title = " ".join(a.titles[1].get_text().split())   # the pooling note is wrapped to its heatmap's width
+    assert "each pixel: 1 × " in title and "values (mean)" in title
     assert a.b_note.get_text() == "no bias (use_bias=False)" and not a.rect_b.get_visible()
 
 
@@ -278,35 +283,104 @@ def test_cached_text_draws_where_and_what_matplotlib_text_draws():
     assert t.get_text() == "0.5" and t.get_position() == (1, 2)   # the Text API, unchanged
 
 
-def test_forward_writes_every_number_of_a_small_layer_rounded_as_the_sum_writes_its_terms():
-    rng = np.random.default_rng(1)
-    x2, kernel, bias = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
-    a = fplot.forward_figure()
-    y2 = np.maximum(x2 @ kernel + bias, 0)
-    fplot.update_forward(a, x2, kernel, bias, y2, 2, 1, 1)
-    shown = {name: [t for t in pool if t.get_visible()] for name, pool in a.cells.items()}
-    for name, array in (("x", x2), ("W", kernel), ("y", y2), ("b", bias[None, :])):
-        assert len(shown[name]) == array.size
-        for t in shown[name]:
-            col, row = t.get_position()
-            assert t.get_text() == heatmap.number_text(array[int(row), int(col)])   # '−0.534': 3 digits, as Σ
-    assert shown["x"][5].get_position() == (2, 1)
+def _small_layer(batch, n_in, units, seed=1):
+    """x2 (batch, n_in), kernel, bias, z2 and y2 = relu(z2) of a random layer, float32 as the explainer's."""
+    rng = np.random.default_rng(seed)
+    x2, kernel, bias = (rng.standard_normal(shape).astype(np.float32) for shape in ((batch, n_in), (n_in, units),
+                                                                                   (units,)))
+    z2 = x2 @ kernel + bias
+    return x2, kernel, bias, z2, np.maximum(z2, 0)
 
 
-def test_forward_writes_the_numbers_of_the_highlighted_cells_when_only_they_fit():
-    rng = np.random.default_rng(1)
-    x2, kernel, bias = rng.standard_normal((4, 10)), rng.standard_normal((10, 2)), rng.standard_normal(2)
+def _cell_box(ax, col, row):
+    """The pixel box (x0, y0, x1, y1) of cell (row, col) of an image with extent in original indices."""
+    (x0, y0), (x1, y1) = ax.transData.transform([(col - 0.5, row + 0.5), (col + 0.5, row - 0.5)])
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+@pytest.mark.parametrize("batch, n_in, units", [(4, 3, 2), (8, 4, 3), (8, 8, 8), (1, 2, 1), (8, 1, 8)])
+def test_forward_writes_every_number_of_a_layer_up_to_8x8_legibly(batch, n_in, units):
+    x2, kernel, bias, z2, y2 = _small_layer(batch, n_in, units)
     a = fplot.forward_figure()
-    y2 = np.maximum(x2 @ kernel + bias, 0)
-    fplot.update_forward(a, x2, kernel, bias, y2, 2, 1, 1)     # 10 inputs: more than 8, not every cell
-    shown = {name: [t for t in pool if t.get_visible()] for name, pool in a.cells.items()}
-    if shown["x"]:   # the highlighted row and column only, when their cells are big enough
-        assert [t.get_position()[1] for t in shown["x"]] == [2] * 10
-        assert [t.get_position()[0] for t in shown["W"]] == [1] * 10
-    assert len(shown["y"]) <= 1
-    big = rng.standard_normal((8, 100))                 # pooled or too many: no numbers anywhere
-    fplot.update_forward(a, big, rng.standard_normal((100, 3)), None, big[:, :3], 0, 0, 0)
+    fplot.update_forward(a, x2, kernel, bias, z2, y2, 0, 0, 0)
+    fig = a.fig
+    renderer = fig.canvas.get_renderer()
+    axes = {"x": a.ax_x, "W": a.ax_w, "b": a.ax_b, "z": a.ax_z, "y": a.ax_y}
+    images = {"x": a.im_x, "W": a.im_w, "b": a.im_b, "z": a.im_z, "y": a.im_y}
+    for name, array in (("x", x2), ("W", kernel), ("b", bias[None, :]), ("z", z2), ("y", y2)):
+        shown = [t for t in a.cells[name] if t.get_visible()]
+        assert len(shown) == array.size, name                       # every cell carries its number ...
+        for t in shown:
+            col, row = (int(v) for v in t.get_position())
+            assert t.get_text() == heatmap.number_text(array[row, col])   # ... rounded as the sum's terms
+            x0, y0, x1, y1 = _cell_box(axes[name], col, row)
+            ink = t.get_window_extent(renderer)
+            assert x0 + 1 <= ink.x0 and ink.x1 <= x1 - 1, (name, t.get_text(), ink, (x0, x1))   # fits its cell
+            assert y0 <= ink.y0 and ink.y1 <= y1, (name, t.get_text())
+            assert 0 <= ink.x0 and ink.x1 <= fig.bbox.width and 0 <= ink.y0 and ink.y1 <= fig.bbox.height
+            cell = images[name].to_rgba(float(array[row, col]))
+            lum = 0.2126 * cell[0] + 0.7152 * cell[1] + 0.0722 * cell[2]
+            assert t.get_color() == ("white" if lum < 0.45 else "black")   # readable on its own cell
+            assert t.get_fontsize() >= heatmap.MIN_CELL_FONT_SIZE
+    assert sum(t.get_fontsize() == heatmap.CELL_FONT_SIZE for pool in a.cells.values() for t in pool
+               if t.get_visible()) >= 0.8 * sum(v.size for v in (x2, kernel, bias, z2, y2))   # few are set smaller
+    boxes = [ax.get_window_extent(renderer) for ax in axes.values()]
+    for i, one in enumerate(boxes):   # no heatmap on another one, all inside the figure
+        assert 0 <= one.x0 and one.x1 <= fig.bbox.width and 0 <= one.y0 and one.y1 <= fig.bbox.height
+        assert not any(one.overlaps(other) for other in boxes[i + 1:])
+    titles = [t.get_window_extent(renderer) for t in a.titles]
+    assert not any(one.overlaps(other) for i, one in enumerate(titles) for other in titles[i + 1:])
+
+
+def test_forward_sizes_the_figure_for_the_numbers_and_keeps_the_frame_for_new_values():
+    a = fplot.forward_figure()
+    cache = render.FrameCache(a.fig)
+    fplot.update_forward(a, *_small_layer(8, 8, 8), 0, 0, 0)
+    assert a.fig.bbox.width > 780 and a.ax_z.get_position().y1 < a.ax_x.get_position().y0   # two rows
+    cache.render()
+    fplot.update_forward(a, *_small_layer(8, 8, 8, seed=2), 0, 0, 0)   # new weights: the same layout
+    cache.render()
+    assert cache.full_draws == 1
+    fplot.update_forward(a, *_small_layer(4, 3, 2), 0, 0, 0)           # tiny: one row in the usual width
+    assert a.fig.bbox.width == 780 and a.ax_z.get_position().y1 == pytest.approx(a.ax_x.get_position().y1)
+    cache.render()
+    big = _small_layer(8, 100, 3)
+    fplot.update_forward(a, *big, 0, 0, 0)                             # bigger: the fixed 780 × 250 layout
+    assert (a.fig.bbox.width, a.fig.bbox.height) == (780, 250)
+    cache.render()
+    assert cache.full_draws == 3
+    fplot.update_forward(a, *_small_layer(8, 8, 8, seed=3), 0, 0, 0)   # back to 8 × 8: its frame is cached
+    cache.render()
+    assert cache.full_draws == 3
+
+
+def test_forward_numbers_no_cell_of_a_layer_above_8x8_beyond_the_highlighted_ones():
+    for batch, n_in, units in ((4, 10, 2), (9, 3, 2), (4, 3, 9)):
+        x2, kernel, bias, z2, y2 = _small_layer(batch, n_in, units)
+        a = fplot.forward_figure()
+        fplot.update_forward(a, x2, kernel, bias, z2, y2, 2, 1, 1)
+        shown = {name: [t for t in pool if t.get_visible()] for name, pool in a.cells.items()}
+        # at most the highlighted row of x, column of W, b[j], z[i, j] and y[i, j], when their cells are big enough
+        assert len(shown["x"]) in (0, n_in) and all(t.get_position()[1] == 2 for t in shown["x"])
+        assert len(shown["W"]) in (0, n_in) and all(t.get_position()[0] == 1 for t in shown["W"])
+        assert len(shown["z"]) <= 1 and len(shown["y"]) <= 1 and len(shown["b"]) <= 1
+        assert (a.fig.bbox.width, a.fig.bbox.height) == (780, 250)
+    big = np.random.default_rng(1).standard_normal((8, 100))   # pooled or too many: no numbers anywhere
+    kernel = np.random.default_rng(2).standard_normal((100, 3))
+    fplot.update_forward(a, big, kernel, None, big @ kernel, big @ kernel, 0, 0, 0)
     assert not any(t.get_visible() for pool in a.cells.values() for t in pool)
+
+
+def test_forward_outlines_input_k_in_x_and_w():
+    x2, kernel, bias, z2, y2 = _small_layer(8, 4, 3)
+    a = fplot.forward_figure()
+    fplot.update_forward(a, x2, kernel, bias, z2, y2, 5, 2, 2, feature=3)
+    rect_x, rect_w, mark_w = a.feature
+    assert all(artist.get_visible() for artist in a.feature)
+    assert rect_x.get_bbox().bounds == pytest.approx((2.5, 4.5, 1, 1))    # x[5, 3]
+    assert rect_w.get_bbox().bounds == pytest.approx((-0.5, 2.5, 3, 1))   # row k = 3 of W, every column
+    assert mark_w.get_ydata()[0] == 3
+    assert rect_x.get_edgecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(heatmap.FEATURE_COLOR))
 
 
 def number_of(text):
@@ -321,7 +395,7 @@ def test_forward_and_activation_frames_blit_the_same_pixels_as_a_full_draw():
     relu = activations.get("relu")
     for seed in range(2):   # the second pass blits the cached frame
         x2, kernel = rng.standard_normal((4, 3)), rng.standard_normal((3, 2))
-        fplot.update_forward(heat, x2, kernel, np.zeros(2), relu(x2 @ kernel), seed, seed, seed)
+        fplot.update_forward(heat, x2, kernel, np.zeros(2), x2 @ kernel, relu(x2 @ kernel), seed, seed, seed)
         z = (x2 @ kernel)[:, seed]
         zs = np.linspace(-5, 5, 301)
         fplot.update_activation(act, "relu: y = f(z)", (zs, relu(zs)), (z, relu(z)), (z[0], relu(z[0])),

@@ -173,7 +173,7 @@ class ExplainerApp(widgets.VBox):
     def link(self):
         """The query string that rebuilds this app as it is: configuration, open tab, selection."""
         view = {"tab": self.visible if self.visible != TABS[0][0] else None}
-        view.update({name: getattr(self.state, name) or None for name in SELECTION_TRAITS})
+        view.update({name: getattr(self.state, name) or None for name in SELECTION_TRAITS if name in VIEW_KEYS})
         return write_link(self.state, presets.BOOK, view)
 
     def _build_view(self, key, cls):
@@ -190,7 +190,8 @@ class ExplainerApp(widgets.VBox):
         self.debouncer.call("views", self.refresh_visible)
 
 
-VIEW_KEYS = ("tab", "sample", "unit", "position", "lang")  # what a link may say besides the configuration
+# what a link may say besides the configuration: a hand-written allowlist (input feature k is not in links)
+VIEW_KEYS = ("tab", "sample", "unit", "position", "lang")
 
 
 def explain(layer=None, *, layer_name=None, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, max_bytes=DEFAULT_MAX_BYTES,

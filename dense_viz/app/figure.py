@@ -93,8 +93,8 @@ class FigureView(widgets.VBox):
         line. Adds the pointer cursor and keeps the ipyevents.Event (`self.events`, tests send clicks to it)."""
         image.add_class(CLICKABLE)
         event = Event(source=image, watched_events=["click"])
-        size = (fig.bbox.width, fig.bbox.height)
-        event.on_dom_event(guarded(lambda e: on_cell(*event_pixels(e, size)), self.state.report))
+        event.on_dom_event(guarded(lambda e: on_cell(*event_pixels(e, (fig.bbox.width, fig.bbox.height))),
+                                   self.state.report))   # the figure's size now: a view may resize it
         self.events = [*getattr(self, "events", []), event]
         return event
 

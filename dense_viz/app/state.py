@@ -2,7 +2,7 @@
 
 Controls bind to the configuration traits (tagged config=True). After every successful recompute the
 state bumps `arrays_version` (and `weights_version` when kernel and bias are new arrays); a new sample,
-unit or position bumps `selection_version`. The app alone decides from these counters which view is
+unit, position or input feature bumps `selection_version`. The app alone decides from these counters which view is
 stale. Every array comes from the engine's `Dense`: `x`, `z`, `y` and `dz` are the layer's own. A
 configuration the engine refuses, or one above the size guard, leaves the last valid state in place: the
 offending traits are reverted and `status` says what was expected and received. Never imports ipywidgets.
@@ -33,7 +33,9 @@ DEFAULT_MAX_BYTES = 256 * 2**20
 IMAGE_BYTES = 16 * 2**20
 ITEMSIZE = np.dtype("float32").itemsize  # the explainer's layers are float32 (Dense's default)
 
-SELECTION_TRAITS = ("sample", "unit", "position")
+# What the views look at: sample i, unit j, the position in the leading dims, input feature k (the term
+# x[i, k]·W[k, j] of the sum). Set after the configuration; each one bumps selection_version.
+SELECTION_TRAITS = ("sample", "unit", "position", "feature")
 
 
 def _size(n_bytes):
@@ -123,10 +125,11 @@ class ExplainerState(AppState):
     lora_alpha = config(Float(0.0), section="advanced", non_negative=True)  # 0: Keras' default, alpha = rank
     quantization = config(Unicode(NONE), section="advanced", choices=QUANTIZATION)
 
-    # -- what the Forward view looks at: sample i, unit j, flat index into the leading dims ------------
+    # -- what the Forward view looks at: sample i, unit j, flat index into the leading dims, input k ------------
     sample = Int(0)
     unit = Int(0)
     position = Int(0)
+    feature = Int(0)
 
     # -- the learning step's η (not configuration: it changes nothing until a step is taken) ---------------------
     learning_rate = Float(0.1)
@@ -139,7 +142,7 @@ class ExplainerState(AppState):
     layer = Instance(Dense, allow_none=True)
     weights_version = Int(0)    # +1 when kernel and bias are new arrays
     arrays_version = Int(0)     # +1 after every successful recompute (x, z, y, loss, gradients)
-    selection_version = Int(0)  # +1 when sample, unit or position changed
+    selection_version = Int(0)  # +1 when sample, unit, position or feature changed
 
     def __init__(self, layer=None, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, max_bytes=DEFAULT_MAX_BYTES,
                  **config):
@@ -188,7 +191,7 @@ class ExplainerState(AppState):
         return True
 
     def update(self, **config):
-        """Set configuration traits (one recompute) and then sample/unit/position; on a refusal nothing changes
+        """Set configuration traits (one recompute) and then the selection (SELECTION_TRAITS); on a refusal nothing changes
         and the status line says why. Returns True when the state took every value."""
         selection = {name: config.pop(name) for name in SELECTION_TRAITS if name in config}
         before_config = {name: getattr(self, name) for name in config}
@@ -361,7 +364,8 @@ class ExplainerState(AppState):
     @validate(*SELECTION_TRAITS)
     def _valid_selection(self, proposal):
         name, value = proposal["trait"].name, proposal["value"]
-        limit = {"sample": self.batch_size, "unit": self.units, "position": max(1, math.prod(self.leading_dims))}[name]
+        limit = {"sample": self.batch_size, "unit": self.units, "position": max(1, math.prod(self.leading_dims)),
+                 "feature": self.input_dim}[name]
         if not 0 <= value < limit:
             raise TraitError(f"Received an invalid value for `{name}`, expected an integer in [0, {limit - 1}]. "
                              f"Received: {name}={value}")
@@ -513,9 +517,10 @@ class ExplainerState(AppState):
             self.arrays_version += 1
 
     def _clamp_selection(self):
-        """Keep sample/unit/position inside the current shapes after a shape change."""
+        """Keep sample/unit/position/feature inside the current shapes after a shape change."""
         self.sample = min(self.sample, self.batch_size - 1)
         self.unit = min(self.unit, self.units - 1)
+        self.feature = min(self.feature, self.input_dim - 1)
         self.position = min(self.position, max(1, math.prod(self.leading_dims)) - 1)
 
     def summary_line(self):

@@ -2,8 +2,9 @@
 weight W[k, j] (plus the bias node 1 → unit j with weight b[j]).
 
 `draw_graph(ax, n_in, units, use_bias)` builds the artists for one shape (edges: ONE LineCollection, nodes: one
-scatter per column, labels: Text); `update_graph(artists, x, z, y, kernel, bias, unit)` changes colours,
-widths and texts in place. Edges are coloured by sign (red +, blue −, the ends of the heatmaps' diverging
+scatter per column, labels: Text); `update_graph(artists, x, z, y, kernel, bias, unit, feature=k)` changes
+colours, widths and texts in place; the selected input k's node and its edge into the selected unit get a
+heatmap.FEATURE_COLOR ring and halo. Edges are coloured by sign (red +, blue −, the ends of the heatmaps' diverging
 map) and their width grows with |w| / max |w|; nodes are coloured by their value on the same map.
 Everything that changes with values is marked animated (render.FrameCache draws it over a cached frame).
 """
@@ -14,6 +15,7 @@ import math
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.collections import LineCollection
+import matplotlib.colors
 from matplotlib.colors import Normalize
 
 from . import heatmap
@@ -28,8 +30,10 @@ VALUE_LABELS = 8              # a column of more nodes gets static name labels (
 X_IN, X_OUT = 0.0, 1.0
 
 # in_values / out_values: whether that column's labels carry values (animated) or only names (static)
+# feature_edge: the halo under the selected input's edge into the selected unit
 GraphArtists = namedtuple("GraphArtists", "ax shape in_xy out_xy bias_xy edges inputs outputs bias_node "
-                                          "in_labels out_labels edge_labels in_values out_values in_ids out_ids")
+                                          "in_labels out_labels edge_labels in_values out_values in_ids out_ids "
+                                          "feature_edge")
 
 
 def fits(n_in, units):
@@ -172,6 +176,8 @@ def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False, in_ids
     segments = edge_segments(in_xy, out_xy, bias_xy)
     edges = animate(LineCollection(segments, linewidths=1.0, capstyle="round", zorder=1))
     ax.add_collection(edges)
+    feature_edge = animate(ax.plot([], [], color=heatmap.FEATURE_COLOR, alpha=0.85, solid_capstyle="round",
+                                   zorder=0.9)[0])
     kw = {"cmap": heatmap.DIVERGING, "norm": Normalize(-1.0, 1.0), "edgecolors": "0.2", "linewidths": 0.8,
           "zorder": 3}
     inputs = animate(ax.scatter(in_xy[:, 0], in_xy[:, 1], s=_node_size(n_in), c=np.zeros(n_in), **kw))
@@ -197,7 +203,7 @@ def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False, in_ids
                                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                                                "alpha": 0.8})))
     return GraphArtists(ax, (n_in, units, use_bias, halves), in_xy, out_xy, bias_xy, edges, inputs, outputs, bias_node,
-                        in_labels, out_labels, texts, in_values, out_values, in_ids, out_ids)
+                        in_labels, out_labels, texts, in_values, out_values, in_ids, out_ids, feature_edge)
 
 
 def unit_label(j, z, y, units, halves, ids=None):
@@ -214,11 +220,13 @@ def _num(value, spec=".3g"):
     return format(value, spec).replace("-", "−")
 
 
-def update_graph(a, x, z, y, kernel, bias, unit, halves=False):
+def update_graph(a, x, z, y, kernel, bias, unit, halves=False, feature=None):
     """New values for one sample: x (in,), z (units,), y (out,), kernel (in, units), bias (units,) or None.
 
     Edge colours / widths / alphas, node colours (each column on its own ±max |·|), labels and the highlight
-    of `unit` (its incoming edges opaque, a thick ring around it). Returns {'weights', 'colours', 'widths'}.
+    of `unit` (its incoming edges opaque, a thick ring around it) and of input node `feature` (its position
+    among the inputs drawn, or None): a FEATURE_COLOR ring, a bold label and a halo under its edge into `unit`.
+    Returns {'weights', 'colours', 'widths', 'feature'}.
     """
     x, z, y = (np.asarray(v, dtype=np.float64) + 0.0 for v in (x, z, y))  # + 0.0: no "-0" labels
     units = len(z)
@@ -242,4 +250,25 @@ def update_graph(a, x, z, y, kernel, bias, unit, halves=False):
             label.set_fontweight("bold" if j == unit else "normal")
     for text, w in zip(a.edge_labels, weights):
         text.set_text(_num(w, ".2f").replace("−0.00", "0.00"))
-    return {"weights": weights, "colours": colours, "widths": widths}
+    _highlight_feature(a, feature, unit, units, widths)
+    return {"weights": weights, "colours": colours, "widths": widths, "feature": feature}
+
+
+def _highlight_feature(a, feature, unit, units, widths):
+    """Ring input node `feature` (or none), bold its label, and lay a halo under its edge into `unit`."""
+    n_in = len(a.in_xy)
+    edge_colours = np.tile(np.array(matplotlib.colors.to_rgba("0.2")), (n_in, 1))
+    rings = np.full(n_in, 0.8)
+    if feature is not None:
+        edge_colours[feature] = matplotlib.colors.to_rgba(heatmap.FEATURE_COLOR)
+        rings[feature] = 3.0
+    a.inputs.set_edgecolors(edge_colours)
+    a.inputs.set_linewidths(rings)
+    a.feature_edge.set_visible(feature is not None)
+    if feature is not None:
+        (x0, y0), (x1, y1) = a.in_xy[feature], a.out_xy[unit]
+        a.feature_edge.set_data([x0, x1], [y0, y1])
+        a.feature_edge.set_linewidth(widths[feature * units + unit] + 6.0)
+    if a.in_values:
+        for k, label in enumerate(a.in_labels):
+            label.set_fontweight("bold" if k == feature else "normal")

@@ -13,9 +13,10 @@ from ..i18n import N_, _
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .render import animate
+from .render import animate, text_width_px
 
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
+FEATURE_COLOR = "#1a9641"  # the selected input k: its cells, its row of W, its edge in the graph (not red, not blue)
 MAX_ROWS, MAX_COLS = 256, 512  # at most this many pixels per matrix
 _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
@@ -157,11 +158,41 @@ def block_span(index, size):
 
 # ---------------------------------------------------------------- numbers in cells, clicks on cells
 CELL_DIGITS = 3  # significant digits of a number written in a cell (and of the terms of Forward's sum)
+CELL_FONT_SIZE, MIN_CELL_FONT_SIZE = 8, 6  # points: a number too wide for its cell is set smaller, down to 6
+CELL_PAD_PX = 4  # at least this much room left and right of a number in its cell
 
 
 def number_text(value, digits=CELL_DIGITS):
     """A number as every text shows it: `digits` significant digits, a real minus sign, never '−0'."""
     return f"{float(value) + 0.0:.{digits}g}".replace("-", "−")
+
+
+def text_colors(image, values):
+    """'white' or 'black' for a number written on each cell of `image` holding these values: white where the
+    cell's own colour (the image's colour map and limits) is dark."""
+    rgba = image.to_rgba(np.asarray(values, dtype=np.float64))
+    luminance = rgba[..., :3] @ np.array([0.2126, 0.7152, 0.0722])   # relative luminance (sRGB weights)
+    return np.where(luminance < 0.45, "white", "black")
+
+
+def write_cell_values(texts, positions, values, image, cell_px=None):
+    """Write `values` at data `positions` [(col, row)] of `image` with texts from a pool (number_text, the one
+    rounding of every number shown), white or black for contrast with each cell; hide the rest of the pool.
+    cell_px: the cells' width in pixels: a number wider than that (less CELL_PAD_PX each side) at
+    CELL_FONT_SIZE is set smaller to fit, down to MIN_CELL_FONT_SIZE."""
+    for text in texts[len(values):]:
+        text.set_visible(False)
+    if not len(values):
+        return
+    prop = texts[0].get_fontproperties().copy()
+    prop.set_size(CELL_FONT_SIZE)
+    room = None if cell_px is None else cell_px - 2 * CELL_PAD_PX
+    for text, (col, row), value, colour in zip(texts, positions, values, text_colors(image, values)):
+        string = number_text(value)
+        wide = 0.0 if room is None else text_width_px([string], prop, text.figure.dpi)
+        size = CELL_FONT_SIZE if room is None or wide <= room else max(MIN_CELL_FONT_SIZE,
+                                                                       CELL_FONT_SIZE * room / wide)
+        text.set(x=col, y=row, text=string, visible=True, color=colour, fontsize=size)
 
 
 def cell_at(ax, shape, block, px, py):

@@ -37,8 +37,9 @@ def _axis_key(axis, lim):
 
 
 def frame_key(fig):
-    """Everything the static frame shows: axes positions, limits with ticks, titles, labels, legends, static texts."""
-    parts = []
+    """Everything the static frame shows: figure size, axes positions, limits with ticks, titles, labels, legends,
+    static texts."""
+    parts = [tuple(fig.bbox.size)]
     for ax in fig.axes:
         legend = ax.get_legend()
         parts.append((ax.get_visible(), ax.get_position().bounds, *(ax.get_title(loc) for loc in TITLE_LOCS),
@@ -260,6 +261,21 @@ def _line_box(fname, size, dpi):
 
 
 TEXT_IMAGES = TextImages()
+
+
+@functools.lru_cache(maxsize=4096)
+def _advance(fname, size, dpi, char):
+    """Horizontal advance in pixels of one character of font file `fname` at `size` points and `dpi`."""
+    font = get_font(fname)
+    font.set_size(size, dpi)
+    return font.load_char(ord(char), flags=get_hinting_flag()).linearHoriAdvance / 65536
+
+
+def text_width_px(strings, prop, dpi):
+    """The width in pixels of the widest of `strings` set in FontProperties `prop` at `dpi` (the sum of the
+    characters' advances: no text is drawn; 0 for none). Sizes cells so that the numbers written in them fit."""
+    fname, size = _font_file(prop), prop.get_size_in_points()
+    return max((sum(_advance(fname, size, dpi, c) for c in s) for s in strings), default=0.0)
 
 
 def cached_text(ax, x, y, s="", **kwargs):

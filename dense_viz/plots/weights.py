@@ -202,8 +202,10 @@ def colourbar_label(block, mode):
 WeightsArtists = namedtuple(
     "WeightsArtists",
     "fig ax_kernel im_kernel cbar title note ax_bias im_bias bias_note ax_hist stairs theory_line "
-    "mark_lines theory_text hist_title hist_note cell_texts bias_texts hist_colours")
-MAX_CELL_TEXTS = 32  # a kernel with at most this many entries shows every value in its cells
+    "mark_lines theory_text hist_title hist_note cell_texts bias_texts hist_colours base")
+MAX_CELL_TEXTS = 64  # a kernel with at most this many entries shows every value in its cells, when they fit
+ALL_CELLS = 8        # a kernel up to 8 × 8 always does: its heatmap is widened to CELL_PX a column if need be
+KERNEL_PX, CELL_PX = 360, 56   # the kernel heatmap's width; the narrowest column of a numbered kernel
 
 
 def weights_figure(width_px=780, height_px=320):
@@ -252,7 +254,14 @@ def weights_figure(width_px=780, height_px=320):
                          linespacing=1.2)
     return WeightsArtists(fig, ax_k, im, cbar, title, note, ax_b, im_b, bias_note, ax_h, stairs,
                           theory_line, marks, theory_text, hist_title, hist_note,
-                          cell_value_texts(ax_k, MAX_CELL_TEXTS), cell_value_texts(ax_b, 8), hist_colours)
+                          cell_value_texts(ax_k, MAX_CELL_TEXTS), cell_value_texts(ax_b, 8), hist_colours,
+                          _base_layout(fig))
+
+
+def _base_layout(fig):
+    """The figure's width and where everything sits as built: (axes, bounds) and (text, position) in fractions."""
+    return {"width": fig.bbox.width, "axes": [(ax, ax.get_position().bounds) for ax in fig.axes],
+            "texts": [(text, text.get_position()) for text in fig.texts]}
 
 
 def cell_value_texts(ax, n):
@@ -261,23 +270,50 @@ def cell_value_texts(ax, n):
             for _cell in range(n)]
 
 
-def show_cell_values(texts, data, limit, min_cell_px=(14, 40)):
-    """Write each value of `data` (r, c) into its cell (white on dark cells) when the pool of texts has
-    enough of them and the cells are at least `min_cell_px` (height, width) on screen; otherwise (or for
-    data None) hide them all. Returns True if the values are shown."""
+def show_cell_values(texts, data, image, min_cell_px=(14, 40)):
+    """Write each value of `data` (r, c) into its cell of `image` (heatmap.write_cell_values: the one rounding,
+    white on dark cells) when the pool of texts has enough of them and the cells are at least `min_cell_px`
+    (height, width) on screen; otherwise (or for data None) hide them all. Returns True if the values are shown."""
     for t in texts:
         t.set_visible(False)
     if data is None or data.size > len(texts):
         return False
     box = texts[0].axes.get_position()
     fig_w, fig_h = texts[0].figure.bbox.width, texts[0].figure.bbox.height
-    if box.height * fig_h / data.shape[0] < min_cell_px[0] or box.width * fig_w / data.shape[1] < min_cell_px[1]:
+    cell_w = box.width * fig_w / data.shape[1]
+    if box.height * fig_h / data.shape[0] < min_cell_px[0] or cell_w < min_cell_px[1]:
         return False
-    for t, (r, c) in zip(texts, np.ndindex(*data.shape)):
-        v = float(data[r, c])
-        t.set(x=c, y=r, text=f"{v:.2g}".replace("-", "−"), visible=True,
-              color="white" if abs(v) > 0.6 * limit else "black")
+    heatmap.write_cell_values(texts, [(c, r) for r, c in np.ndindex(*data.shape)], data.reshape(-1), image, cell_w)
     return True
+
+
+def _widen(a, kernel_px):
+    """Make the kernel heatmap and the bias strip under it `kernel_px` wide (KERNEL_PX: as built); the colour
+    bar, the histogram and their texts move right by as much, and the figure grows by as much."""
+    fig, base = a.fig, a.base
+    width, delta = base["width"], kernel_px - KERNEL_PX
+    new_width = width + delta
+    if abs(fig.bbox.width - new_width) < 0.5:
+        return
+    right = base["axes"][0][1][0] * width + KERNEL_PX   # the kernel's right edge as built, in pixels
+
+    def moved(x0, w=0.0, grows=False):
+        """(x0, w) as fractions of the new width: the kernel and the bias strip grow, what is right of them moves."""
+        if delta == 0:
+            return x0, w   # exactly as built: the frame as built is cached
+        x0, w = x0 * width, w * width
+        if grows:
+            w += delta
+        elif x0 >= right - 0.5:
+            x0 += delta
+        return x0 / new_width, w / new_width
+
+    for ax, (x0, y0, w, h) in base["axes"]:
+        x0, w = moved(x0, w, ax is a.ax_kernel or ax is a.ax_bias)
+        ax.set_position((x0, y0, w, h))
+    for text, (x, y) in base["texts"]:
+        text.set_position((moved(x)[0], y))
+    fig.set_size_inches(new_width / fig.dpi, fig.bbox.height / fig.dpi)
 
 
 def _update_bias(a, bias, block):
@@ -285,7 +321,7 @@ def _update_bias(a, bias, block):
     if bias is None:
         a.im_bias.set_visible(False)
         a.bias_note.set_text(_("no bias (use_bias=False)"))
-        show_cell_values(a.bias_texts, None, 1.0)
+        show_cell_values(a.bias_texts, None, a.im_bias)
         return
     pooled, _block = heatmap.pool_to_axes(a.ax_bias, bias[None, :])
     limit = heatmap.nice_ceil(heatmap.symmetric_limit(pooled))
@@ -295,7 +331,7 @@ def _update_bias(a, bias, block):
     a.im_bias.set_extent((-0.5, pooled.shape[1] * block[1] - 0.5, 0.5, -0.5))
     lo, hi = float(bias.min()), float(bias.max())
     a.bias_note.set_text(_("b = {value:.3g} everywhere").format(value=lo) if lo == hi else "")
-    show_cell_values(a.bias_texts, pooled if lo != hi and block[1] == 1 else None, limit)
+    show_cell_values(a.bias_texts, pooled if lo != hi and block[1] == 1 else None, a.im_bias)
 
 
 def _update_histogram(a, kernel, theory, sample_size, seed):
@@ -341,6 +377,8 @@ def update_weights(a, kernel, bias, initializer, mode="mean", sample_size=SAMPLE
                          f"Received: scale={scale!r}")
     kernel = np.asarray(kernel)
     theory = initializer_theory(initializer, kernel.shape)
+    numbered = max(kernel.shape) <= ALL_CELLS   # every weight written in: columns wide enough for "−0.0523"
+    _widen(a, max(KERNEL_PX, kernel.shape[1] * CELL_PX) if numbered else KERNEL_PX)
     pooled, block = heatmap.pool_to_axes(a.ax_kernel, kernel, mode)
     note = heatmap.pooling_note(block, mode)
     limit = (true_limit(kernel, theory) if scale == "true"
@@ -352,7 +390,7 @@ def update_weights(a, kernel, bias, initializer, mode="mean", sample_size=SAMPLE
     a.ax_bias.set_xlabel(heatmap.index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=LABEL_SIZE)
     a.note.set_text(_("{note} · colours: {scale}").format(note=note, scale=_(SCALES[scale])) if note
                     else _("each pixel: one weight"))
-    show_cell_values(a.cell_texts, kernel if block == (1, 1) else None, limit)
+    show_cell_values(a.cell_texts, kernel if block == (1, 1) else None, a.im_kernel)
     _update_bias(a, bias, block)
     values = _update_histogram(a, kernel, theory, sample_size, seed)
     a.hist_title.set_text(_("W vs {initializer}").format(initializer=getattr(initializer, "name", _("its initializer"))))

@@ -13,7 +13,7 @@ import numpy as np
 
 from ...engine import activations, statistics
 from ...plots import forward as fplot
-from ...plots.heatmap import CELL_DIGITS, number_text, pool_to_axes
+from ...plots.heatmap import CELL_DIGITS, FEATURE_COLOR, axes_pixels, number_text, pool_to_axes
 from ...plots.render import FrameCache
 from ..catalog import activation_formula, alias_note
 from ..figure import FigureView, click_hint, figure_image
@@ -42,20 +42,38 @@ def index_text(*index):
     return ", ".join(str(int(i)) for i in index)
 
 
-def sum_terms(x_row, w_col, shown=TERMS_SHOWN):
-    """The written-out Σ_k x[k]·W[k]: '(0.12)(−0.45) + … + (−0.8)(0.11)' (all terms when there are few)."""
+def sum_terms(x_row, w_col, shown=TERMS_SHOWN, marked=None):
+    """The written-out Σ_k x[k]·W[k]: '(0.12)(−0.45) + … + (−0.8)(0.11)' (all terms when there are few).
+
+    marked: input k whose term is always written (between '…' when it is not among the first and last) and
+    wrapped in MARK_OPEN … MARK_CLOSE."""
     n = len(x_row)
-    ks = list(range(n)) if n <= shown + 2 else [*range(shown), None, n - 1]
-    parts = ["…" if k is None else f"({num(x_row[k], CELL_DIGITS)})({num(w_col[k], CELL_DIGITS)})" for k in ks]
+    written = set(range(n)) if n <= shown + 2 else {*range(shown), n - 1}
+    if marked is not None:
+        written.add(int(marked))
+    ks = sorted(written)
+    parts = []
+    for before, k in zip([-1, *ks], ks):
+        if k > before + 1:
+            parts.append("…")
+        term = f"({num(x_row[k], CELL_DIGITS)})({num(w_col[k], CELL_DIGITS)})"
+        parts.append(f"{MARK_OPEN}{term}{MARK_CLOSE}" if k == marked else term)
     return " + ".join(parts)
 
 
-CLICK_HINT = N_("Click a cell of x, W, b or y to select its sample i and/or unit j.")
+# the selected input's term in the arithmetic: written with these markers, shown in FEATURE_COLOR
+MARK_OPEN, MARK_CLOSE = "<k>", "</k>"
+MARK_HTML = (f'<span class="dv-forward-term" style="color:{FEATURE_COLOR};font-weight:bold;'
+             f'border-bottom:2px solid {FEATURE_COLOR}">', "</span>")
+
+
+CLICK_HINT = N_("Click a cell of x, W, b, z or y to select its sample i, input k and/or unit j.")
+LETTERS = {"sample": "i", "feature": "k", "unit": "j"}   # the index each selection trait names
 
 
 def clicked_text(name, change, block):
     """The hint after a click: what was selected, and for a pooled block that its first row / column was."""
-    chosen = ", ".join(f"{'i' if key == 'sample' else 'j'} = {value}" for key, value in change.items())
+    chosen = ", ".join(f"{LETTERS[key]} = {value}" for key, value in change.items())
     if tuple(block) == (1, 1):
         return _("Clicked {name}: selected {chosen}. Click another cell to select it.").format(name=name,
                                                                                            chosen=chosen)
@@ -81,8 +99,10 @@ class ForwardView(FigureView):
         super().__init__(state, self._heat.fig, width_px)
         self._sample = self._int_control(_("sample i"), "sample", "dv-forward-sample")
         self._unit = self._int_control(_("unit j"), "unit", "dv-forward-unit")
+        self._feature = self._int_control(_("input k"), "feature", "dv-forward-feature")
         self._position = self._int_control(_("position"), "position", "dv-forward-position")
         self._sample_range, self._unit_range, self._position_label = widgets.Label(), widgets.Label(), widgets.Label()
+        self._feature_range = widgets.Label()
         self._position_label.add_class("dv-forward-position-label")
         self._position_box = widgets.HBox([self._position, self._position_label])
         self._arithmetic = widgets.HTML()
@@ -98,7 +118,8 @@ class ForwardView(FigureView):
         self._hint.add_class("dv-forward-hint")
         self.clickable(self._heat_image, self._heat.fig, self.click)
         self.children = [
-            widgets.HBox([self._sample, self._sample_range, self._unit, self._unit_range]),
+            widgets.HBox([self._sample, self._sample_range, self._feature, self._feature_range, self._unit,
+                          self._unit_range], layout=widgets.Layout(flex_flow="row wrap")),
             self._position_box, self._arithmetic, self._hint, self._heat_image,
             widgets.HBox([self._act_image, self._act_text], layout=widgets.Layout(flex_flow="row wrap"))]
 
@@ -111,15 +132,17 @@ class ForwardView(FigureView):
 
     # -- clicks on the heatmaps: the same selection as typing it --------------------------------------------
     def click(self, px, py):
-        """Select what the heatmap cell under figure pixel (px, py) stands for: x[i, k] -> sample i, W[k, j] and
-        b[j] -> unit j, y[i, j] -> both (state.update, as the typed fields do). Returns the change (or None)."""
+        """Select what the heatmap cell under figure pixel (px, py) stands for: x[i, k] -> sample i and input k,
+        W[k, j] -> input k and unit j, b[j] -> unit j, z[i, j] and y[i, j] -> sample i and unit j (state.update,
+        as the typed fields do). Returns the change (or None)."""
         if self._shown is None:
             return None
         hit = fplot.forward_cell_at(self._heat, *self._shown, px, py)
         if hit is None:
             return None
         name, row, col = hit
-        change = {"x": {"sample": row}, "W": {"unit": col}, "b": {"unit": col}, "y": {"sample": row, "unit": col}}[name]
+        change = {"x": {"sample": row, "feature": col}, "W": {"feature": row, "unit": col}, "b": {"unit": col},
+                  "z": {"sample": row, "unit": col}, "y": {"sample": row, "unit": col}}[name]
         self.state.update(**change)
         block = self._shown[1]["W" if name == "b" else name]
         self._hint.value = click_hint(clicked_text(name, change, block))
@@ -133,20 +156,23 @@ class ForwardView(FigureView):
         i, j, act = s.sample, s.unit, s.layer.activation
         rows = (slice(None), *pos)
         self._update_controls(pos)
-        titles = ("x[:, p, :]", "W", "y[:, p, :]") if pos else ("x", "W", "y")  # p: in the text (cached frame)
-        x2, y2 = s.x[rows], s.y[rows]
+        titles = ("x[:, p, :]", "W", "z[:, p, :]", "y[:, p, :]") if pos else ("x", "W", "z", "y")  # p: in the text
+        x2, z2, y2 = s.x[rows], s.z[rows], s.y[rows]
         value, gate = act.unit_pair(j, s.units)
-        blocks = fplot.update_forward(self._heat, x2, s.applied_kernel, s.layer.bias, y2, i, j,
-                                      act.output_unit(j, s.units), w_pooled=self._pooled_kernel(), titles=titles,
-                                      partner=None if gate is None else (gate if j == value else value))
-        self._shown = ({"x": x2.shape, "W": s.applied_kernel.shape, "y": y2.shape}, blocks)
+        blocks = fplot.update_forward(self._heat, x2, s.applied_kernel, s.layer.bias, z2, y2, i, j,
+                                      act.output_unit(j, s.units), w_pooled=self._pooled_kernel, titles=titles,
+                                      partner=None if gate is None else (gate if j == value else value),
+                                      feature=s.feature)
+        self._heat_image.layout.width = f"{round(self._heat.fig.bbox.width)}px"   # a small layer's figure grows
+        self._shown = ({"x": x2.shape, "W": s.applied_kernel.shape, "z": z2.shape, "y": y2.shape}, blocks)
         self._arithmetic.value = self._arithmetic_html((i, *pos), j)
         self._draw_activation((i, *pos), j)
         self._act_image.value = self._act_frames.render()
 
     def _pooled_kernel(self):
-        """The kernel pooled for the W heatmap, computed once per kernel array."""
-        key = self.state.weights_version  # +1 whenever the applied matrix changes (new W, a step, LoRA, int8)
+        """The kernel pooled for the W heatmap as placed now, computed once per kernel array and axes size."""
+        # weights_version: +1 whenever the applied matrix changes (new W, a step, LoRA, int8)
+        key = (self.state.weights_version, axes_pixels(self._heat.ax_w))
         if self._w_cache[0] != key:
             self._w_cache = (key, pool_to_axes(self._heat.ax_w, self.state.applied_kernel))
         return self._w_cache[1]
@@ -156,6 +182,7 @@ class ForwardView(FigureView):
         s = self.state
         self._sample_range.value = _("of 0 … {last}").format(last=s.batch_size - 1)
         self._unit_range.value = _("of 0 … {last}").format(last=s.units - 1)
+        self._feature_range.value = _("of 0 … {last}").format(last=s.input_dim - 1)
         self._position_box.layout.display = None if s.leading_dims else "none"
         if s.leading_dims:
             count = int(np.prod(s.leading_dims))
@@ -176,12 +203,23 @@ class ForwardView(FigureView):
         lines = [f"y[i{p}, j] = {act.name}(Σ_k x[i{p}, k]·W[k, j]{' + b[j]' if s.layer.bias is not None else ''}) "
                  f"with {where}, j = {j}, k = 0 … {n - 1} ({n:,} terms)"
                  + ("" if s.layer.bias is not None else "; no bias (use_bias=False)"),
-                 f"z[{at}] = {sum_terms(x_row, w_col)}{bias} = <b>{num(z_row[j], 7)}</b>"]
+                 f"z[{at}] = {sum_terms(x_row, w_col, marked=s.feature)}{bias} = <b>{num(z_row[j], 7)}</b>",
+                 self._term_line(idx, j, x_row, w_col)]
         lines += self._activation_lines(act, idx, j, z_row, y_row)
         self.info = {"index": (*idx, j), "z": float(z_row[j]), "lines": lines}
         body = "<br>".join(html.escape(line).replace("&lt;b&gt;", "<b>").replace("&lt;/b&gt;", "</b>")
+                           .replace(html.escape(MARK_OPEN), MARK_HTML[0]).replace(html.escape(MARK_CLOSE), MARK_HTML[1])
                            for line in lines)
         return f'<div style="font-family: monospace; font-size: 13px; line-height: 1.6">{body}</div>'
+
+    def _term_line(self, idx, j, x_row, w_col):
+        """The selected input k's term of the sum, marked as it is in the sum: x[i, k]·W[k, j] = its product."""
+        k = self.state.feature
+        x, w = _float64(x_row[k]), _float64(w_col[k])
+        term = _("input k = {k}: x[{x_at}]·W[{k}, {j}] = ({x})({w}) = {product}").format(
+            k=k, x_at=index_text(*idx, k), j=j, x=num(x, CELL_DIGITS), w=num(w, CELL_DIGITS),
+            product=num(x * w, CELL_DIGITS))
+        return f"{MARK_OPEN}{term}{MARK_CLOSE}"
 
     def _activation_lines(self, act, idx, j, z_row, y_row):
         """The line(s) from z to y for any activation: elementwise, softmax, log_softmax, sparsemax, glu."""

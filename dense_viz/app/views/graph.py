@@ -14,7 +14,7 @@ from ...i18n import N_, _
 from .markup import paragraph
 
 
-CLICK_HINT = N_("Click a unit node to select unit j; click an input node to read what it feeds.")
+CLICK_HINT = N_("Click a unit node to select unit j; click an input node to select input k.")
 
 
 def _minus(text):
@@ -60,9 +60,11 @@ class GraphView(FigureView):
         halves = layer.activation.halves_last_axis
         row = self._row()
         x, z, y, kernel, bias, unit = state.x[row], state.z[row], state.y[row], state.applied_kernel, layer.bias, state.unit
-        self._ids = None
+        self._ids, feature = None, state.feature
         if not gplot.fits(state.input_dim, state.units):
             ins, outs = self._ids = gplot.subset(kernel, unit, halves)
+            drawn = np.flatnonzero(ins == feature)
+            feature = int(drawn[0]) if drawn.size else None   # input k among the inputs drawn, if it is
             x, z, kernel = x[ins], z[outs], kernel[np.ix_(ins, outs)]
             y = y[outs[: len(outs) // 2]] if halves else y[outs]
             bias = None if bias is None else bias[outs]
@@ -76,11 +78,11 @@ class GraphView(FigureView):
                   and np.array_equal(self._artists.out_ids, np.arange(shape[1]))):
             self._artists = gplot.relabel(self._artists, np.arange(shape[0]), np.arange(shape[1]))
         self._values = (x, z, y)
-        self.info = gplot.update_graph(self._artists, x, z, y, kernel, bias, unit, halves=halves)
+        self.info = gplot.update_graph(self._artists, x, z, y, kernel, bias, unit, halves=halves, feature=feature)
         return True
 
     def click(self, px, py):
-        """A unit node selects that unit j (state.update, as typing it does); an input node says what it feeds."""
+        """A unit node selects that unit j, an input node that input k (state.update, as typing them does)."""
         hit = gplot.node_at(self._artists, px, py) if self._artists is not None else None
         if hit is None:
             return None
@@ -89,11 +91,10 @@ class GraphView(FigureView):
             self.state.update(unit=index)
             self._hint.value = click_hint(_("Selected unit j = {j}.").format(j=index))
             return {"unit": index}
-        x = self.state.x[self._row()][index]
-        self._hint.value = click_hint(_("Input k = {k}: x[i, {k}] = {x} feeds every unit j through W[{k}, j]; "
-                                        "the selection is a sample and a unit, so nothing else changes.").format(
-            k=index, x=heatmap.number_text(x)))
-        return {}
+        self.state.update(feature=index)
+        self._hint.value = click_hint(_("Selected input k = {k}: its edge into unit j = {j} is highlighted; x[i, {k}] "
+                                        "feeds every unit j through W[{k}, j].").format(k=index, j=self.state.unit))
+        return {"feature": index}
 
     def _row(self):
         """(sample i, *position): the row of x, z and y the graph shows."""
@@ -105,7 +106,7 @@ class GraphView(FigureView):
         self._message.layout.display = None if self._ids is not None else "none"
         self._message.value = self._subset_text() if self._ids is not None else ""
         row = self._row()
-        self._title.value = paragraph(self._describe_selection(row))
+        self._title.value = paragraph(self._describe_selection(row) + self._describe_feature(row))
         self._caption.value = paragraph(self._describe_values(*self._values) + self._describe(self._artists.shape[3]))
 
     def _subset_text(self):
@@ -144,6 +145,16 @@ class GraphView(FigureView):
         j, act = state.unit, state.layer.activation.name
         bias = f" + b[{j}]" if state.layer.bias is not None else ""
         return f"<b>{where}</b> · unit j = {j} highlighted: z{j} = Σₖ xₖ·W[k, {j}]{bias}, y = {act}(z)"
+
+    def _describe_feature(self, row):
+        """' · input k = 2 (green): x[0, 2]·W[2, 1] = …': the selected input's term of the selected unit's sum."""
+        state = self.state
+        k, j = state.feature, state.unit
+        if self.info.get("feature") is None:
+            return " · " + _("input k = {k} is not among the inputs drawn.").format(k=k)
+        x, w = float(state.x[row][k]), float(state.applied_kernel[k, j])
+        return " · " + _("input k = {k} (green): its term x[i, {k}]·W[{k}, {j}] = ({x})({w}) = {term}").format(
+            k=k, j=j, x=heatmap.number_text(x), w=heatmap.number_text(w), term=heatmap.number_text(x * w))
 
     def _describe(self, halves):
         """Legend under the graph."""

@@ -41,6 +41,7 @@ class WeightsView(FigureView):
         layer = self.state.layer
         self.info = wplot.update_weights(self._artists, self.state.float_kernel, layer.bias, layer.kernel_initializer,
                                          mode=self._mode.value, seed=self.state.seed, scale=self._scale.value)
+        self.image.layout.width = f"{round(self._artists.fig.bbox.width)}px"   # an 8-column kernel's figure grows
 
     def caption(self):
         """The pooling toggle (only when pooled) and the text under the figure."""
