@@ -46,6 +46,16 @@ def test_fitting_block_prefers_whole_blocks():
     assert heatmap._fitting_block(25601, 338) == 76      # a prime-ish size: no divisor nearby, ragged pooling
 
 
+@pytest.mark.parametrize("shape, limits", [((8, 25600), (8, 128)), ((100, 25600), (100, 320)), ((7, 103), (3, 10))])
+def test_mean_pooling_is_the_block_mean_with_whole_or_ragged_blocks(shape, limits):
+    a = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    pooled, (rb, cb) = heatmap.pool(a, *limits)
+    assert pooled.dtype == np.float64 and pooled.shape == (-(-shape[0] // rb), -(-shape[1] // cb))
+    for r, c in [(0, 0), (pooled.shape[0] - 1, pooled.shape[1] - 1), (pooled.shape[0] // 2, 1)]:
+        block = a[r * rb:(r + 1) * rb, c * cb:(c + 1) * cb].astype(np.float64)   # a ragged edge block is smaller
+        assert pooled[r, c] == pytest.approx(block.mean(), rel=1e-6, abs=1e-7)
+
+
 def test_block_span_covers_the_block_holding_the_index():
     assert heatmap.block_span(0, 1) == (-0.5, 1)
     assert heatmap.block_span(123, 50) == (99.5, 50)     # units 100..149

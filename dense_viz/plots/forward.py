@@ -10,6 +10,7 @@ the same axis, and the batch's z scattered on the curve. Artists that change are
 render.FrameCache.
 """
 from ..i18n import _
+import functools
 import math
 from collections import namedtuple
 
@@ -266,6 +267,7 @@ def update_forward(a, x2, kernel, bias, z2, y2, sample, unit, out_unit, w_pooled
     return blocks
 
 
+@functools.lru_cache(maxsize=64)
 def _wrap(text, max_px):
     """`text` broken at spaces into lines at most `max_px` wide at LABEL_SIZE (a long word keeps its own line)."""
     prop, lines = FontProperties(size=LABEL_SIZE), []

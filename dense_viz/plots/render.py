@@ -271,11 +271,34 @@ def _advance(fname, size, dpi, char):
     return font.load_char(ord(char), flags=get_hinting_flag()).linearHoriAdvance / 65536
 
 
+class _Advances(dict):
+    """{character: its advance in pixels} of one font file, size and dpi, filled as characters are asked for."""
+
+    def __init__(self, fname, size, dpi):
+        super().__init__()
+        self.font = (fname, size, dpi)
+
+    def __missing__(self, char):
+        found = self[char] = _advance(*self.font, char)
+        return found
+
+
+@functools.lru_cache(maxsize=64)
+def _advance_table(fname, size, dpi):
+    """The _Advances of one font file, size and dpi (kept)."""
+    return _Advances(fname, size, dpi)
+
+
+def char_advances(prop, dpi):
+    """{character: advance in pixels} in FontProperties `prop` at `dpi`, filled on demand: a one-line string's
+    width is the sum of its characters' (no text is drawn)."""
+    return _advance_table(_font_file(prop), prop.get_size_in_points(), dpi)
+
+
 def text_width_px(strings, prop, dpi):
-    """The width in pixels of the widest of `strings` set in FontProperties `prop` at `dpi` (the sum of the
-    characters' advances: no text is drawn; 0 for none). Sizes cells so that the numbers written in them fit."""
-    fname, size = _font_file(prop), prop.get_size_in_points()
-    return max((sum(_advance(fname, size, dpi, c) for c in s) for s in strings), default=0.0)
+    """The width in pixels of the widest of `strings` set in FontProperties `prop` at `dpi` (0 for none)."""
+    advance = char_advances(prop, dpi).__getitem__
+    return max((sum(map(advance, s)) for s in strings), default=0.0)
 
 
 def cached_text(ax, x, y, s="", **kwargs):
