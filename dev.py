@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 if sys.version_info < (3, 11):
@@ -221,7 +222,11 @@ def cmd_test(args):
     ensure_nbstripout(env)
     ensure_chromium(env)
     ensure_hub()
-    run(env.py, "-m", "pytest", *args, cwd=ROOT, env=jupyter_env(env))
+    start = time.monotonic()
+    try:  # --durations: the slowest tests, so a CI run that grows says where its time went
+        run(env.py, "-m", "pytest", "--durations=12", *args, cwd=ROOT, env=jupyter_env(env))
+    finally:
+        print(f"dev.py: test run in {env.venv.name}: {time.monotonic() - start:.0f} s", flush=True)
 
 
 def cmd_bench(args):
