@@ -309,3 +309,25 @@ def test_a_new_page_imports_no_plotting_until_a_figure_tab_opens():
             "assert app.views.built() == ['shapes', 'weights'] and 'matplotlib' in sys.modules\n"
             "assert app.tabs.children[1].children == (app.views['weights'],) and not app.is_stale('weights')\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_an_engine_error_inside_a_real_view_is_reported_and_the_app_serves_on(monkeypatch):
+    """The Gradients view's finite-difference check raises (an engine bug, say): the status line names it, that
+    view stays stale, the other views and the readouts keep working, and once the engine works again the next
+    change draws the view."""
+    from dense_viz.engine import gradcheck
+    real = gradcheck.finite_difference_check
+
+    def broken(*args, **kwargs):
+        raise FloatingPointError("finite differences broke")
+    monkeypatch.setattr(gradcheck, "finite_difference_check", broken)
+    app = dense_viz.explain(preset="tiny")
+    app.tabs.selected_index = 3  # Gradients
+    assert app.state.status_level == "error" and "FloatingPointError: finite differences broke" in app.state.status
+    assert app.is_stale("gradients")
+    app.tabs.selected_index = 1  # Weights draws
+    app.state.update(units=4)
+    assert not app.is_stale("weights") and app.readouts.texts()["output_shape"] == "(None, 4)"
+    monkeypatch.setattr(gradcheck, "finite_difference_check", real)
+    app.tabs.selected_index = 3
+    assert not app.is_stale("gradients") and app.state.status_level == "ok"
