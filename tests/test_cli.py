@@ -1,6 +1,7 @@
 """The `dense-viz` launcher: what it finds, what it runs, and the two server modes it starts (Voila, JupyterLab)."""
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -171,3 +172,8 @@ def test_dense_viz_lab_serves_the_app_under_jupyter_server_with_the_production_s
         stop_process(proc)
     assert_app_page(body)
     assert "Culling kernels with idle durations > 600 seconds" in (tmp_path / "lab.log").read_text()
+    # Jupyter Server has no mathjax settings, so Voila's page would load MathJax 2 from cdnjs for the lessons'
+    # formulas; with both None it uses the MathJax 3 bundled in its JavaScript (offline), as standalone Voila does.
+    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', body,
+                                  re.S).group(1))
+    assert config["fullMathjaxUrl"] is None and config["mathjaxConfig"] is None
