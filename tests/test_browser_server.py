@@ -270,3 +270,18 @@ def test_a_client_that_vanishes_mid_update_leaves_the_others_served(server):
             await lost.leave()  # the shutdown a reload would send at last: keeps the kernel count under the cap
     assert asyncio.run(visit()) < 30
     assert proc.poll() is None
+
+
+def test_a_preheated_kernel_still_reads_the_pages_link(tmp_path, new_page):
+    """`--preheat_kernel=True`: Voila runs the notebook before the page is asked for; page_query() waits for the
+    request there (Voila's get_query_string), so a link's settings apply to preheated pages too, page after page."""
+    proc, url = start_app_server(tmp_path / "voila.log", "--preheat_kernel=True", "--pool_size=1")
+    try:
+        for units in (7, 5):
+            page, _events = new_page(url + f"?preset=custom&units={units}", ".dv-units input:not([disabled])")
+            expect(page.locator(".dv-output-shape").first).to_have_text(f"(None, {units})",
+                                                                         timeout=UPDATE_TIMEOUT_MS)
+            page.goto("about:blank")
+    finally:
+        stop_process(proc)
+    assert (tmp_path / "voila.log").read_text().count("Using pre-heated kernel") == 2  # both pages were preheated
