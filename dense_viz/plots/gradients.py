@@ -237,7 +237,8 @@ def update_gradients(a, dz, dW, db, dx, penalties=(), softmax_like=False, scale=
                          f"Received: scale={scale!r}")
     dz, dx = np.asarray(dz), np.asarray(dx)
     limit = shared_limit(dz, dW, db, dx, dy) if scale == "shared" else None
-    rows = _("sample i") if dz.ndim == 2 else _("rows (i, p): {shape}").format(shape=" × ".join(map(str, dz.shape[:-1])))
+    rows = (_("sample i") if dz.ndim == 2
+            else _("rows (i, p): {shape}").format(shape=" × ".join(map(str, dz.shape[:-1]))))
     a.dz.ax.set_ylabel(rows, fontsize=LABEL_SIZE, labelpad=2)
     a.x.ax.set_ylabel(rows if dz.ndim == 2 else _("rows (i, p)"), fontsize=LABEL_SIZE, labelpad=2)
     act = " " + _("(with the activity penalty)") if "activity" in penalties else ""
