@@ -8,6 +8,7 @@
     python3 dev.py test --lowest   # the same in .venv-lowest: oldest supported Python, every declared lower bound
     python3 dev.py test --newest   # the same in .venv-newest: newest supported Python, newest releases
     python3 dev.py bench    # run the benchmarks in bench/ (they print; they do not assert)
+    python3 dev.py bench compare [REV] [--bench app|training|browser]   # before / after, interleaved in one run
     python3 dev.py parity   # opt-in: compare against real Keras 3 (torch backend) in .venv-keras
     python3 dev.py fuzz     # the fuzz tests with the long hypothesis profile (≈ 1–2 min)
     python3 dev.py catalog  # re-extract the UI strings, merge them into the Russian .po, compile its .mo
@@ -231,6 +232,9 @@ def cmd_test(args):
 
 def cmd_bench(args):
     ensure_venv("app,import,test")
+    if args[:1] == ["compare"]:  # before / after in one run: bench/compare.py [REV] [--bench ...] [--rounds N]
+        run(PY, ROOT / "bench" / "compare.py", *args[1:], cwd=ROOT, env=jupyter_env())
+        return
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
         if not args or any(a in script.name for a in args):
             run(PY, script, cwd=ROOT, env=jupyter_env())
