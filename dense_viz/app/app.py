@@ -29,6 +29,11 @@ from .ui import StatusLine, ViewHost, guarded, language_menu
 TABS = (("shapes", N_("Shapes")), ("weights", N_("Weights")), ("forward", N_("Forward")),
         ("gradients", N_("Gradients")), ("step", N_("Learning step")), ("adapt", N_("Adapt & compress")),
         ("code", N_("Code")), ("graph", N_("Neuron graph")))
+# ipywidgets' tab titles shrink to fit (flex: 0 1 144px) and clip to "Adapt & com…" beside the controls at 1280 px:
+# each title takes its own width, and the bar wraps to a second row when a language's titles need more room.
+TAB_STYLE = ("<style>.jupyter-widgets.widget-tab.dv-tabs > .lm-TabBar .lm-TabBar-tab {flex: 0 0 auto; "
+             "max-width: none} .jupyter-widgets.widget-tab.dv-tabs > .lm-TabBar .lm-TabBar-content "
+             "{flex-wrap: wrap}</style>")
 TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · {what} "
          "<code>keras.layers.Dense</code> {computes}: <i>y</i> = activation(<i>x</i> · <i>W</i> + <i>b</i>)</div>")
 
@@ -152,7 +157,8 @@ class ExplainerApp(widgets.VBox):
                              layout=widgets.Layout(flex="1 1 auto", min_width="0"))
         title = TITLE.format(what=html.escape(_("what")), computes=html.escape(_("computes")))
         self.status_line = StatusLine(state)
-        self.children = [widgets.HBox([widgets.HTML(title), self.language]), self.status_line, self.host.sync,
+        self.children = [widgets.HBox([widgets.HTML(title + TAB_STYLE), self.language]), self.status_line,
+                         self.host.sync,
                          widgets.HBox([widgets.VBox([self.controls, own, share], layout=widgets.Layout(
                              width="348px", min_width="348px", flex="0 0 auto")), right],
                                       layout=widgets.Layout(align_items="flex-start"))]
