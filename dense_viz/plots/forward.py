@@ -146,8 +146,8 @@ def forward_layout(shapes, every):
     cw = int(np.clip(fill, CELL_PX[0], MAX_CELL_PX[0]))
     ch = int(np.clip(150 // max(rows, n_in + 1.5), CELL_PX[1], MAX_CELL_PX[1]))
     # rows tall enough for the rotated y labels of x and W ("sample i = 0 … 2" is longer than 3 rows of 30 px)
-    ch = max(ch, math.ceil(_label_px("sample i", rows) / rows))
-    ch_w = max(ch, math.ceil(_label_px("input k", n_in) / n_in))
+    ch = max(ch, math.ceil(_label_px(_("sample i"), rows) / rows))
+    ch_w = max(ch, math.ceil(_label_px(_("input k"), n_in) / n_in))
     ch_b = min(ch, MAX_CELL_PX[1])                      # one row: the b strip under W
     w_height = n_in * ch_w + m["b_gap"] + ch_b
     top_row = max(rows * ch, w_height)
@@ -248,12 +248,12 @@ def update_forward(a, x2, kernel, bias, z2, y2, sample, unit, out_unit, w_pooled
     if partner is not None:
         _place(a.partner[0], *block_span(partner, bw[1]), -0.5, pad_w)
         _place(a.partner[1], *block_span(partner, bw[1]), -0.5, 1.0)
-    a.ax_x.set_xlabel(index_label("input k", x2.shape[1]), labelpad=2)
-    a.ax_x.set_ylabel(index_label("sample i", x2.shape[0]))
-    a.ax_w.set_ylabel(index_label("input k", kernel.shape[0]))
-    a.ax_b.set_xlabel(index_label("unit j", kernel.shape[1]), labelpad=2)
-    a.ax_z.set_xlabel(index_label("unit j", z2.shape[1]), labelpad=2)    # rows: the same samples as x
-    a.ax_y.set_xlabel(index_label("output j", y2.shape[1]), labelpad=2)
+    a.ax_x.set_xlabel(index_label(_("input k"), x2.shape[1]), labelpad=2)
+    a.ax_x.set_ylabel(index_label(_("sample i"), x2.shape[0]))
+    a.ax_w.set_ylabel(index_label(_("input k"), kernel.shape[0]))
+    a.ax_b.set_xlabel(index_label(_("unit j"), kernel.shape[1]), labelpad=2)
+    a.ax_z.set_xlabel(index_label(_("unit j"), z2.shape[1]), labelpad=2)    # rows: the same samples as x
+    a.ax_y.set_xlabel(index_label(_("output j"), y2.shape[1]), labelpad=2)
     lefts = [ax.get_position().x0 * a.fig.bbox.width for ax in (a.ax_x, a.ax_w, a.ax_z, a.ax_y)]
     for text, title, data, block, left, right in zip(a.titles, titles, (x2, kernel, z2, y2), (bx, bw, bz, by),
                                                      lefts, [*lefts[1:], a.fig.bbox.width]):
@@ -457,7 +457,7 @@ def update_activation(a, title, curve, points, selected, others=None, derivative
         np.concatenate([np.ravel(p[0]) for p in pairs]))
     a.ax.set_xlim(x_lo, x_hi)
     a.ax.set_ylim(*nice_span(np.concatenate([np.ravel(p[1]) for p in pairs])))
-    a.ax.set_ylabel("f(z) and f′(z) (dashed)" if derivative is not None else "y_j", fontsize=LABEL_SIZE,
+    a.ax.set_ylabel(_("f(z) and f′(z) (dashed)") if derivative is not None else "y_j", fontsize=LABEL_SIZE,
                     labelpad=3)
     _offsets(a.unit, *points)
     _offsets(a.selected, *selected)
