@@ -36,7 +36,8 @@ def test_an_uploaded_csv_becomes_the_data_set_with_its_own_task_and_range():
     app = explain_training()
     upload(app, "blobs.csv", blobs_csv())
     s, controls = app.state, app.controls
-    assert s.dataset == UPLOADED and s.task == "multiclass" and s.status_level == "ok"
+    assert s.dataset == UPLOADED and s.task == "multiclass" and s.status_level == "warning"
+    assert "Its inputs reach 5" in s.status and "keras.layers.Normalization" in s.status  # |x| ≈ 50
     assert s.model.layers[-1].units == 3 and s.output_activation == "softmax"
     assert s.loss == "sparse_categorical_crossentropy"
     assert "Your data set blobs.csv: 120 points in 3 classes, a multiclass task" in s.status
@@ -67,6 +68,7 @@ def test_a_regression_csv_fits_a_curve_over_its_x_range():
     s = app.state
     assert s.task == "regression" and s.loss == "mean_squared_error" and s.model.layers[-1].units == 1
     assert "wave.csv: 60 points (x, y), a regression task" in s.status
+    assert "Its inputs reach 20" in s.status  # x up to 20
     s.train(50)
     app.refresh_visible()
     curve = app.views["boundary"].art.curve
@@ -97,6 +99,12 @@ def test_a_bad_csv_is_refused_and_the_data_set_and_training_stay(name, data, mes
     np.testing.assert_array_equal(s.model.layers[0].kernel, weights)
     s.train(3)
     assert s.step == 8 and np.isfinite(s.train_loss)
+
+
+def test_points_of_the_toy_sets_scale_get_no_rescaling_hint():
+    app = explain_training()
+    upload(app, "near.csv", blobs_csv(centre=(0.5, -0.5), classes=2))
+    assert app.state.status_level == "ok" and "Normalization" not in app.state.status
 
 
 def test_a_refused_first_upload_keeps_the_toy_set_and_offers_no_uploaded_entry():

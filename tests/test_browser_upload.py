@@ -95,10 +95,10 @@ def test_a_malformed_file_is_refused_and_the_previous_layer_stays(new_page, voil
 
 
 def blobs_csv(path, n=150):
-    """Three blobs of points around (50, -20), far from the toy sets' [-1.5, 1.5]², labels 0, 1, 2."""
+    """Three blobs of points around (4, -3), outside the toy sets' [-1.5, 1.5]², labels 0, 1, 2."""
     labels = np.arange(n) % 3
-    x = np.array([50.0, -20.0]) + 4 * np.column_stack([np.cos(labels * 2.1), np.sin(labels * 2.1)]) + \
-        RNG.normal(size=(n, 2))
+    x = np.array([4.0, -3.0]) + 2 * np.column_stack([np.cos(labels * 2.1), np.sin(labels * 2.1)]) + \
+        0.5 * RNG.normal(size=(n, 2))
     path.write_text("x1,x2,label\n" + "".join(f"{a:.4f},{b:.4f},{k}\n" for (a, b), k in zip(x, labels)))
     return path
 
@@ -115,14 +115,16 @@ def test_a_training_csv_becomes_the_data_set_and_trains(new_page, voila_server, 
     expect(page.locator(".dv-train-upload-note").first).to_contain_text("Training on your points: blobs.csv")
     wait_for_images(page, ".dv-train-boundary-view", old_src=before)
 
+    start_loss = train_loss(page)
     play = page.locator(".dv-play").first
     play.click()
     expect(play).to_contain_text("Pause", timeout=UPDATE_TIMEOUT_MS)
     page.wait_for_function("() => Number(document.querySelector('.dv-train-steps').textContent.replace(/\\D/g, ''))"
-                           " >= 40", timeout=UPDATE_TIMEOUT_MS)
+                           " >= 100", timeout=UPDATE_TIMEOUT_MS)
     play.click()
     expect(play).to_contain_text("Play", timeout=UPDATE_TIMEOUT_MS)
     expect(page.locator(".dv-train-sps").first).to_contain_text("paused", timeout=UPDATE_TIMEOUT_MS)
+    assert train_loss(page) < 0.8 * start_loss, (start_loss, text(page, ".dv-train-loss-readout"))
     wait_for_images(page, ".dv-train-boundary-view")
     png = screenshot_app_training(page, artifacts_dir / "training-uploaded-csv.png")
     assert_drawn(png, "the training panel on an uploaded CSV")
@@ -138,6 +140,11 @@ def test_a_training_csv_becomes_the_data_set_and_trains(new_page, voila_server, 
     page.locator(".dv-step").first.click()  # training still works on the points there were
     expect(page.locator(".dv-train-steps").first).to_have_text(f"{steps + 1:,}", timeout=UPDATE_TIMEOUT_MS)
     assert_no_problems(events)
+
+
+def train_loss(page):
+    """The train loss the readout shows ('1.099 · 1.103' -> 1.099)."""
+    return float(text(page, ".dv-train-loss-readout").split("·")[0])
 
 
 def screenshot_app_training(page, path):

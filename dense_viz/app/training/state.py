@@ -49,6 +49,7 @@ HEADS = {"binary": ("sigmoid", "binary_crossentropy"),
 # task -> the Keras metric its accuracy is (regression: none)
 METRICS = {"binary": "binary_accuracy", "multiclass": "sparse_categorical_accuracy"}
 UPLOADED = "uploaded"  # dataset: the user's own points (use_points)
+LARGE_INPUT = 10.0     # your points' |x| above this: the status line suggests rescaling them
 HISTORY_CAPACITY = 512
 SLOW_MOTION_SPEED = 4.0  # steps/s at or below which the runner redraws after every step and the bars animate
 DEFAULT_SPEED = 20.0     # XOR's ~110 steps to loss < 0.1 take ~5.5 s; the vanishing plateau lasts > 10 s
@@ -357,8 +358,16 @@ class TrainingState(AppState):
             message = _("Your data set {name}: {n} points (x, y), a regression task. Now: {summary}")
         else:
             message = _("Your data set {name}: {n} points in {k} classes, a {task} task. Now: {summary}")
-        self.set_status("ok", message.format(name=points.name, n=f"{len(points.x):,}", k=points.n_classes,
-                                             task=_(TASKS[points.task]), summary=self.summary_line()))
+        message = message.format(name=points.name, n=f"{len(points.x):,}", k=points.n_classes,
+                                 task=_(TASKS[points.task]), summary=self.summary_line())
+        largest = float(np.max(np.abs(points.x)))
+        if largest > LARGE_INPUT:  # Keras does not rescale either: say why the first layer may not learn
+            hint = _("Its inputs reach {largest}, far from the toy sets' ±1.5: they can saturate the first layer "
+                     "(tanh, sigmoid) so that it gets no gradient. Keras users rescale them first "
+                     "(keras.layers.Normalization).")
+            self.set_status("warning", message + " " + hint.format(largest=f"{largest:.3g}"))
+        else:
+            self.set_status("ok", message)
         return True
 
     def dataset_label(self):
