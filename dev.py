@@ -8,6 +8,7 @@
     python3 dev.py test --lowest   # the same in .venv-lowest: oldest supported Python, every declared lower bound
     python3 dev.py test --newest   # the same in .venv-newest: newest supported Python, newest releases
     python3 dev.py bench    # run the benchmarks in bench/ (they print; they do not assert)
+    python3 dev.py bench compare [REV] [--bench app|training|browser]   # before / after, interleaved in one run
     python3 dev.py parity   # opt-in: compare against real Keras 3 (torch backend) in .venv-keras
     python3 dev.py parity --tf-keras   # opt-in: the same against tf.keras 2.15 (TensorFlow 2.15) in .venv-tf-keras
     python3 dev.py fuzz     # the fuzz tests with the long hypothesis profile (≈ 1–2 min)
@@ -22,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 if sys.version_info < (3, 11):
@@ -222,11 +224,18 @@ def cmd_test(args):
     ensure_nbstripout(env)
     ensure_chromium(env)
     ensure_hub()
-    run(env.py, "-m", "pytest", *args, cwd=ROOT, env=jupyter_env(env))
+    start = time.monotonic()
+    try:  # --durations: the slowest tests, so a CI run that grows says where its time went
+        run(env.py, "-m", "pytest", "--durations=12", *args, cwd=ROOT, env=jupyter_env(env))
+    finally:
+        print(f"dev.py: test run in {env.venv.name}: {time.monotonic() - start:.0f} s", flush=True)
 
 
 def cmd_bench(args):
     ensure_venv("app,import,test")
+    if args[:1] == ["compare"]:  # before / after in one run: bench/compare.py [REV] [--bench ...] [--rounds N]
+        run(PY, ROOT / "bench" / "compare.py", *args[1:], cwd=ROOT, env=jupyter_env())
+        return
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
         if not args or any(a in script.name for a in args):
             run(PY, script, cwd=ROOT, env=jupyter_env())

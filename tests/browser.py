@@ -289,3 +289,15 @@ def time_first_interactive(browser, url):
         return page.evaluate("() => window.__dvInteractive")
     finally:
         page.close()
+
+
+CLIPPED_TABS = """css => [...document.querySelectorAll(css + ' .lm-TabBar-tab')]
+  .filter(tab => { const label = tab.querySelector('.lm-TabBar-tabLabel') || tab;
+                   return label.scrollWidth > label.clientWidth + 1 || tab.getBoundingClientRect().right >
+                          tab.closest('.lm-TabBar').getBoundingClientRect().right + 1; })
+  .map(tab => tab.textContent)"""
+
+
+def clipped_tab_titles(page, css=".dv-tabs"):
+    """Titles of the tab bar `css` that do not show whole (cut by an ellipsis, or beyond the bar's right edge)."""
+    return page.evaluate(CLIPPED_TABS, css)

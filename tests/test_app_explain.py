@@ -1,6 +1,9 @@
 """explain() and the assembled app: defaults, presets and readouts, the size guard, the status line, the
 debouncer, and "only the visible tab redraws"."""
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,8 +41,8 @@ def counting_view(name, log, fail=False):
 def refreshes(monkeypatch):
     """Replace every view with a counting stand-in; returns the log {view key: [versions drawn]}."""
     log = {}
-    monkeypatch.setattr(app_module, "view_classes",
-                        lambda: {key: counting_view(key, log) for key, _ in app_module.TABS})
+    classes = {key: counting_view(key, log) for key, _ in app_module.TABS}
+    monkeypatch.setattr(app_module, "view_class", lambda key: classes[key])
     return log
 
 
@@ -50,7 +53,10 @@ def test_explain_defaults_to_the_state_defaults(refreshes):
     assert {name: getattr(app.state, name) for name in ExplainerState.config_names()} == presets.state_defaults()
     assert presets.BOOK.current(app.state) == presets.CUSTOM and app.controls.controls["preset"].value == presets.CUSTOM
     assert list(app.views) == ["shapes", "weights", "forward", "gradients", "step", "adapt", "code", "graph"]
-    assert list(app.tabs.titles) == TITLES and app.tabs.children == tuple(app.views.values())
+    assert list(app.tabs.titles) == TITLES and app.tabs.children == tuple(app.views.pages.values())
+    assert app.views.built() == ["shapes"]  # the other views are built when first shown (or asked for)
+    views = {key: app.views[key] for key in app.views}  # built now: each goes into its tab's page
+    assert all(page.children == (views[key],) for key, page in app.views.pages.items())
     assert app.readouts.texts()["output_shape"] == "(None, 3)" and app.readouts.texts()["param_count"] == "15"
     assert "dv-status" in app.status_line._dom_classes and "OK: Dense(3)" in app.status_line.value
     assert refreshes == {"shapes": [app.state.arrays_version]}  # the first tab is drawn at once, nothing else
@@ -164,7 +170,7 @@ def test_size_guard_refuses_and_keeps_the_last_state_on_screen(refreshes):
 def test_a_failing_view_shows_in_the_status_line_and_the_app_lives_on(monkeypatch):
     log = {}
     classes = {key: counting_view(key, log, fail=key == "weights") for key, _ in app_module.TABS}
-    monkeypatch.setattr(app_module, "view_classes", lambda: classes)
+    monkeypatch.setattr(app_module, "view_class", lambda key: classes[key])
     app = dense_viz.explain()
     app.tabs.selected_index = 1
     assert app.state.status_level == "error" and "RuntimeError: weights broke" in app.status_line.value
@@ -179,7 +185,7 @@ def test_a_failing_view_constructor_shows_in_its_tab(monkeypatch):
         raise RuntimeError("no figure")
     classes = {key: counting_view(key, {}) for key, _ in app_module.TABS}
     classes["graph"] = broken
-    monkeypatch.setattr(app_module, "view_classes", lambda: classes)
+    monkeypatch.setattr(app_module, "view_class", lambda key: classes[key])
     app = dense_viz.explain()
     assert "RuntimeError: no figure" in app.views["graph"].value and app.state.status_level == "error"
     app.tabs.selected_index = 7  # opening it adds no error of its own (a guarded callback's would replace this one)
@@ -291,3 +297,37 @@ def test_loss_readout_names_the_chosen_loss():
         app.state.loss = loss
         app.readouts.refresh()
         assert ("MSE" in app.readouts._loss_note.value) == (loss == "mean_squared_error")
+
+
+def test_a_new_page_imports_no_plotting_until_a_figure_tab_opens():
+    """A classroom server starts one kernel per page: the first tab (Shapes) needs neither matplotlib nor the
+    figure views, so they are imported and built only when a tab that draws a figure is opened."""
+    code = ("import sys\nfrom dense_viz import explain\napp = explain(preset='question')\n"
+            "assert app.views.built() == ['shapes'], app.views.built()\n"
+            "assert not [m for m in sys.modules if m.startswith(('matplotlib', 'ipyevents'))]\n"
+            "app.tabs.selected_index = 1\n"
+            "assert app.views.built() == ['shapes', 'weights'] and 'matplotlib' in sys.modules\n"
+            "assert app.tabs.children[1].children == (app.views['weights'],) and not app.is_stale('weights')\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_an_engine_error_inside_a_real_view_is_reported_and_the_app_serves_on(monkeypatch):
+    """The Gradients view's finite-difference check raises (an engine bug, say): the status line names it, that
+    view stays stale, the other views and the readouts keep working, and once the engine works again the next
+    change draws the view."""
+    from dense_viz.engine import gradcheck
+    real = gradcheck.finite_difference_check
+
+    def broken(*args, **kwargs):
+        raise FloatingPointError("finite differences broke")
+    monkeypatch.setattr(gradcheck, "finite_difference_check", broken)
+    app = dense_viz.explain(preset="tiny")
+    app.tabs.selected_index = 3  # Gradients
+    assert app.state.status_level == "error" and "FloatingPointError: finite differences broke" in app.state.status
+    assert app.is_stale("gradients")
+    app.tabs.selected_index = 1  # Weights draws
+    app.state.update(units=4)
+    assert not app.is_stale("weights") and app.readouts.texts()["output_shape"] == "(None, 4)"
+    monkeypatch.setattr(gradcheck, "finite_difference_check", real)
+    app.tabs.selected_index = 3
+    assert not app.is_stale("gradients") and app.state.status_level == "ok"

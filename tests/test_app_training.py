@@ -647,3 +647,25 @@ def test_slow_motion_refreshes_after_every_step_and_tweens_the_bars():
     low, high = np.minimum(start, second[3][1]), np.maximum(start, second[3][1])
     assert np.all((low * (1 - 1e-9) <= halfway) & (halfway <= high * (1 + 1e-9)))
     assert "slow motion" not in app.views["readout"].texts()["sps"]  # paused now
+
+
+def test_a_run_that_overflows_pauses_says_so_every_tab_still_draws_and_reset_recovers():
+    """A fault of the classroom kind: learning_rate far too large on a regression task, the loss goes to inf.
+    The run pauses with a warning naming the step, every chart draws the non-finite history without an error,
+    and a smaller learning rate + Reset trains again."""
+    app = explain_training(dataset="sine", optimizer="sgd", learning_rate=1e3)
+    state = app.state
+    state.running = True
+    state.train(400)
+    assert not state.running and state.status_level == "warning"
+    assert re.search(r"The loss became (inf|nan) at step \d+: training paused", state.status)
+    assert not math.isfinite(state.batch_loss)
+    for index in range(len(app.tabs.children)):
+        app.tabs.selected_index = index
+        app.refresh_visible()
+    assert state.status_level == "warning"  # no view raised: an error would have replaced the warning
+    state.update(learning_rate=0.01)
+    state.reset()
+    state.running = True
+    state.train(50)
+    assert state.step == 50 and math.isfinite(state.batch_loss) and math.isfinite(state.test_loss)

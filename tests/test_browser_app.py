@@ -9,8 +9,8 @@ import re
 import threading
 
 import pytest
-from browser import (TABS, UNITS_INPUT, UPDATE_TIMEOUT_MS, VIEW_CLASSES, assert_drawn, choose_preset, image_srcs,
-                     open_tab, refreshed, screenshot_app, set_units, text_of, wait_for_images)
+from browser import (TABS, UNITS_INPUT, UPDATE_TIMEOUT_MS, VIEW_CLASSES, assert_drawn, choose_preset, clipped_tab_titles,
+                     image_srcs, open_tab, refreshed, screenshot_app, set_units, text_of, wait_for_images)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -73,6 +73,7 @@ def test_the_default_page_has_its_readouts_and_every_tab_shows_its_view(app):
     expect(page.locator(".dv-output-shape").first).to_have_text("(None, 3)", timeout=UPDATE_TIMEOUT_MS)
     expect(page.locator(".dv-param-count").first).to_have_text("15")
     assert "from dense_viz import explain" not in page.content()  # voila.json: strip_sources
+    assert clipped_tab_titles(page) == []  # "Adapt & compress" whole beside the controls, at 1280 px
     for title in TABS:
         panel = open_tab(page, title)
         if title in VIEW_CLASSES:

@@ -8,7 +8,7 @@ Each test opens its own page (conftest's `new_page` on conftest's Voila server);
 import re
 
 import pytest
-from browser import UNITS_INPUT, UPDATE_TIMEOUT_MS
+from browser import UNITS_INPUT, UPDATE_TIMEOUT_MS, clipped_tab_titles
 from playwright.sync_api import expect
 from russian_text import english_words
 
@@ -52,6 +52,7 @@ def test_explainer_in_russian(new_page, voila_server, artifacts_dir):
     expect(status).to_contain_text("параметров")
     titles = page.locator(".dv-tabs").first.get_by_role("tab").all_inner_texts()
     assert titles[:3] == ["Формы", "Веса", "Прямой проход"], titles
+    assert clipped_tab_titles(page) == []  # every title whole at 1280 px, the longer Russian ones too
     assert language_shown(page) == "Русский"
     assert_russian_page(page, ".dv-app")
 

@@ -197,3 +197,91 @@ def test_a_notebook_that_fails_shows_could_not_start_instead_of_a_blank_page(tmp
         assert "no app today" not in page.content()  # show_tracebacks is off
     finally:
         stop_process(proc)
+
+
+def light_learner():
+    """bench_classroom's LightLearner class (a page's kernel traffic without a browser) and its status_kb."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_classroom import LightLearner, status_kb
+    return LightLearner, status_kb
+
+
+async def send_units(learner, value):
+    """Type `value` into units and press Enter, as the page's widget manager sends it (no wait for the readout)."""
+    for data in ({"method": "update", "state": {"value": str(value)}, "buffer_paths": []},
+                 {"method": "custom", "content": {"event": "submit"}}):
+        await learner.send("comm_msg", {"comm_id": learner.units, "data": data})
+
+
+def test_a_thousand_rapid_changes_from_one_page_leave_the_server_serving_at_its_baseline_memory(server):
+    """1,000 changes sent as fast as the socket takes them, with the Weights tab (a figure) open: the kernel
+    coalesces them, ends on the last value, and its memory and the server's come back to where they were."""
+    proc, url = server
+    LightLearner, status_kb = light_learner()
+
+    async def hammer():
+        learner = LightLearner(url)
+        await learner.open()
+        try:
+            pid = next(p for p, k in kernel_pids(proc.pid).items() if k == learner.kernel_id)
+            tabs = learner.find("dv-tabs")
+            await learner.send("comm_msg", {"comm_id": tabs, "data": {
+                "method": "update", "state": {"selected_index": 1}, "buffer_paths": []}})
+            for value in range(2, 42):  # warm-up: every cache the app keeps is filled once
+                await send_units(learner, value)
+            assert await learner.change_units(41) < 60
+            await asyncio.sleep(2)
+            before = status_kb(pid, "VmRSS"), status_kb(proc.pid, "VmRSS")
+            for n in range(1000):
+                await send_units(learner, 2 + n % 40)
+            last = 2 + 999 % 40
+            await learner.wait_state(lambda: f"None, {last})" in str(learner.models[learner.shape].get("value")),
+                                     timeout=180)
+            await asyncio.sleep(2)
+            after = status_kb(pid, "VmRSS"), status_kb(proc.pid, "VmRSS")
+            assert await learner.change_units(7) < 30  # still interactive
+            return before, after
+        finally:
+            await learner.leave()
+    (kernel_before, server_before), (kernel_after, server_after) = asyncio.run(hammer())
+    assert proc.poll() is None and kernel_before > 0 and server_before > 0
+    assert kernel_after <= kernel_before * 1.10 + 8_000, (kernel_before, kernel_after)  # kB: allocator noise only
+    assert server_after <= server_before * 1.10 + 8_000, (server_before, server_after)
+
+
+def test_a_client_that_vanishes_mid_update_leaves_the_others_served(server):
+    """A slow or lost client: it sends a burst of changes and drops its socket before any answer arrives. The
+    server keeps serving the next learner, whose changes show."""
+    proc, url = server
+    LightLearner, _status_kb = light_learner()
+
+    async def visit():
+        lost = LightLearner(url)
+        await lost.open()
+        for value in range(2, 22):
+            await send_units(lost, value)
+        await lost.leave(politely=False)  # no shutdown, no goodbye: gone mid-update
+        other = LightLearner(url)
+        await other.open()
+        try:
+            return await other.change_units(9)
+        finally:
+            await other.leave()
+            await lost.leave()  # the shutdown a reload would send at last: keeps the kernel count under the cap
+    assert asyncio.run(visit()) < 30
+    assert proc.poll() is None
+
+
+def test_a_preheated_kernel_still_reads_the_pages_link(tmp_path, new_page):
+    """`--preheat_kernel=True`: Voila runs the notebook before the page is asked for; page_query() waits for the
+    request there (Voila's get_query_string), so a link's settings apply to preheated pages too, page after page."""
+    proc, url = start_app_server(tmp_path / "voila.log", "--preheat_kernel=True", "--pool_size=1")
+    try:
+        for units in (7, 5):
+            page, _events = new_page(url + f"?preset=custom&units={units}", ".dv-units input:not([disabled])")
+            expect(page.locator(".dv-output-shape").first).to_have_text(f"(None, {units})",
+                                                                         timeout=UPDATE_TIMEOUT_MS)
+            page.goto("about:blank")
+    finally:
+        stop_process(proc)
+    assert (tmp_path / "voila.log").read_text().count("Using pre-heated kernel") == 2  # both pages were preheated

@@ -1,6 +1,7 @@
 """The `dense-viz` launcher: what it finds, what it runs, and the two server modes it starts (Voila, JupyterLab)."""
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -133,6 +134,30 @@ def test_the_repo_root_voila_json_is_the_shipped_one():
     assert (ROOT / "voila.json").resolve() == (cli.CONFIG_DIR / "voila.json").resolve()
 
 
+@pytest.mark.parametrize("mode", ["voila", "jupyter server"])
+def test_plain_voila_from_the_repo_root_serves_the_app_with_its_template(mode, tmp_path):
+    """What a user types after `pip install -e .` (the test venvs are editable installs; the tests' own
+    JUPYTER_PATH entry for the checkout's share/jupyter is removed): `voila notebooks/explainer.ipynb`, or
+    JupyterLab's /voila/render/..., from the checkout. The template comes from <prefix>/share/jupyter, where the
+    project's build backend (backend/dense_viz_build.py) puts it for editable installs too."""
+    port = free_port()
+    if mode == "voila":
+        cmd = [sys.executable, "-m", "voila", "notebooks/explainer.ipynb", "--no-browser", f"--port={port}",
+               "--Voila.ip=127.0.0.1"]
+        ready, page = "/voila/templates/dense_viz/static/voila.js", "/"
+    else:
+        cmd = [sys.executable, "-m", "jupyter_server", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               "--no-browser", "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root"]
+        ready, page = "/api/status", "/voila/render/notebooks/explainer.ipynb"
+    proc, url = serve(cmd, ROOT, clean_env(tmp_path), tmp_path / "server.log", ready)
+    try:
+        body = fetch(url + page)
+    finally:
+        stop_process(proc)
+    assert_app_page(body)
+    assert "TemplateNotFound" not in (tmp_path / "server.log").read_text()
+
+
 def test_dense_viz_lab_serves_the_app_under_jupyter_server_with_the_production_settings(tmp_path):
     """Voila as a Jupyter Server extension (Binder's /voila/render): template, stripped sources and culling apply."""
     port = free_port()
@@ -147,3 +172,8 @@ def test_dense_viz_lab_serves_the_app_under_jupyter_server_with_the_production_s
         stop_process(proc)
     assert_app_page(body)
     assert "Culling kernels with idle durations > 600 seconds" in (tmp_path / "lab.log").read_text()
+    # Jupyter Server has no mathjax settings, so Voila's page would load MathJax 2 from cdnjs for the lessons'
+    # formulas; with both None it uses the MathJax 3 bundled in its JavaScript (offline), as standalone Voila does.
+    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', body,
+                                  re.S).group(1))
+    assert config["fullMathjaxUrl"] is None and config["mathjaxConfig"] is None

@@ -132,9 +132,10 @@ def hub(tmp_path_factory):
                DENSE_VIZ_HUB_CULL_EVERY=str(CULL_EVERY))
     subprocess.run([sys.executable, "-m", "dense_viz.cli", "install-config", "--user"], env=env, check=True)
     # Test only: the servers ping open websockets every 2 s (not 30), so an open page is traffic the hub sees well
-    # inside the 25 s idle timeout.
-    (config_dir / "jupyter_server_config.json").write_text(
-        json.dumps({"ServerApp": {"tornado_settings": {"ws_ping_interval": 2000}}}))
+    # inside the 25 s idle timeout. tornado_settings is one dict (a later file replaces it whole): keep the app's.
+    installed = json.loads((config_dir / "jupyter_server_config.d" / "dense_viz.json").read_text())
+    tornado = {**installed.get("ServerApp", {}).get("tornado_settings", {}), "ws_ping_interval": 2000}
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps({"ServerApp": {"tornado_settings": tornado}}))
     port, token = free_port(), secrets.token_hex(16)
     overlay = base / "jupyterhub_config.py"
     overlay.write_text(OVERLAY.format(
@@ -159,12 +160,9 @@ def hub(tmp_path_factory):
 
 
 def app_problems(events):
-    """The page's problems, less two that are not the app's: the hub's spawn-progress event stream, which the
-    spawn-pending page's redirect to the app aborts, and MathJax from cdnjs, which Voila under Jupyter Server (Binder,
-    JupyterLab, a hub: not standalone Voila) asks for because the server's settings name no mathjax_url (a finding
-    for dense_viz/jupyter_config: offline, typesetting fails)."""
-    return [p for p in events.problems
-            if not ("/server/progress" in p and "ERR_ABORTED" in p) and "cdnjs.cloudflare.com/ajax/libs/mathjax/" not in p]
+    """The page's problems, less one that is not the app's: the hub's spawn-progress event stream, which the
+    spawn-pending page's redirect to the app aborts."""
+    return [p for p in events.problems if not ("/server/progress" in p and "ERR_ABORTED" in p)]
 
 
 def share_panel_hub_link(hub, repository, query):

@@ -175,10 +175,6 @@ def assert_russian(app, what):
         f"{word!r} in {where}: {text!r}" for word, (where, text) in list(found.items())[:12])
 
 
-# Known gap, named in the closing note of this change: the Forward, Gradients and Neuron graph views' own texts
-# (the arithmetic line, axis labels, captions) are not yet wrapped in _(). strict: once they are, this fails until
-# the marker goes.
-@pytest.mark.xfail(strict=True, reason="Forward / Gradients / Neuron graph texts are not translated yet")
 @pytest.mark.parametrize("preset", [None, *presets.PRESETS])
 def test_explainer_in_russian_shows_no_english(preset):
     assert_russian(explain(lang="ru", preset=preset), f"explainer (preset {preset})")

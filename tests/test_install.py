@@ -99,8 +99,10 @@ def test_installed_wheel_serves_the_app_from_anywhere_in_chromium(fresh_venv, di
 
 
 def test_editable_install_serves_the_app_with_the_checkouts_template(fresh_venv, tmp_path):
-    pip(fresh_venv, "--no-deps", "-e", str(ROOT))  # replaces the wheel; editable installs skip data files
-    assert not (fresh_venv / "share" / "jupyter" / "voila" / "templates" / "dense_viz").exists()
+    pip(fresh_venv, "--no-deps", "-e", str(ROOT))  # replaces the wheel
+    template = fresh_venv / "share" / "jupyter" / "voila" / "templates" / "dense_viz" / "index.html.j2"
+    assert template.read_bytes() == (ROOT / "share" / "jupyter" / "voila" / "templates" / "dense_viz" /
+                                     "index.html.j2").read_bytes()  # the build backend adds the data files
     proc, url, log = serve_app(fresh_venv, tmp_path)
     try:
         body = fetch(url + "/")
@@ -108,3 +110,23 @@ def test_editable_install_serves_the_app_with_the_checkouts_template(fresh_venv,
         stop_process(proc)
     assert_app_page(body)
     assert f"serving {ROOT / 'notebooks' / 'explainer.ipynb'}" in log.read_text()
+
+
+def test_after_an_editable_install_plain_voila_from_the_checkout_serves_the_app(fresh_venv, dist, tmp_path):
+    """The issue's words: `pip install -e .`, then `voila notebooks/explainer.ipynb` from the repo root (./voila.json
+    names the dense_viz template) -- a whole page with the app, not an empty 200 that never completes."""
+    pip(fresh_venv, "--no-deps", "-e", str(ROOT))
+    port = free_port()
+    cmd = [str(fresh_venv / "bin" / "voila"), "notebooks/explainer.ipynb", "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1"]
+    proc, url = serve(cmd, ROOT, clean_env(tmp_path), tmp_path / "voila.log", "/voila/templates/dense_viz/static/voila.js")
+    try:
+        body = fetch(url + "/")
+    finally:
+        stop_process(proc)
+    assert_app_page(body)
+    assert "TemplateNotFound" not in (tmp_path / "voila.log").read_text()
+    pip_uninstall = [str(fresh_venv / "bin" / "python"), "-m", "pip", "uninstall", "-q", "-y", "dense_viz"]
+    subprocess.run(pip_uninstall, check=True, timeout=300)
+    assert not (fresh_venv / "share" / "jupyter" / "voila" / "templates" / "dense_viz").exists()  # RECORD lists them
+    pip(fresh_venv, "--no-deps", str(dist[0]))  # the other tests of this module expect an installed dense_viz

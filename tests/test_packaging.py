@@ -86,6 +86,17 @@ def test_metadata_has_the_launcher_authors_and_no_unused_dependency():
     assert PROJECT["authors"] and "version" in PROJECT
     assert "ipympl" not in requirements("app", "test")  # no view uses it
     assert PYPROJECT["build-system"]["requires"] == ["setuptools>=77"]  # PEP 639 licence fields
+    assert PYPROJECT["build-system"]["build-backend"] == "dense_viz_build"  # setuptools + editable data files
+    assert (ROOT / PYPROJECT["build-system"]["backend-path"][0] / "dense_viz_build.py").is_file()
+
+
+def test_project_urls_name_the_repository_the_share_links_use():
+    """One repository: the metadata's URLs and the share panel's Binder links (dense_viz/deployment.json)."""
+    import json
+    repository = json.loads((ROOT / "dense_viz" / "deployment.json").read_text())["repository"]
+    urls = PROJECT["urls"]
+    assert {"Homepage", "Source", "Issues", "Changelog"} <= set(urls)
+    assert all(f"github.com/{repository}" in url or f"gh/{repository}/" in url for url in urls.values()), urls
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,9 @@ stale is decided in one place (ui.ViewHost, from the state's counters and each v
 opened later is refreshed then, if the state moved on since it last drew.
 """
 import html
+import importlib
+from collections import ChainMap
+from collections.abc import Mapping
 
 import ipywidgets as widgets
 
@@ -26,22 +29,63 @@ from .ui import StatusLine, ViewHost, guarded, language_menu
 TABS = (("shapes", N_("Shapes")), ("weights", N_("Weights")), ("forward", N_("Forward")),
         ("gradients", N_("Gradients")), ("step", N_("Learning step")), ("adapt", N_("Adapt & compress")),
         ("code", N_("Code")), ("graph", N_("Neuron graph")))
+# ipywidgets' tab titles shrink to fit (flex: 0 1 144px) and clip to "Adapt & com…" beside the controls at 1280 px:
+# each title takes its own width, and the bar wraps to a second row when a language's titles need more room.
+TAB_STYLE = ("<style>.jupyter-widgets.widget-tab.dv-tabs > .lm-TabBar .lm-TabBar-tab {flex: 0 0 auto; "
+             "max-width: none} .jupyter-widgets.widget-tab.dv-tabs > .lm-TabBar .lm-TabBar-content "
+             "{flex-wrap: wrap}</style>")
 TITLE = ("<div style='font-size:18px;margin:2px 0 6px'><b>dense_viz</b> · {what} "
          "<code>keras.layers.Dense</code> {computes}: <i>y</i> = activation(<i>x</i> · <i>W</i> + <i>b</i>)</div>")
 
 
+VIEW_CLASSES = {"shapes": "shapes.ShapesView", "weights": "weights.WeightsView", "forward": "forward.ForwardView",
+                "gradients": "gradients.GradientsView", "step": "step.StepView", "adapt": "adapt.AdaptView",
+                "code": "code.CodeView", "graph": "graph.GraphView"}  # key -> "<module of app/views>.<class>"
+
+
+def view_class(key):
+    """The view class of tab `key`, imported now (a missing view fails loudly)."""
+    module, name = VIEW_CLASSES[key].split(".")
+    return getattr(importlib.import_module(f".views.{module}", __package__), name)
+
+
 def view_classes():
-    """{key: view class} for the tabs, imported when the app is built (a missing view fails loudly)."""
-    from .views.adapt import AdaptView
-    from .views.code import CodeView
-    from .views.forward import ForwardView
-    from .views.gradients import GradientsView
-    from .views.graph import GraphView
-    from .views.shapes import ShapesView
-    from .views.step import StepView
-    from .views.weights import WeightsView
-    return {"shapes": ShapesView, "weights": WeightsView, "forward": ForwardView, "gradients": GradientsView,
-            "step": StepView, "adapt": AdaptView, "code": CodeView, "graph": GraphView}
+    """{key: view class} of every tab (imports every view module, and matplotlib with them)."""
+    return {key: view_class(key) for key, _title in TABS}
+
+
+class LazyViews(Mapping):
+    """The views of the tabs, each built (its module imported, its figures made) the first time it is asked for:
+    when its tab is first shown, or by code that reads `app.views[key]`. A kernel that serves one page imports
+    and draws only what that page shows; matplotlib is loaded with the first figure view opened.
+
+    `pages[key]` is the tab's page, a VBox the view goes into when it is built."""
+
+    def __init__(self, build):
+        """`build(key)`: a new view for tab `key`."""
+        self._build, self._views = build, {}
+        self.pages = {}
+        for key, _title in TABS:
+            self.pages[key] = widgets.VBox(layout=widgets.Layout(width="100%"))
+            self.pages[key].add_class(f"dv-page-{key}")
+
+    def __getitem__(self, key):
+        if key not in self._views:
+            if key not in self.pages:
+                raise KeyError(key)
+            self._views[key] = view = self._build(key)
+            self.pages[key].children = (view,)
+        return self._views[key]
+
+    def __iter__(self):
+        return iter(self.pages)
+
+    def __len__(self):
+        return len(self.pages)
+
+    def built(self):
+        """Keys of the views built so far."""
+        return list(self._views)
 
 
 class GuidePanel(widgets.HTML):
@@ -93,9 +137,8 @@ class ExplainerApp(widgets.VBox):
             self.controls.chosen_preset = chosen_preset
         self.readouts = Readouts(state)
         self.guide = GuidePanel(state, lambda: self.controls.chosen_preset)
-        classes = view_classes()
-        self.views = {key: self._build_view(key, classes[key]) for key, _title in TABS}
-        self.tabs = widgets.Tab(children=list(self.views.values()), titles=[_(title) for _key, title in TABS],
+        self.views = LazyViews(self._build_view)
+        self.tabs = widgets.Tab(children=list(self.views.pages.values()), titles=[_(title) for _key, title in TABS],
                                 selected_index=tab)
         self.tabs.add_class("dv-tabs")
         self.share = SharePanel("explainer.ipynb", self.link,
@@ -106,15 +149,16 @@ class ExplainerApp(widgets.VBox):
         own = widgets.Accordion(children=[self.own], titles=(_("Your layer and data"),), selected_index=None,
                                 layout=widgets.Layout(width="340px"))
         own.add_class("dv-own")
-        self.host = ViewHost(state, {**self.views, "readouts": self.readouts, "guide": self.guide,
-                                     "share": self.share})
+        self.host = ViewHost(state, ChainMap({"readouts": self.readouts, "guide": self.guide, "share": self.share},
+                                             self.views))
         self.language = language_menu(lambda lang: self.set_language(lang), state)
 
         right = widgets.VBox([self.readouts, self.guide, self.tabs],
                              layout=widgets.Layout(flex="1 1 auto", min_width="0"))
         title = TITLE.format(what=html.escape(_("what")), computes=html.escape(_("computes")))
         self.status_line = StatusLine(state)
-        self.children = [widgets.HBox([widgets.HTML(title), self.language]), self.status_line, self.host.sync,
+        self.children = [widgets.HBox([widgets.HTML(title + TAB_STYLE), self.language]), self.status_line,
+                         self.host.sync,
                          widgets.HBox([widgets.VBox([self.controls, own, share], layout=widgets.Layout(
                              width="348px", min_width="348px", flex="0 0 auto")), right],
                                       layout=widgets.Layout(align_items="flex-start"))]
@@ -176,10 +220,11 @@ class ExplainerApp(widgets.VBox):
         view.update({name: getattr(self.state, name) or None for name in SELECTION_TRAITS})
         return write_link(self.state, presets.BOOK, view)
 
-    def _build_view(self, key, cls):
-        """Construct one view; a constructor error shows in its tab and the status line, not as a dead app."""
+    def _build_view(self, key):
+        """Construct one view; an import or constructor error shows in its tab and the status line, not as a
+        dead app."""
         try:
-            return cls(self.state)
+            return view_class(key)(self.state)
         except Exception as error:  # noqa: BLE001
             self.state.report(error)
             placeholder = widgets.HTML(f"<pre>{html.escape(f'{type(error).__name__}: {error}')}</pre>")

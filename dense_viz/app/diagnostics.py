@@ -7,6 +7,7 @@ import numpy as np
 
 from ..engine import statistics
 from ..engine.gradcheck import GRADCHECK_TOLERANCE, agrees
+from ..i18n import _
 
 
 # ---------------------------------------------------------------- unit health
@@ -33,15 +34,16 @@ def health_summary(health, activation_name, batch_shape):
     """One line for a learner: how many units are dead / saturated over a batch of `batch_shape` (B, …)."""
     n, thr = health["units"], health["threshold"]
     count = int(np.prod(batch_shape))
-    over = (f"all {count:,} samples" if len(batch_shape) == 1
-            else f"all {' × '.join(map(str, batch_shape))} = {count:,} sample positions")
+    over = (_("all {count:,} samples").format(count=count) if len(batch_shape) == 1
+            else _("all {shape} = {count:,} sample positions").format(shape=" × ".join(map(str, batch_shape)),
+                                                                       count=count))
     if health["can_die"]:
-        dead = (f"dead units: {health['n_dead']:,} of {n:,} (a dead unit has {activation_name}′(z) = 0 for "
-                f"{over}, so no gradient reaches its weights)")
+        dead = _("dead units: {dead:,} of {n:,} (a dead unit has {activation}′(z) = 0 for {over}, so no gradient "
+                 "reaches its weights)").format(dead=health["n_dead"], n=n, activation=activation_name, over=over)
     else:
-        dead = f"dead units: none possible ({activation_name}′(z) is never exactly 0)"
-    return (f"{dead} · saturated units: {health['n_saturated']:,} of {n:,} (|dy/dz| < {thr:g} for {over}, "
-            "so their weights barely learn)")
+        dead = _("dead units: none possible ({activation}′(z) is never exactly 0)").format(activation=activation_name)
+    return _("{dead} · saturated units: {saturated:,} of {n:,} (|dy/dz| < {threshold:g} for {over}, so their "
+             "weights barely learn)").format(dead=dead, saturated=health["n_saturated"], n=n, threshold=thr, over=over)
 
 
 def _short(value):
@@ -59,24 +61,27 @@ def gradcheck_summary(checks, tolerance=GRADCHECK_TOLERANCE):
     gradient of 0) agrees when |analytic − numerical| is within the resolution; it is counted apart.
     """
     if not checks:
-        return True, "nothing to check"
+        return True, _("nothing to check")
     names = sorted({c.param for c in checks}, key=["kernel", "bias", "x"].index)
     what = ", ".join({"kernel": "∂L/∂W", "bias": "∂L/∂b", "x": "∂L/∂x"}[p] for p in names)
     bad = [c for c in checks if not agrees(c, tolerance)]
     if bad:
         worst = max(bad, key=lambda c: c.rel_err)
-        return False, (f"MISMATCH: relative error {_short(worst.rel_err)} (> {_short(tolerance)}) at "
-                       f"{worst.param}{list(worst.index)}: analytic {worst.analytic:.6g}, numerical "
-                       f"{worst.numeric:.6g}")
+        return False, _("MISMATCH: relative error {error} (> {tolerance}) at {param}{index}: analytic "
+                        "{analytic:.6g}, numerical {numeric:.6g}").format(
+            error=_short(worst.rel_err), tolerance=_short(tolerance), param=worst.param, index=list(worst.index),
+            analytic=worst.analytic, numeric=worst.numeric)
     exact = [c for c in checks if c.rel_err < tolerance]
     resolution = _short(max(c.resolution for c in checks))
     if not exact:
-        return True, (f"all {len(checks)} entries of {what} agree within the resolution of finite differences "
-                      f"(|analytic − numerical| ≤ {resolution}): gradients this small (≈ 0) cannot be "
-                      f"resolved to {_short(tolerance)}")
-    text = (f"analytic and numerical gradients agree to {_short(max(c.rel_err for c in exact))} "
-            f"(< {_short(tolerance)}) on {len(exact)} entries of {what}")
+        return True, _("all {count} entries of {what} agree within the resolution of finite differences "
+                       "(|analytic − numerical| ≤ {resolution}): gradients this small (≈ 0) cannot be resolved to "
+                       "{tolerance}").format(count=len(checks), what=what, resolution=resolution,
+                                             tolerance=_short(tolerance))
+    text = _("analytic and numerical gradients agree to {error} (< {tolerance}) on {count} entries of "
+             "{what}").format(error=_short(max(c.rel_err for c in exact)), tolerance=_short(tolerance),
+                              count=len(exact), what=what)
     if len(exact) < len(checks):
-        text += (f"; {len(checks) - len(exact)} more, too small for that, agree within the differences' "
-                 f"resolution {resolution}")
+        text += "; " + _("{count} more, too small for that, agree within the differences' resolution "
+                         "{resolution}").format(count=len(checks) - len(exact), resolution=resolution)
     return True, text

@@ -16,8 +16,16 @@ MAX_QUERY_LENGTH = 4096  # a link longer than this is not read at all (nobody ty
 
 
 def page_query(environ=None):
-    """The query string of the page this kernel serves: Voila hands it over as QUERY_STRING ('' elsewhere)."""
-    return (os.environ if environ is None else environ).get("QUERY_STRING", "")
+    """The query string of the page this kernel serves: Voila hands it over as QUERY_STRING ('' elsewhere).
+
+    A preheated kernel (Voila's `--preheat_kernel=True`: VOILA_PREHEAT=True) runs the notebook before any page
+    asks for it, so there is no query yet: this waits for the request with Voila's own helper
+    (`voila.utils.get_query_string`), and the notebook's cells before this call are what the preheating did."""
+    env = os.environ if environ is None else environ
+    if environ is None and env.get("VOILA_PREHEAT", "False") != "False":
+        from voila.utils import get_query_string  # only in a kernel Voila started: Voila is installed there
+        return get_query_string() or ""
+    return env.get("QUERY_STRING", "")
 
 
 class Link:

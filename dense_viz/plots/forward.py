@@ -139,11 +139,11 @@ def update_forward(a, x2, kernel, bias, y2, sample, unit, out_unit, w_pooled=Non
     if partner is not None:
         _place(a.partner[0], *block_span(partner, bw[1]), -0.5, pad_w)
         _place(a.partner[1], *block_span(partner, bw[1]), -0.5, 1.0)
-    a.ax_x.set_xlabel(index_label("input k", x2.shape[1]), labelpad=2)
-    a.ax_x.set_ylabel(index_label("sample i", x2.shape[0]))
-    a.ax_w.set_ylabel(index_label("input k", kernel.shape[0]))
-    a.ax_b.set_xlabel(index_label("unit j", kernel.shape[1]), labelpad=2)
-    a.ax_y.set_xlabel(index_label("output j", y2.shape[1]), labelpad=2)   # rows: the same samples as x
+    a.ax_x.set_xlabel(index_label(_("input k"), x2.shape[1]), labelpad=2)
+    a.ax_x.set_ylabel(index_label(_("sample i"), x2.shape[0]))
+    a.ax_w.set_ylabel(index_label(_("input k"), kernel.shape[0]))
+    a.ax_b.set_xlabel(index_label(_("unit j"), kernel.shape[1]), labelpad=2)
+    a.ax_y.set_xlabel(index_label(_("output j"), y2.shape[1]), labelpad=2)   # rows: the same samples as x
     for text, title, shape, block in zip(a.titles, titles, (x2.shape, kernel.shape, y2.shape), (bx, bw, by)):
         text.set_text(f"{title} {shape}" + (f"\n{heatmap.pooling_note(block, noun='values')}" if block != (1, 1) else ""))
     _write_selected_values(a, x2, kernel, bias, y2, sample, unit, out_unit, blocks)
@@ -313,7 +313,7 @@ def update_activation(a, title, curve, points, selected, others=None, derivative
         np.concatenate([np.ravel(p[0]) for p in pairs]))
     a.ax.set_xlim(x_lo, x_hi)
     a.ax.set_ylim(*nice_span(np.concatenate([np.ravel(p[1]) for p in pairs])))
-    a.ax.set_ylabel("f(z) and f′(z) (dashed)" if derivative is not None else "y_j", fontsize=LABEL_SIZE,
+    a.ax.set_ylabel(_("f(z) and f′(z) (dashed)") if derivative is not None else "y_j", fontsize=LABEL_SIZE,
                     labelpad=3)
     _offsets(a.unit, *points)
     _offsets(a.selected, *selected)

@@ -15,7 +15,7 @@ it a colour key and the chain rule (static: drawn once per layout). How big arra
 Rendering with render.FrameCache: titles, ticks and the legend depend on shapes only (the static frame);
 the images and the norm lines are animated, so a change of values redraws only them.
 """
-from ..i18n import _
+from ..i18n import N_, _
 from collections import namedtuple
 
 import numpy as np
@@ -84,7 +84,7 @@ def update_panel(panel, data, title, shape=None, limit=None):
     panel.message.set_visible(False)
     norm, max_abs = frobenius(data), float(np.max(np.abs(pooled))) if pooled.size else 0.0
     panel.title.set_text(f"{title}   {format_shape(data.shape if shape is None else shape)}")
-    pooled_note = f"   pooled {block[0]} × {block[1]}" if block != (1, 1) else ""
+    pooled_note = "   " + _("pooled {rows} × {cols}").format(rows=block[0], cols=block[1]) if block != (1, 1) else ""
     panel.norm.set_text(f"‖·‖ = {norm:.4g}{pooled_note}")
     return {"pooled": pooled, "block": block, "norm": norm, "max_abs": max_abs, "shape": data.shape,
             "note": heatmap.pooling_note(block, POOL_MODE, noun="entries")}
@@ -149,10 +149,10 @@ def gradients_figure(width_px=780, height_px=440):
     ax_w = fig.add_axes((left, 0.27, wide, 0.23), sharex=ax_dz)
     ax_b = fig.add_axes((left, 0.085, wide, 0.05), sharex=ax_dz)
     ax_x = fig.add_axes((right, 0.625, narrow, 0.26))
-    dz = draw_panel(ax_dz, ylabel="sample i")
-    kernel = draw_panel(ax_w, ylabel="input k")
-    bias = draw_panel(ax_b, xlabel="unit j")
-    x = draw_panel(ax_x, xlabel="input k")
+    dz = draw_panel(ax_dz, ylabel=_("sample i"))
+    kernel = draw_panel(ax_w, ylabel=_("input k"))
+    bias = draw_panel(ax_b, xlabel=_("unit j"))
+    x = draw_panel(ax_x, xlabel=_("input k"))
     for ax in (ax_dz, ax_w):
         ax.tick_params(labelbottom=False)
     ax_b.set_yticks([])
@@ -177,15 +177,16 @@ def _colour_key(ax):
     return image
 
 
-SCALE_TITLES = {"shared": "colours: one scale for all panels",
-                "panel": "per-panel scale: colours are not\ncomparable across panels"}
+SCALE_TITLES = {"shared": N_("colours: one scale for all panels"),
+                "panel": N_("per-panel scale: colours are not\ncomparable across panels")}
 
 
 def scale_text(limit, dy=None):
     """The number under the colour key: L and where it comes from."""
     if limit is None:
-        return "L = each panel's own max |·|"
-    return f"L = {limit:.3g}: the largest |·| of\nthe panels" + (" and of ∂L/∂y" if dy is not None else "")
+        return _("L = each panel's own max |·|")
+    return (_("L = {limit:.3g}: the largest |·| of\nthe panels and of ∂L/∂y") if dy is not None
+            else _("L = {limit:.3g}: the largest |·| of\nthe panels")).format(limit=limit)
 
 
 def shared_limit(*arrays):
@@ -195,20 +196,20 @@ def shared_limit(*arrays):
     return peak if peak > 0 else 1.0
 
 
-LEGEND = ("chain rule (Σᵢ: over samples):\n"
-          "  δ = ∂L/∂y ⊙ f′(z)\n"
-          "  ∂L/∂W = Σᵢ xᵢᵀ δᵢ\n"
-          "  ∂L/∂b = Σᵢ δᵢ\n"
-          "  ∂L/∂x = δ Wᵀ")
+LEGEND = N_("chain rule (Σᵢ: over samples):\n"
+            "  δ = ∂L/∂y ⊙ f′(z)\n"
+            "  ∂L/∂W = Σᵢ xᵢᵀ δᵢ\n"
+            "  ∂L/∂b = Σᵢ δᵢ\n"
+            "  ∂L/∂x = δ Wᵀ")  # the translation keeps the formula lines as they are (legend_text replaces δ's)
 SYMBOLS = {"dz": "δ", "kernel": "∂L/∂W", "bias": "∂L/∂b", "x": "∂L/∂x"}
 
 
 def legend_text(softmax_like=False, nd=False):
     """The static text beside the panels: the chain rule (δ as a Jacobian product for softmax-like
     activations), and how N-D input is shown."""
-    text = LEGEND.replace("δ = ∂L/∂y ⊙ f′(z)", "δ = (∂y/∂z)ᵀ ∂L/∂y") if softmax_like else LEGEND
+    text = _(LEGEND).replace("δ = ∂L/∂y ⊙ f′(z)", "δ = (∂y/∂z)ᵀ ∂L/∂y") if softmax_like else _(LEGEND)
     if nd:
-        text += "\n\nN-D input: each row is one\n(sample, position) pair"
+        text += "\n\n" + _("N-D input: each row is one\n(sample, position) pair")
     return text
 
 
@@ -219,8 +220,8 @@ def pooling_text(info):
               for name, panel in info.items() if panel and panel["block"] != (1, 1)]
     if not pooled:
         return ""
-    return ("Pooled to fit the screen — " + "; ".join(pooled) + ". Each pixel keeps the entry of largest |·| in "
-            "its block, with its sign: a pixel is 0 only if its whole block is 0.")
+    return _("Pooled to fit the screen — {panels}. Each pixel keeps the entry of largest |·| in its block, with its "
+             "sign: a pixel is 0 only if its whole block is 0.").format(panels="; ".join(pooled))
 
 
 def update_gradients(a, dz, dW, db, dx, penalties=(), softmax_like=False, scale="shared", dy=None):
@@ -236,10 +237,11 @@ def update_gradients(a, dz, dW, db, dx, penalties=(), softmax_like=False, scale=
                          f"Received: scale={scale!r}")
     dz, dx = np.asarray(dz), np.asarray(dx)
     limit = shared_limit(dz, dW, db, dx, dy) if scale == "shared" else None
-    rows = "sample i" if dz.ndim == 2 else f"rows (i, p): {' × '.join(map(str, dz.shape[:-1]))}"
+    rows = (_("sample i") if dz.ndim == 2
+            else _("rows (i, p): {shape}").format(shape=" × ".join(map(str, dz.shape[:-1]))))
     a.dz.ax.set_ylabel(rows, fontsize=LABEL_SIZE, labelpad=2)
-    a.x.ax.set_ylabel(rows if dz.ndim == 2 else "rows (i, p)", fontsize=LABEL_SIZE, labelpad=2)
-    act = " (with the activity penalty)" if "activity" in penalties else ""
+    a.x.ax.set_ylabel(rows if dz.ndim == 2 else _("rows (i, p)"), fontsize=LABEL_SIZE, labelpad=2)
+    act = " " + _("(with the activity penalty)") if "activity" in penalties else ""
     info = {"dz": update_panel(a.dz, as_rows(dz), f"δ = ∂L/∂z{act}", dz.shape, limit),
             "kernel": update_panel(a.kernel, dW, "∂L/∂W = xᵀδ" + (" + ∂R/∂W" if "kernel" in penalties else ""),
                                    limit=limit)}
@@ -250,7 +252,7 @@ def update_gradients(a, dz, dW, db, dx, penalties=(), softmax_like=False, scale=
         info["bias"] = update_panel(a.bias, as_rows(db), "∂L/∂b = Σᵢ δᵢ" + (" + ∂R/∂b" if "bias" in penalties
                                                                           else ""), np.shape(db), limit)
     info["x"] = update_panel(a.x, as_rows(dx), "∂L/∂x = δWᵀ", dx.shape, limit)
-    a.key.axes.set_title(SCALE_TITLES[scale], fontsize=NOTE_SIZE, color="0.3", loc="left", pad=4)
+    a.key.axes.set_title(_(SCALE_TITLES[scale]), fontsize=NOTE_SIZE, color="0.3", loc="left", pad=4)
     a.key_value.set_text(scale_text(limit, dy))
     budget = MAX_ANNOTATED
     for name, panel in (("kernel", a.kernel), ("bias", a.bias), ("dz", a.dz), ("x", a.x)):

@@ -16,6 +16,7 @@ from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 
+from ..i18n import _
 from . import heatmap
 from .render import animate
 from .render import cached_text
@@ -107,8 +108,8 @@ def unit_names(units, halves, ids=None):
     ids = list(range(units)) if ids is None else list(ids)
     if halves:
         h = units // 2
-        return [f"a{ids[n]}" if n < h else f"gate of y{ids[n - h]}" for n in range(units)]
-    return [f"unit {j}" for j in ids]
+        return [f"a{ids[n]}" if n < h else _("gate of y{j}").format(j=ids[n - h]) for n in range(units)]
+    return [_("unit {j}").format(j=j) for j in ids]
 
 
 def subset(kernel, unit, halves=False, max_inputs=MAX_INPUTS, max_units=MAX_UNITS):
@@ -166,8 +167,8 @@ def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False, in_ids
     ax.set_xlim(-0.42, 1.72)
     ax.set_ylim(-0.07, 1.13)   # room above the nodes for the column headings
     heading = {"va": "bottom", "fontsize": 9, "color": "0.35", "weight": "bold"}
-    ax.text(X_IN, 1.07, "inputs x[i, k]", ha="center", **heading)
-    ax.text(X_OUT, 1.07, "units j: z → y", ha="center", **heading)
+    ax.text(X_IN, 1.07, _("inputs x[i, k]"), ha="center", **heading)
+    ax.text(X_OUT, 1.07, _("units j: z → y"), ha="center", **heading)
     in_xy, out_xy, bias_xy = layout(n_in, units, use_bias)
     segments = edge_segments(in_xy, out_xy, bias_xy)
     edges = animate(LineCollection(segments, linewidths=1.0, capstyle="round", zorder=1))
@@ -180,7 +181,7 @@ def draw_graph(ax, n_in, units, use_bias, edge_labels=None, halves=False, in_ids
     if bias_xy is not None:
         bias_node = animate(ax.scatter([bias_xy[0]], [bias_xy[1]], s=_node_size(n_in), marker="s", c="0.92",
                                        edgecolors="0.2", linewidths=0.8, zorder=3))
-        ax.text(bias_xy[0] - 0.06, bias_xy[1], "bias input: 1", ha="right", va="center", fontsize=8, color="0.3")
+        ax.text(bias_xy[0] - 0.06, bias_xy[1], _("bias input: 1"), ha="right", va="center", fontsize=8, color="0.3")
     size = 9 if max(n_in, units) <= 8 else 8
     in_values, out_values = n_in <= VALUE_LABELS, units <= VALUE_LABELS
     in_labels = _labels(ax, in_xy, -0.06, "right", size, None if in_values else [f"x{k}" for k in in_ids])
@@ -205,7 +206,7 @@ def unit_label(j, z, y, units, halves, ids=None):
     `ids`: the layer's own unit numbers of the nodes (a subset of a big layer; default 0 … units − 1)."""
     ids = range(units) if ids is None else ids
     if halves and j >= units // 2:
-        return f"gate of y{int(ids[j - units // 2])}: {_num(z[j])}"
+        return _("gate of y{j}: {z}").format(j=int(ids[j - units // 2]), z=_num(z[j]))
     return f"{'a' if halves else 'z'}{int(ids[j])} = {_num(z[j])} → y{int(ids[j])} = {_num(y[j])}"
 
 

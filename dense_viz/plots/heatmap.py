@@ -59,9 +59,9 @@ def pooling_note(block, mode="mean", noun="weights"):
     rb, cb = block
     if (rb, cb) == (1, 1):
         return ""
-    symbol = "|w|" if noun == "weights" else "|value|"
+    symbol = "|w|" if noun == "weights" else _("|value|")
     how = _("mean") if mode == "mean" else _("largest {symbol}, sign kept").format(symbol=symbol)
-    nouns = {"weights": N_("weights"), "entries": N_("entries"), "changes": N_("changes")}
+    nouns = {"weights": N_("weights"), "entries": N_("entries"), "changes": N_("changes"), "values": N_("values")}
     return _("each pixel: {rows} × {cols} {noun} ({how})").format(rows=rb, cols=cb, noun=_(nouns.get(noun, noun)),
                                                                     how=how)
 

@@ -135,11 +135,12 @@ def _theory_label(theory):
     if theory.kind == "truncated_normal":
         return _("theory: normal, cut at ±2σ = ±{cut:.3g}").format(cut=theory.lines[1] - theory.mean)
     if theory.kind in ("normal", "orthogonal"):
-        return f"theory{' ≈' if theory.approx else ':'} N({theory.mean:g}, {theory.std:.3g}²)"
+        return (_("theory ≈ N({mean:g}, {std:.3g}²)") if theory.approx
+                else _("theory: N({mean:g}, {std:.3g}²)")).format(mean=theory.mean, std=theory.std)
     if theory.kind == "constant":
         return _("theory: every weight = {value:g}").format(value=theory.mean)
     if theory.kind == "identity":
-        return "theory: 1s on the diagonal, 0 elsewhere"
+        return _("theory: 1s on the diagonal, 0 elsewhere")
     return ""
 
 
@@ -347,9 +348,9 @@ def update_weights(a, kernel, bias, initializer, mode="mean", sample_size=SAMPLE
              else colour_limit(pooled, theory, block[0] * block[1] if mode == "mean" else 1))
     a.cbar.set_label(colourbar_label(block, mode), fontsize=NOTE_SIZE, labelpad=3)
     heatmap.update_pooled(a.im_kernel, pooled, block, kernel.shape, limit)
-    a.title.set_text(f"kernel W {kernel.shape}")
-    a.ax_kernel.set_ylabel(heatmap.index_label("input k", kernel.shape[0]), fontsize=LABEL_SIZE)
-    a.ax_bias.set_xlabel(heatmap.index_label("unit j", kernel.shape[1]), labelpad=2, fontsize=LABEL_SIZE)
+    a.title.set_text(_("kernel W {shape}").format(shape=kernel.shape))
+    a.ax_kernel.set_ylabel(heatmap.index_label(_("input k"), kernel.shape[0]), fontsize=LABEL_SIZE)
+    a.ax_bias.set_xlabel(heatmap.index_label(_("unit j"), kernel.shape[1]), labelpad=2, fontsize=LABEL_SIZE)
     a.note.set_text(_("{note} · colours: {scale}").format(note=note, scale=_(SCALES[scale])) if note
                     else _("each pixel: one weight"))
     show_cell_values(a.cell_texts, kernel if block == (1, 1) else None, limit)

@@ -173,9 +173,10 @@ class ForwardView(FigureView):
         n = len(x_row)
         p = ", p" if idx[1:] else ""
         where = f"i = {idx[0]}" + (f", p = ({index_text(*idx[1:])}{',' if len(idx) == 2 else ''})" if p else "")
-        lines = [f"y[i{p}, j] = {act.name}(Σ_k x[i{p}, k]·W[k, j]{' + b[j]' if s.layer.bias is not None else ''}) "
-                 f"with {where}, j = {j}, k = 0 … {n - 1} ({n:,} terms)"
-                 + ("" if s.layer.bias is not None else "; no bias (use_bias=False)"),
+        formula = f"y[i{p}, j] = {act.name}(Σ_k x[i{p}, k]·W[k, j]{' + b[j]' if s.layer.bias is not None else ''})"
+        lines = [_("{formula} with {where}, j = {j}, k = 0 … {last} ({n:,} terms)").format(
+                     formula=formula, where=where, j=j, last=n - 1, n=n)
+                 + ("" if s.layer.bias is not None else "; " + _("no bias (use_bias=False)")),
                  f"z[{at}] = {sum_terms(x_row, w_col)}{bias} = <b>{num(z_row[j], 7)}</b>"]
         lines += self._activation_lines(act, idx, j, z_row, y_row)
         self.info = {"index": (*idx, j), "z": float(z_row[j]), "lines": lines}
@@ -191,25 +192,28 @@ class ForwardView(FigureView):
         if act.name == "softmax":
             shift = float(z_row.max())
             denom = float(np.exp(activations.logsumexp(_float64(z_row))[0] - shift))  # Σ_m exp(z_m − max z)
-            return [f"softmax: y_j = exp(z_j) / Σ_m exp(z_m) over the {len(z_row):,} units of this row "
-                    f"(computed as exp(z_j − max z) / Σ_m exp(z_m − max z), max z = {num(shift)})",
+            return [_("softmax: y_j = exp(z_j) / Σ_m exp(z_m) over the {units:,} units of this row "
+                      "(computed as exp(z_j − max z) / Σ_m exp(z_m − max z), max z = {shift})").format(
+                        units=len(z_row), shift=num(shift)),
                     f"y[{at}] = exp({num(zj - shift, 5)}) / {num(denom, 6)} = <b>{num(y_row[j], 7)}</b>"]
         if act.name == "log_softmax":
             lse = float(activations.logsumexp(_float64(z_row))[0])
-            return [f"log_softmax: y_j = z_j − log Σ_m exp(z_m) over the {len(z_row):,} units of this row",
+            return [_("log_softmax: y_j = z_j − log Σ_m exp(z_m) over the {units:,} units of this row").format(
+                        units=len(z_row)),
                     f"y[{at}] = {num(zj, 6)} {minus(lse)} = <b>{num(y_row[j], 7)}</b>"]
         if act.name == "sparsemax":
             support = y_row > 0
             tau = float(activations.sparsemax_threshold(_float64(z_row))[0])
-            return [f"sparsemax: y_j = max(z_j − τ, 0), τ chosen so that Σ_m y_m = 1: τ = {num(tau, 6)}, "
-                    f"{int(support.sum())} of {len(z_row):,} units of this row are non-zero",
+            return [_("sparsemax: y_j = max(z_j − τ, 0), τ chosen so that Σ_m y_m = 1: τ = {tau}, "
+                      "{nonzero} of {units:,} units of this row are non-zero").format(
+                        tau=num(tau, 6), nonzero=int(support.sum()), units=len(z_row)),
                     f"y[{at}] = max({num(zj, 6)} {minus(tau)}, 0) = <b>{num(y_row[j], 7)}</b>"]
         if act.halves_last_axis:
             (a, g), half = act.unit_pair(j, len(z_row)), act.output_units(len(z_row))
             out_at = index_text(*idx, a)
-            role = "" if j == a else f" (unit {j} is the gate of output {a})"
-            return [f"glu: the {2 * half} units split in two halves; y_j = z_j · σ(z_(j+{half})), "
-                    f"output shape (…, {half}){role}",
+            role = "" if j == a else " " + _("(unit {j} is the gate of output {a})").format(j=j, a=a)
+            return [_("glu: the {units} units split in two halves; y_j = z_j · σ(z_(j+{half})), "
+                      "output shape (…, {half}){role}").format(units=2 * half, half=half, role=role),
                     f"y[{out_at}] = {num(z_row[a], 6)} · σ({num(z_row[g], 6)}) = {num(z_row[a], 6)} · "
                     f"{num(activations.sigmoid(_float64(z_row[g])), 6)} = <b>{num(y_row[a], 7)}</b>"]
         return [f"y[{at}] = {act.name}(z[{index_text(*idx)}, :])[{j}] = <b>{num(y_row[j], 7)}</b>"]
@@ -227,14 +231,14 @@ class ForwardView(FigureView):
             fplot.update_activation(
                 self._act, f"{act.name}: y = f(z)", (zs, act(zs)), (z_unit, y_unit),
                 (z_all[idx + (j,)], y_all[idx + (j,)]), others=(z_all.ravel()[pick], y_all.ravel()[pick]),
-                derivative=(zs, act.derivative(zs)), label=f"● unit j = {j}")
+                derivative=(zs, act.derivative(zs)), label=_("● unit j = {j}").format(j=j))
             self._act_text.value = paragraph(self._elementwise_text(act, j, z_unit, y_unit, pick.size,
                                                                      z_all.size))
             return
         curve, points, selected, text = self._row_curve(act, idx, j)
-        fplot.update_activation(self._act, f"{act.name} (not elementwise)", curve, points, selected,
-                                message="" if curve is not None else "no single curve: see text",
-                                label=f"● unit j = {j}")
+        fplot.update_activation(self._act, _("{name} (not elementwise)").format(name=act.name), curve, points,
+                                selected, message="" if curve is not None else _("no single curve: see text"),
+                                label=_("● unit j = {j}").format(j=j))
         self._act_text.value = paragraph(text)
 
     def _elementwise_text(self, act, j, z_unit, y_unit, shown, total):
@@ -245,13 +249,17 @@ class ForwardView(FigureView):
         alias = alias_note(self.state.activation)
         lines = [f"<b>{act.name}</b>" + (f": f(z) = {html.escape(formula)}" if formula else "")
                  + (f" ({html.escape(alias)})" if alias else ""),
-                 f"{key.format('#000', '—')} f(z) &nbsp; {key.format('#737373', '- -')} its derivative f′(z)",
-                 f"{key.format(fplot.UNIT_COLOR, '●')} z of unit {j} for all {z_unit.size:,} rows of the batch",
-                 f"{key.format(fplot.SELECTED_COLOR, '○')} sample i",
-                 f"{key.format('#999', '●')} all units" + (f" ({shown:,} of {total:,} points)" if shown < total
-                                                             else ""),
-                 f"unit {j}: f′(z) &lt; {DEAD_LIMIT:g} for {flat} of {z_unit.size:,} points"
-                 + (" (no gradient flows back there: dead or saturated)" if flat else "")]
+                 f"{key.format('#000', '—')} f(z) &nbsp; {key.format('#737373', '- -')} "
+                 + html.escape(_("its derivative f′(z)")),
+                 f"{key.format(fplot.UNIT_COLOR, '●')} "
+                 + html.escape(_("z of unit {j} for all {rows:,} rows of the batch").format(j=j, rows=z_unit.size)),
+                 f"{key.format(fplot.SELECTED_COLOR, '○')} " + html.escape(_("sample i")),
+                 f"{key.format('#999', '●')} " + html.escape(
+                     _("all units ({shown:,} of {total:,} points)").format(shown=shown, total=total) if shown < total
+                     else _("all units")),
+                 html.escape(_("unit {j}: f′(z) < {limit:g} for {flat} of {n:,} points").format(
+                     j=j, limit=DEAD_LIMIT, flat=flat, n=z_unit.size))
+                 + (" " + html.escape(_("(no gradient flows back there: dead or saturated)")) if flat else "")]
         return "<br>".join(lines)
 
     def _row_curve(self, act, idx, j):
@@ -259,11 +267,12 @@ class ForwardView(FigureView):
         s = self.state
         z_row = s.z[idx].astype(np.float64)
         others = np.delete(z_row, j)
-        note = ("Not elementwise: y_j depends on every z of the row, so there is no single f(z) and no "
-                "f′(z) curve. Curve: y_j as z_j varies while the other units of sample i stay fixed; blue: "
-                f"(z_j, y_j) of unit {j} for every row of the batch (other rows have other curves).")
-        glu_note = ("Not elementwise: each output needs two units, so there is no single f(z) and no f′(z) "
-                    "curve. Blue: every row of the batch; orange ring: sample i.")
+        note = html.escape(_("Not elementwise: y_j depends on every z of the row, so there is no single f(z) and "
+                             "no f′(z) curve. Curve: y_j as z_j varies while the other units of sample i stay "
+                             "fixed; blue: (z_j, y_j) of unit {j} for every row of the batch (other rows have other "
+                             "curves).").format(j=j))
+        glu_note = html.escape(_("Not elementwise: each output needs two units, so there is no single f(z) and no "
+                                 "f′(z) curve. Blue: every row of the batch; orange ring: sample i."))
         if act.name in ("softmax", "log_softmax"):
             lo, hi = fplot.z_range(s.z)
             zs = np.linspace(lo, hi, 301)
@@ -279,21 +288,22 @@ class ForwardView(FigureView):
             gate = activations.sigmoid(z_row[g])
             if j == a:  # y_a(t) = t · σ(z_g): a line through 0 whose slope is the gate
                 curve, points = zs * gate, (s.z[..., a].ravel(), s.y[..., a].ravel())
-                what = f"y_{a} = z_{a}·σ(z_{g}) is a line in z_{a} with slope σ(z_{g}) = {num(gate)}"
+                what = _("y_{a} = z_{a}·σ(z_{g}) is a line in z_{a} with slope σ(z_{g}) = {slope}").format(
+                    a=a, g=g, slope=num(gate))
             else:  # y_a(t) = z_a · σ(t): the gate's sigmoid, scaled by the value half
                 curve, points = z_row[a] * activations.sigmoid(zs), (s.z[..., g].ravel(), s.y[..., a].ravel())
-                what = (f"y_{a} = z_{a}·σ(z_{g}) follows a sigmoid in the gate z_{g}, "
-                        f"scaled by z_{a} = {num(z_row[a])}")
+                what = _("y_{a} = z_{a}·σ(z_{g}) follows a sigmoid in the gate z_{g}, scaled by z_{a} = "
+                         "{scale}").format(a=a, g=g, scale=num(z_row[a]))
             selected = (s.z[idx + (j,)], s.y[idx + (a,)])
-            return (zs, curve), points, selected, f"<b>glu</b>: {what} (curve: sample i). {glu_note}"
+            return (zs, curve), points, selected, "<b>glu</b>: " + _("{what} (curve: sample i). {note}").format(
+                what=html.escape(what), note=glu_note)
         points, selected = (s.z[..., j].ravel(), s.y[..., j].ravel()), (s.z[idx + (j,)], s.y[idx + (j,)])
         if z_row.size > SPARSEMAX_CURVE_UNITS:
-            return None, points, selected, f"<b>{act.name}</b>: {note} (Curve left out above " \
-                                           f"{SPARSEMAX_CURVE_UNITS} units.)"
+            return None, points, selected, f"<b>{act.name}</b>: {note} " + html.escape(
+                _("(Curve left out above {n} units.)").format(n=SPARSEMAX_CURVE_UNITS))
         lo, hi = fplot.z_range(s.z)
         zs = np.linspace(lo, hi, 301)
         rows = np.repeat(z_row[None, :], zs.size, axis=0)
         rows[:, j] = zs
-        return (zs, act(rows)[:, j]), points, selected, (
-            f"<b>{act.name}</b>: {note} The threshold τ moves with z_j, so y_j = 0 below it and rises with "
-            "slope 1 − 1/|support| above it.")
+        return (zs, act(rows)[:, j]), points, selected, f"<b>{act.name}</b>: {note} " + html.escape(
+            _("The threshold τ moves with z_j, so y_j = 0 below it and rises with slope 1 − 1/|support| above it."))

@@ -24,6 +24,9 @@ PARAM_SYMBOL = {"kernel": "W", "bias": "b", "x": "x"}
 TABLE_STYLE = "font-size:12px;line-height:1.5;border-collapse:collapse;margin:2px 0 6px"
 CLICK_HINT = N_("Click a cell of δ, ∂L/∂W, ∂L/∂b or ∂L/∂x to select its sample i (and position) and/or "
                 "unit j: the Forward tab then writes that y[i, j] out.")
+PENALTIES = {"kernel": N_("kernel penalty {value:.4g}"), "bias": N_("bias penalty {value:.4g}"),
+             "activity": N_("activity penalty {value:.4g}")}   # others (LoRA's A, B): "{name} penalty {value:.4g}"
+CHOSEN = {"sample": N_("sample = {value}"), "position": N_("position = {value}"), "unit": N_("unit = {value}")}
 CELL_CSS = ("<style>.dv-gradients-view td, .dv-gradients-view th {padding: 1px 18px 1px 0; text-align: left}"
             ".dv-gradients-view th {border-bottom: 1px solid #ccd; font-weight: 600}</style>")
 
@@ -83,7 +86,7 @@ class GradientsView(FigureView):
         if name != "x":
             change["unit"] = col
         self.state.update(**change)
-        chosen = ", ".join(f"{key} = {value}" for key, value in change.items())
+        chosen = ", ".join(_(CHOSEN[key]).format(value=value) for key, value in change.items())
         block = self.info[name]["block"]
         text = (_("Selected {chosen} (open the Forward tab to see y[i, j] written out).") if block == (1, 1) else
                 _("Clicked a pooled block of {rows} × {cols} entries: selected its first row / column, {chosen}."))
@@ -117,14 +120,16 @@ class GradientsView(FigureView):
         state = self.state
         formula = loss_text(state.loss, "formula")
         if state.loss == "mean_squared_error":
-            formula += f", N = {state.y.size:,} outputs"
+            formula = _("{formula}, N = {n:,} outputs").format(formula=formula, n=state.y.size)
         elif state.loss == "categorical_crossentropy":
-            formula += f", N = {state.y.size // state.y.shape[-1]:,} rows"
+            formula = _("{formula}, N = {n:,} rows").format(formula=formula, n=state.y.size // state.y.shape[-1])
         terms = layer.loss_terms
-        extra = "".join(f" + {name} penalty {value:.4g}" for name, value in terms.items())
-        return paragraph(f"<b>loss: {html.escape(state.loss)}</b> — {html.escape(formula)}{html.escape(extra)} "
-                          f"= <b>{state.loss_value:.6g}</b>. Backpropagation starts from ∂L/∂y {state.dy.shape} "
-                          "and gives the gradients below.")
+        extra = "".join(" + " + (_(PENALTIES[name]) if name in PENALTIES else _("{name} penalty {value:.4g}")).format(
+            name=name, value=value) for name, value in terms.items())
+        return paragraph(_("<b>loss: {loss}</b> — {formula} = <b>{value:.6g}</b>. Backpropagation starts from "
+                           "∂L/∂y {shape} and gives the gradients below.").format(
+            loss=html.escape(state.loss), formula=html.escape(formula + extra), value=state.loss_value,
+            shape=state.dy.shape))
 
     def _describe_norms(self):
         """A small table: each gradient's shape, Frobenius norm and largest |entry|."""
@@ -134,21 +139,24 @@ class GradientsView(FigureView):
         rows = []
         for name, (label, array) in arrays.items():
             if array is None:
-                rows.append(f"<tr><td>{label}</td><td colspan='3'>none (use_bias=False)</td></tr>")
+                absent = html.escape(_("none (use_bias=False)"))
+                rows.append(f"<tr><td>{label}</td><td colspan='3'>{absent}</td></tr>")
                 continue
             rows.append(f"<tr><td>{label}</td><td>{format_shape(array.shape)}</td>"
                         f"<td>{self.info[name]['norm']:.6g}</td><td>{float(np.max(np.abs(array))):.4g}</td></tr>")
-        return (f"{CELL_CSS}<table class='dv-gradients-norms-table' style='{TABLE_STYLE}'><tr><th>gradient</th>"
-                "<th>shape</th><th>‖·‖ (Frobenius)</th><th>max |·|</th></tr>" + "".join(rows) + "</table>")
+        head = "".join(f"<th>{html.escape(text)}</th>" for text in (_("gradient"), _("shape"), _("‖·‖ (Frobenius)"),
+                                                                    _("max |·|")))
+        return (f"{CELL_CSS}<table class='dv-gradients-norms-table' style='{TABLE_STYLE}'><tr>{head}</tr>"
+                + "".join(rows) + "</table>")
 
     def _describe_health(self, activation_name):
         """The dead / saturated counts with a one-line explanation (and which units, when few)."""
         h = self.health
         text = diagnostics.health_summary(h, activation_name, self.state.z.shape[:-1])
-        for kind in ("dead", "saturated"):
+        for kind, label in (("dead", N_("dead: j = {units}")), ("saturated", N_("saturated: j = {units}"))):
             which = np.flatnonzero(h[kind])
             if 0 < which.size <= 12:
-                text += f" · {kind}: j = {', '.join(map(str, which))}"
+                text += " · " + _(label).format(units=", ".join(map(str, which)))
         return paragraph(html.escape(text))
 
     def _describe_check(self, summary):
@@ -163,10 +171,11 @@ class GradientsView(FigureView):
                         f"<td>{app_value:.6g}</td><td>{c.analytic:.10g}</td><td>{c.numeric:.10g}</td>"
                         f"<td>{c.rel_err:.1e}</td></tr>")
         colour = "#1a7f37" if self.check_ok else "#b00"
-        return (paragraph("<b>Finite-difference check</b> (float64, centred differences with ε = 1e-6 of "
-                           "L = Σ ∂L/∂y·y + penalties, on the slice of the layer each entry depends on):<br>"
-                           f"<span class='dv-gradcheck-summary' style='color:{colour}'>{html.escape(summary)}"
-                           "</span>")
+        head = "".join(f"<th>{html.escape(text)}</th>" for text in (
+            _("entry"), _("shown (float32)"), _("analytic (float64)"), _("numerical"), _("rel. error")))
+        return (paragraph(_("<b>Finite-difference check</b> (float64, centred differences with ε = 1e-6 of "
+                            "L = Σ ∂L/∂y·y + penalties, on the slice of the layer each entry depends on):") + "<br>"
+                          f"<span class='dv-gradcheck-summary' style='color:{colour}'>{html.escape(summary)}"
+                          "</span>")
                 + f"<table class='dv-gradcheck-table' style='{TABLE_STYLE};font-family:monospace'>"
-                "<tr><th>entry</th><th>shown (float32)</th><th>analytic (float64)</th><th>numerical</th>"
-                "<th>rel. error</th></tr>" + "".join(rows) + "</table>")
+                f"<tr>{head}</tr>" + "".join(rows) + "</table>")

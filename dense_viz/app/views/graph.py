@@ -138,21 +138,22 @@ class GraphView(FigureView):
     def _describe_selection(self, row):
         """'sample i = 0 · unit j = 1: z1 = Σₖ xₖ·W[k, 1] + b[1], y = relu(z)' (with the position for N-D input)."""
         state = self.state
-        where = f"sample i = {row[0]}"
-        if len(row) > 1:
-            where += f", position {tuple(int(p) for p in row[1:])}"
+        where = (_("sample i = {i}").format(i=row[0]) if len(row) == 1 else
+                 _("sample i = {i}, position {position}").format(i=row[0], position=tuple(int(p) for p in row[1:])))
         j, act = state.unit, state.layer.activation.name
         bias = f" + b[{j}]" if state.layer.bias is not None else ""
-        return f"<b>{where}</b> · unit j = {j} highlighted: z{j} = Σₖ xₖ·W[k, {j}]{bias}, y = {act}(z)"
+        return _("<b>{where}</b> · unit j = {j} highlighted: z{j} = Σₖ xₖ·W[k, {j}]{bias}, y = {activation}(z)").format(
+            where=where, j=j, bias=bias, activation=act)
 
     def _describe(self, halves):
         """Legend under the graph."""
-        text = ("Edges: one per weight W[k, j] (red +, blue −, width ∝ |w|); the selected unit's incoming edges "
-                "are opaque. Nodes are coloured by value (each column on its own scale).")
+        text = _("Edges: one per weight W[k, j] (red +, blue −, width ∝ |w|); the selected unit's incoming edges "
+                 "are opaque. Nodes are coloured by value (each column on its own scale).")
         if self.state.layer.bias is not None:
-            text += " The square node is the constant input 1; its edges are the biases b[j]."
+            text += " " + _("The square node is the constant input 1; its edges are the biases b[j].")
         if halves:
-            text += " glu: output y_j = a_j·σ(gate_j), units j ≥ units/2 are the gates."
+            text += " " + _("glu: output y_j = a_j·σ(gate_j), units j ≥ units/2 are the gates.")
         elif not self.state.layer.activation.elementwise:
-            text += f" {self.state.layer.activation.name} mixes every unit of the row: y_j depends on all z."
+            text += " " + _("{activation} mixes every unit of the row: y_j depends on all z.").format(
+                activation=self.state.layer.activation.name)
         return text

@@ -87,7 +87,8 @@
     var misses = 0;
     var timer = setInterval(function () {
       if (leaving) { clearInterval(timer); return; }
-      fetch(baseUrl() + 'api/kernels/' + id, {cache: 'no-store', credentials: 'same-origin'}).then(function (r) {
+      fetch(baseUrl() + 'api/kernels/' + id, {cache: 'no-store', credentials: 'same-origin',
+                                                headers: {'X-XSRFToken': xsrfToken()}}).then(function (r) {
         if (r.status === 404) return {execution_state: 'dead'};
         return r.ok ? r.json() : null;
       }).then(function (model) {
