@@ -10,6 +10,7 @@
     python3 dev.py bench    # run the benchmarks in bench/ (they print; they do not assert)
     python3 dev.py bench compare [REV] [--bench app|training|browser]   # before / after, interleaved in one run
     python3 dev.py parity   # opt-in: compare against real Keras 3 (torch backend) in .venv-keras
+    python3 dev.py parity --tf-keras   # opt-in: the same against tf.keras 2.15 (TensorFlow 2.15) in .venv-tf-keras
     python3 dev.py fuzz     # the fuzz tests with the long hypothesis profile (≈ 1–2 min)
     python3 dev.py catalog  # re-extract the UI strings, merge them into the Russian .po, compile its .mo
 
@@ -240,8 +241,27 @@ def cmd_bench(args):
             run(PY, script, cwd=ROOT, env=jupyter_env())
 
 
+TF_KERAS = ("tensorflow-cpu==2.15.*", "matplotlib>=3.11", "ipywidgets>=8.1", "ipyevents>=2.0.2", "pytest")
+
+
+def cmd_parity_tf_keras(args):
+    """tf.keras 2.x: TensorFlow 2.15 (Keras 2.15) in its own venv on Python 3.11 (its newest). TensorFlow 2.15 needs
+    NumPy 1.x, below the project's numpy>=2: dense_viz goes in with --no-deps (the engine runs on NumPy 1.26)."""
+    venv = ROOT / ".venv-tf-keras"
+    py = venv / "bin" / "python"
+    if not py.exists():
+        run(find_python("3.11"), "-m", "venv", venv)
+        run(py, "-m", "pip", "install", "-q", *TF_KERAS)
+        run(py, "-m", "pip", "install", "-q", "--no-deps", "-e", ".", cwd=ROOT)
+    env = dict(os.environ, DV_PARITY="1", TF_CPP_MIN_LOG_LEVEL="2")
+    run(py, "-m", "pytest", "-p", "no:cacheprovider", "tests/parity_tf_keras.py", *args, cwd=ROOT, env=env)
+
+
 def cmd_parity(args):
-    """Real Keras 3 with the torch backend in its own venv; the project itself never needs them."""
+    """Real Keras 3 with the torch backend in its own venv; the project itself never needs them.
+    `--tf-keras`: tf.keras 2.15 instead (cmd_parity_tf_keras)."""
+    if "--tf-keras" in args:
+        return cmd_parity_tf_keras([a for a in args if a != "--tf-keras"])
     venv = ROOT / ".venv-keras"
     py = venv / "bin" / "python"
     if not py.exists():

@@ -97,6 +97,12 @@ def stop_process(proc, timeout=20.0):
             proc.wait(5)
 
 
+def checkout_env():
+    """os.environ with this checkout first on PYTHONPATH: Voila's kernels run in the notebook's folder, where an
+    editable install's finder would otherwise import the dense_viz it was installed from (another worktree)."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+
+
 def start_voila(log_path, *extra_args, notebook=APP_NOTEBOOK):
     """Start Voila on a free loopback port serving `notebook` (a path from the repo root) from the repo root (so
     ./voila.json applies); return (process, base URL) once it answers. Stop it with stop_process."""
@@ -104,7 +110,8 @@ def start_voila(log_path, *extra_args, notebook=APP_NOTEBOOK):
     cmd = [sys.executable, "-m", "voila", notebook, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
            *extra_args]
     log = open(log_path, "w")
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env=checkout_env())
     log.close()
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -190,7 +197,8 @@ def start_app_server(log_path, *extra_args):
     port = free_port()
     cmd = [sys.executable, "-m", "dense_viz.cli", "app", f"--port={port}", *extra_args]
     log = open(log_path, "w")
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env=checkout_env())
     log.close()
     url = f"http://127.0.0.1:{port}/"
     try:

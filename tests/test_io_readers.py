@@ -9,7 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dense_viz import Dense, read_layers
-from dense_viz.io import FileRefused, from_framework, read_batch, read_points_csv
+from dense_viz.engine import datasets
+from dense_viz.io import FileRefused, from_framework, read_batch, read_points, read_points_csv
+from dense_viz.io.build import keras_major
 
 import h5py  # noqa: E402  (the dense_viz[import] extra, which dev.py test installs)
 import safetensors.numpy as safetensors_numpy  # noqa: E402
@@ -38,24 +40,26 @@ def model_config(*layers):
 
 
 def keras3_h5(layers):
-    """model.weights.h5 bytes: layers/<key>/vars/<i> with the vars group named after the layer."""
+    """model.weights.h5 bytes: layers/<key>/vars/<i> with the vars group named after the layer (a name of None:
+    no name attribute, as tf.keras 2.15 writes it)."""
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         group = f.create_group("layers")
         for key, name, arrays in layers:
             v = group.create_group(key).create_group("vars")
-            v.attrs["name"] = name
+            if name is not None:
+                v.attrs["name"] = name
             for i, a in enumerate(arrays):
                 v.create_dataset(str(i), data=a)
         f.create_group("vars")
     return buf.getvalue()
 
 
-def keras_file(config, weights, extra_members=()):
-    """A .keras zip as Keras 3 writes it (stored, no compression)."""
+def keras_file(config, weights, extra_members=(), keras_version="3.15.1"):
+    """A .keras zip as Keras 3 (or `keras_version`) writes it (stored, no compression)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
+        z.writestr("metadata.json", json.dumps({"keras_version": keras_version}))
         z.writestr("config.json", json.dumps(config))
         z.writestr("model.weights.h5", weights)
         for name, data in extra_members:
@@ -282,7 +286,7 @@ def test_read_points_csv_tasks():
     regression = read_points_csv(b"x,y\n" + b"".join(f"{i},{i * i}\n".encode() for i in range(10)))
     assert regression.task == "regression" and regression.x_train.shape == (8, 1) and regression.n_classes is None
     with pytest.raises(FileRefused, match="column of class numbers"):
-        read_points_csv(b"a,b,label\n1,2,0.5\n")
+        read_points_csv(b"a,b,label\n1,2,0.5\n3,4,0\n5,6,1\n7,8,0\n")  # (at least 4 points: read_points)
 
 
 def test_from_framework_passes_dense_viz_and_refuses_others():
@@ -317,3 +321,92 @@ def test_content_that_disagrees_with_the_name():
         read_layers(_npz_bytes(kernel=K1), name="m.h5")
     with pytest.raises(FileRefused, match="The file's name says 'npz', but its content is hdf5"):
         read_layers(keras3_h5([]), name="m.npz")
+
+
+# -- tf.keras 2.x files (the layout tf.keras 2.15 writes; checked against real TensorFlow in parity_tf_keras.py) --
+def test_a_tf_keras_2_keras_file_matches_groups_by_class_counter_not_by_layer_name():
+    """tf.keras 2.15 names the groups dense, dense_1, … in model order, without a `name` attribute, while its layers
+    are named dense_1, dense_2 (the names a session had used up): the group called 'dense_1' is the second layer."""
+    config = model_config(dense_config("dense_1", 4, "relu"), {"class_name": "Dropout", "config": {"name": "dropout"}},
+                          dense_config("dense_2", 2, "hard_sigmoid"))
+    weights = keras3_h5([("dense", None, [K1, B1]), ("dense_1", None, [K2, np.zeros(2, np.float32)]),
+                         ("dropout", None, [])])
+    layers = read_layers(keras_file(config, weights, keras_version="2.15.0"), name="tf2.keras")
+    assert [(name, layer.kernel.shape) for name, layer in layers.items()] == [("dense_1", (3, 4)), ("dense_2", (4, 2))]
+    np.testing.assert_array_equal(layers["dense_1"].kernel, K1)
+    assert layers["dense_1"].activation.name == "relu"
+    assert layers["dense_2"].activation.name == "linear"  # tf.keras 2's hard_sigmoid is another formula
+    assert any("clip(0.2·z + 0.5, 0, 1)" in n for n in layers.notes), layers.notes
+    keras3 = read_layers(keras_file(config, weights), name="k3.keras")  # Keras 3 says the same names: its formula
+    assert keras3["dense_2"].activation.name == "hard_sigmoid"
+
+
+@pytest.mark.parametrize("version, major", [("2.15.0", 2), ("3.15.1", 3), (None, 3), ("", 3), ("unknown", 3)])
+def test_keras_major(version, major):
+    assert keras_major(version) == major
+
+
+# -- your own training points (read_points / read_points_csv) ------------------------------------------------
+def labelled(n=20, classes=2, header="x1,x2,label"):
+    rows = "".join(f"{i / 10},{(i * 7 % 11) / 5},{i % classes}\n" for i in range(n))
+    return ((header + "\n") if header else "") + rows
+
+
+def test_read_points_tasks_names_and_the_split():
+    points = read_points(labelled(30, 3).encode(), name="three.csv")
+    assert (points.name, points.task, points.n_classes, points.x.shape, points.y.shape) == \
+        ("three.csv", "multiclass", 3, (30, 2), (30,))
+    ds = points.split(0.8, 5)
+    assert ds.name == "three.csv" and ds.x_train.shape == (24, 2) and ds.x_test.shape == (6, 2)
+    again = points.split(0.8, 5)
+    np.testing.assert_array_equal(ds.x_train, again.x_train)  # seeded
+    assert sorted(map(tuple, np.concatenate([ds.x_train, ds.x_test]))) == sorted(map(tuple, points.x))
+    csv = read_points_csv(labelled(30, 3).encode(), name="three.csv", seed=5)
+    np.testing.assert_array_equal(csv.x_train, ds.x_train)
+    assert csv.name == "three"
+    label_first = read_points(b"label,a,b\n" + b"".join(f"{i % 2},{i},{-i}\n".encode() for i in range(6)))
+    assert label_first.task == "binary" and label_first.x[:, 0].tolist() == list(range(6))
+    array = read_points(np.array([[0, 0, 0], [1, 1, 1], [2, 0, 0], [0, 2, 1]]))
+    assert array.name == "array" and array.task == "binary" and array.y.shape == (4, 1)
+    regression = read_points(np.column_stack([np.arange(5.0), np.arange(5.0) ** 2]))
+    assert regression.task == "regression" and regression.x.shape == (5, 1) and regression.n_classes is None
+    with pytest.raises(ValueError, match="train_fraction"):
+        points.split(0.0)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "no data rows"),
+    (b"x1,x2,label\n", "no data rows"),
+    (b"\xff\xfe\x00\x00binary", "binary data"),
+    (b"a,b,c,d\n1,2,3,0\n4,5,6,1\n7,8,9,0\n1,1,1,1\n", r"3 columns: x1, x2, label\) or of x, y \(2 columns.*Received: shape \(4, 4\)"),
+    (b"1\n2\n3\n4\n", r"Received: shape \(4, 1\)"),
+    (b"x1,x2,label\n1,2,0\n3,oops,1\n5,6,0\n7,8,1\n", r"Expected numbers in every CSV cell. Received: 'oops' in line 3, column 2"),
+    (b"1,2,0\n3,4\n5,6,1\n", "same number of columns"),
+    (b"x1,x2,label\n1,2,0\n3,nan,1\n5,6,0\n7,8,1\n", r"Expected finite numbers in the CSV. Received: nan in line 3, column 2"),
+    (b"1,2,0\n3,inf,1\n5,6,0\n7,8,1\n", r"finite numbers.*inf in line 2"),
+    (b"1,2,0\n3,4,1\n", r"Expected from 4 to 1,000,000 points \(rows\). Received: 2"),
+    (b"1,2,0\n3,4,0\n5,6,0\n7,8,0\n", r"Expected at least two classes in the 'label' column. Received: only class 0 \(4 points\)"),
+    (b"1,2,0\n3,4,0.5\n5,6,1\n7,8,0\n", "column of class numbers 0, 1"),
+    (b"1,2,-1\n3,4,0\n5,6,1\n7,8,0\n", "labels from -1 to 1"),
+    (b"1,2,0\n3,4,10\n5,6,1\n7,8,0\n", r"class numbers from 0 to 9 in the 'label' column \(at most 10 classes\). Received: a label 10"),
+    (b"x,label\n1,0\n2,1\n3,0\n4,1\n", "Received: 1 feature columns"),
+])
+def test_read_points_refusals_say_what_was_expected_and_received(data, message):
+    with pytest.raises(FileRefused, match=message):
+        read_points(data, name="mine.csv")
+
+
+def test_read_points_size_and_row_limits(tmp_path, monkeypatch):
+    data = labelled(50).encode()
+    with pytest.raises(FileRefused, match=r"too large: expected at most .*max_bytes=100\)"):
+        read_points(data, name="big.csv", max_bytes=100)
+    path = tmp_path / "big.csv"
+    path.write_bytes(data)
+    with pytest.raises(FileRefused, match="too large"):
+        read_points(path, max_bytes=100)
+    monkeypatch.setattr("dense_viz.io.batches.MAX_SAMPLES", 40)
+    with pytest.raises(FileRefused, match=r"Expected at most 40 rows. Received: 50 rows \(big.csv\)"):
+        read_points(path)
+    assert datasets.MAX_SAMPLES == 1_000_000
+    with pytest.raises(FileRefused, match="numeric array"):
+        read_points(np.array([["a", "b", "c"]] * 4))

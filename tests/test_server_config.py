@@ -54,3 +54,31 @@ def test_the_cap_refuses_a_kernel_with_503_and_a_second_shutdown_is_a_no_op():
         again = await manager.start_kernel(kernel_name="python3")  # room again
         await manager.shutdown_kernel(again, now=True)
     asyncio.run(scenario())
+
+
+# -- uploads: the kernel websocket carries a whole file in one message ------------------------------------------
+def websocket_limit(settings, app_class):
+    return settings[app_class]["tornado_settings"]["websocket_max_message_size"]
+
+
+def test_the_websocket_takes_a_message_a_bit_above_the_upload_limit():
+    """Tornado refuses websocket messages above `websocket_max_message_size` (10 MiB by default) and closes the
+    connection: an ipywidgets FileUpload sends the whole file in one message. Standalone Voila takes it from
+    `Voila.tornado_settings` (voila.json), Jupyter Server (Binder's voila/render, JupyterLab, a hub's single-user
+    server) from `ServerApp.tornado_settings` (jupyter_server_config.json): the same number in both."""
+    from dense_viz.io import MAX_BYTES
+    voila, server = websocket_limit(VOILA, "Voila"), websocket_limit(SERVER, "ServerApp")
+    assert voila == server
+    assert MAX_BYTES + 2**20 <= voila <= 1.1 * MAX_BYTES  # room for the message's JSON header, not much more
+
+
+def test_the_settings_reach_the_tornado_applications(tmp_path):
+    """The class and trait names are real: Voila keeps them (it updates its tornado Application's settings with
+    them in start()), and an initialized ServerApp's web application has the value."""
+    from jupyter_server.serverapp import ServerApp
+    from traitlets.config import Config
+    from voila.app import Voila
+    assert Voila(config=Config(VOILA)).tornado_settings["websocket_max_message_size"] == websocket_limit(VOILA, "Voila")
+    app = ServerApp(config=Config(SERVER))
+    app.initialize(argv=[f"--ServerApp.root_dir={tmp_path}"], find_extensions=False, new_httpserver=False)
+    assert app.web_app.settings["websocket_max_message_size"] == websocket_limit(SERVER, "ServerApp")

@@ -254,7 +254,8 @@ def explain(layer=None, *, layer_name=None, max_kernel_entries=DEFAULT_MAX_KERNE
     line. `lang`: 'en' or 'ru' (also `?lang=ru` in the link; the explicit argument wins), for every app built
     after it. Explicit config wins over the layer, which wins over the link, which wins over the preset.
     `max_bytes` bounds the memory one recompute may take (the size guard; `max_kernel_entries` the kernel);
-    uploads in the app are read up to `max_upload_bytes`. Returns an ExplainerApp; nothing is displayed.
+    uploads in the app are read up to `max_upload_bytes` (above 200 MB, raise the server's
+    `websocket_max_message_size` too: dense_viz/jupyter_config). Returns an ExplainerApp; nothing is displayed.
     """
     preset = config.pop("preset", None)
     names = ExplainerState.config_names()

@@ -63,6 +63,8 @@ TRAINING_TOOLTIPS = {
     "preset": N_("A ready-made lesson. Everything stays editable; after a change the menu shows 'custom'."),
     "dataset": N_("The toy data set (seeded): 2-D points in two or three classes, or 1-D regression (sine). The "
                   "output layer and the loss follow the task."),
+    "upload": N_("A CSV of your own points becomes the data set: columns x1, x2, label (classes 0, 1, …; a header "
+                 "row may name them) or x, y for regression. The output layer and the loss follow from it."),
     "noise": N_("Standard deviation of the Gaussian jitter on the inputs (sine: on the targets)."),
     "train_fraction": N_("Share of the points used for training; the rest is the test set."),
     "seed": N_("Seed of the data, the initial weights and the batch order: the same seed, the same run."),

@@ -59,10 +59,12 @@ def hub_link(settings, notebook, query):
     return f"{settings['hub'].rstrip('/')}/hub/user-redirect/git-pull?{urlencode(pull)}"
 
 
-def call_code(function, state, defaults):
-    """The notebook call that rebuilds the state: `explain(units=7, activation="tanh")` (Keras' names)."""
-    args = [f"{name}={getattr(state, name)!r}" for name in state.config_names()
-            if getattr(state, name) != defaults[name]]
+def call_code(function, state, defaults, instead=None):
+    """The notebook call that rebuilds the state: `explain(units=7, activation="tanh")` (Keras' names).
+    `instead`: {trait: (argument, value)} written in place of a trait (`dataset` -> `data="moons.csv"`)."""
+    instead = instead or {}
+    args = [(f"{instead[name][0]}={instead[name][1]!r}" if name in instead else f"{name}={getattr(state, name)!r}")
+            for name in state.config_names() if getattr(state, name) != defaults[name] or name in instead]
     return f"from dense_viz import {function}\n{function}({', '.join(args)})"
 
 

@@ -3,7 +3,8 @@
 Classification sets are 2-D points within about [-1.5, 1.5]², labelled from the clean points;
 `noise` is the standard deviation of Gaussian jitter then added to the inputs. "sine" is 1-D
 regression where `noise` jitters the targets instead. Binary labels are (n, 1) floats 0/1,
-multiclass labels (n,) integers, regression targets (n, 1) floats.
+multiclass labels (n,) integers, regression targets (n, 1) floats. `Points` holds a set of your own
+(read by dense_viz.io.read_points) and splits it the same way.
 """
 from dataclasses import dataclass
 
@@ -26,6 +27,26 @@ class Dataset:
     x_test: np.ndarray
     y_test: np.ndarray
     n_classes: int | None
+
+
+@dataclass(frozen=True, eq=False)
+class Points:
+    """Your own points, not yet split: x (n, d); y (n, 1) (binary, regression) or (n,) ints (multiclass)."""
+
+    name: str
+    task: str
+    x: np.ndarray
+    y: np.ndarray
+    n_classes: int | None
+
+    def split(self, train_fraction=0.8, seed=0):
+        """A Dataset of these points, shuffled by `seed` and split train/test by `train_fraction` as make() does."""
+        _check_split(train_fraction, seed)
+        n = len(self.x)
+        order = np.random.default_rng(int(seed)).permutation(n)
+        n_train = min(n, max(1, int(round(n * train_fraction))))
+        train, test = order[:n_train], order[n_train:]
+        return Dataset(self.name, self.task, self.x[train], self.y[train], self.x[test], self.y[test], self.n_classes)
 
 
 def _split_counts(n, parts):
@@ -114,9 +135,6 @@ MAX_SAMPLES = 1_000_000  # 2-D points: 16 MB of float64, the largest set these t
 
 def _validate(name, n_samples, noise, train_fraction, seed):
     """Raise a Keras-style ValueError for the first bad argument."""
-    def is_real(v):
-        return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and np.isfinite(v)
-
     def is_int(v):
         return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
@@ -124,11 +142,21 @@ def _validate(name, n_samples, noise, train_fraction, seed):
         raise _invalid("name", name, f"one of {NAMES}")
     if not (is_int(n_samples) and 4 <= n_samples <= MAX_SAMPLES):
         raise _invalid("n_samples", n_samples, f"an integer from 4 to {MAX_SAMPLES}")
-    if not (is_real(noise) and noise >= 0):
+    if not (_is_real(noise) and noise >= 0):
         raise _invalid("noise", noise, "a non-negative float")
-    if not (is_real(train_fraction) and 0 < train_fraction <= 1):
+    _check_split(train_fraction, seed)
+
+
+def _is_real(v):
+    """True for a finite int or float (not a bool)."""
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and np.isfinite(v)
+
+
+def _check_split(train_fraction, seed):
+    """Raise a Keras-style ValueError unless 0 < train_fraction <= 1 and seed is a non-negative integer."""
+    if not (_is_real(train_fraction) and 0 < train_fraction <= 1):
         raise _invalid("train_fraction", train_fraction, "a float in (0, 1]")
-    if not (is_int(seed) and seed >= 0):
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
         raise _invalid("seed", seed, "a non-negative integer")
 
 

@@ -3,13 +3,14 @@
     read_layers(path) -> Layers {name: Dense} (model order; .notes: what could not be represented)
     from_framework(obj) -> (Dense or Layers, notes)
     read_batch(path_or_bytes, input_dim) -> x (batch, …, input_dim)
-    read_points_csv(path_or_bytes) -> engine.datasets.Dataset
+    read_points(path_bytes_or_array) -> engine.datasets.Points (a training set of your own, not yet split)
+    read_points_csv(path_or_bytes) -> engine.datasets.Dataset (the same, split train/test)
 
 Imports only NumPy: h5py, safetensors and torch are imported inside the readers that need them (h5py and
 safetensors come with the `dense_viz[import]` extra). Every refusal is a `FileRefused` (a ValueError).
 """
 from ._files import EXTRA, MAX_BYTES, Budget, FileRefused, file_format, load_bytes, malformed
-from .batches import read_batch, read_points_csv
+from .batches import MAX_CLASSES, MIN_POINTS, read_batch, read_points, read_points_csv
 from .build import Layers
 from .keras_files import read_h5, read_keras
 from .live import from_framework
@@ -38,5 +39,5 @@ def read_layers(source, *, name=None, max_bytes=MAX_BYTES):
     return layers
 
 
-__all__ = ["EXTRA", "MAX_BYTES", "FileRefused", "Layers", "from_framework", "read_batch", "read_layers",
-           "read_points_csv"]
+__all__ = ["EXTRA", "MAX_BYTES", "MAX_CLASSES", "MIN_POINTS", "FileRefused", "Layers", "from_framework",
+           "read_batch", "read_layers", "read_points", "read_points_csv"]

@@ -12,6 +12,14 @@ from ..engine import Dense, activations, constraints, initializers, regularizers
 # Keras serializes these with their class names; their constructor arguments are the config's keys.
 _IGNORED_INIT_KEYS = ("seed", "input_axes", "output_axes")
 _QUANTIZED_POLICY = re.compile(r"^(int8|int4|float8|gptq|awq)[^_]*_from_(\w+)$")
+# Activations whose Keras 2 (tf.keras 2.x) formula is not Keras 3's, which the engine implements.
+KERAS2_DIFFERENT = {"hard_sigmoid": "clip(0.2·z + 0.5, 0, 1) (Keras 3: relu6(z + 3) / 6)"}
+
+
+def keras_major(version):
+    """The major version of a Keras version string ('2.15.0' -> 2); 3 when it says nothing."""
+    match = re.match(r"\s*(\d+)", str(version or ""))
+    return int(match.group(1)) if match else 3
 
 
 class Layers(dict):
@@ -62,11 +70,16 @@ def _keras_object(module, entry, kind, where, notes):
         return None
 
 
-def activation_name(entry, where, notes):
-    """A Keras-serialized activation as an engine name; a custom one is noted and shown as linear."""
+def activation_name(entry, where, notes, keras=3):
+    """A Keras-serialized activation as an engine name; a custom one, or (`keras`=2) one whose Keras 2 formula
+    differs from Keras 3's, is noted and shown as linear."""
     name = entry
     if isinstance(entry, dict):  # {"class_name": "function", "config": "relu", ...} or a custom object
         name = entry.get("config") if isinstance(entry.get("config"), str) else entry.get("class_name")
+    if keras == 2 and name in KERAS2_DIFFERENT:
+        notes.append(f"{where}: tf.keras 2's activation {name!r} is {KERAS2_DIFFERENT[name]}, not dense_viz's "
+                     "Keras 3 one; shown as linear (y = z here)")
+        return None
     if name is None or name in activations.NAMES:
         return name
     notes.append(f"{where}: activation {name!r} is not one dense_viz knows; shown as linear (y = z here)")
@@ -93,11 +106,12 @@ def dtype_of(entry, where, notes):
     return name, mode
 
 
-def dense_from_config(config, arrays, notes, where=None):
+def dense_from_config(config, arrays, notes, where=None, keras=3):
     """A built Dense from a Keras Dense config and its arrays {kernel, bias, lora_kernel_a/b, kernel_scale}.
 
-    The arrays are Keras' own: kernel (in, units) (int8 with kernel_scale (units,) when quantized). Returns None
-    (with a note) when the layer cannot be represented.
+    The arrays are Keras' own: kernel (in, units) (int8 with kernel_scale (units,) when quantized). `keras`: the
+    major version that wrote the config (2: tf.keras 2.x, whose hard_sigmoid differs). Returns None (with a note)
+    when the layer cannot be represented.
     """
     where = where or config.get("name", "dense")
     dtype, mode = dtype_of(config.get("dtype"), where, notes)
@@ -109,7 +123,7 @@ def dense_from_config(config, arrays, notes, where=None):
     lora_rank = config.get("lora_rank") or None
     kernel = np.asarray(arrays["kernel"])
     layer = Dense(
-        int(config.get("units", kernel.shape[1])), activation_name(config.get("activation"), where, notes),
+        int(config.get("units", kernel.shape[1])), activation_name(config.get("activation"), where, notes, keras),
         bool(config.get("use_bias", "bias" in arrays)),
         _keras_object(initializers, config.get("kernel_initializer"), "initializer", where, notes) or "glorot_uniform",
         _keras_object(initializers, config.get("bias_initializer"), "initializer", where, notes) or "zeros",

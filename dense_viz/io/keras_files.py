@@ -1,8 +1,11 @@
-"""Keras files: a Keras 3 `.keras` zip (config.json + model.weights.h5), a `.weights.h5`, a legacy `.h5`.
+"""Keras files: a `.keras` zip (config.json + model.weights.h5; Keras 3 or tf.keras 2.13+), a `.weights.h5`, a legacy
+`.h5`.
 
 Keras 3's HDF5 stores a layer's arrays as `layers/<key>/vars/0, 1, …` in its serialization order (a Dense:
 kernel, bias; int8: kernel, bias, kernel_scale; a LoRA layer saves its kernel with A·B merged in), the group's
-`vars` attribute `name` being the layer's name. Legacy files (`model.save("x.h5")`, Keras 2) keep
+`vars` attribute `name` being the layer's name. `<key>` is the snake-cased class name with a counter (`dense`,
+`dense_1`, …, in model order), not the layer's name: tf.keras 2.13–2.15 write the same layout without the
+`name` attribute, so there the key is all there is. Legacy files (`model.save("x.h5")`, Keras 2) keep
 `model_weights/<layer>/…/kernel:0` with the names in each group's `weight_names` attribute.
 """
 import io
@@ -12,7 +15,7 @@ import re
 import numpy as np
 
 from ._files import FileRefused, open_zip, require
-from .build import Layers, dense_from_arrays, dense_from_config, leaf, natural_key
+from .build import Layers, dense_from_arrays, dense_from_config, keras_major, leaf, natural_key
 
 _SAVE_ORDER = {None: ("kernel", "bias"), "int8": ("kernel", "bias", "kernel_scale")}
 _MODEL_CLASSES = ("Sequential", "Functional", "Model")
@@ -75,14 +78,16 @@ def _layer_entries(model_config):
     return [(e.get("class_name"), e.get("config") or {}) for e in layers if isinstance(e, dict)]
 
 
-def _keras3_layers(model_config, group, h5, result, prefix=""):
-    """Walk a Keras 3 model config in order, reading each Dense's vars from `group` (the 'layers' group)."""
-    by_name, counts = {}, {}
+def _keras3_layers(model_config, group, h5, result, prefix="", keras=3):
+    """Walk a .keras model config in order, reading each Dense's vars from `group` (the 'layers' group);
+    `keras`: the major version that wrote it (metadata.json)."""
+    by_name, counts = {}, {}  # layer name -> group, where the file says it (Keras 3; Keras 2.13-2.15 do not)
     for key in (group.keys() if group is not None else []):
         sub = h5.child(group, key)
         v = h5.child(sub, "vars")
         name = v.attrs.get("name") if v is not None else None
-        by_name[str(name.decode() if isinstance(name, bytes) else name) if name is not None else key] = sub
+        if name is not None:
+            by_name[str(name.decode() if isinstance(name, bytes) else name)] = sub
     for class_name, config in _layer_entries(model_config):
         name = str(config.get("name", ""))
         where = prefix + name
@@ -90,7 +95,7 @@ def _keras3_layers(model_config, group, h5, result, prefix=""):
         k = counts[snake] = counts.get(snake, -1) + 1
         sub = by_name.get(name) or h5.child(group, snake if k == 0 else f"{snake}_{k}")
         if class_name in _MODEL_CLASSES or "layers" in config:
-            _keras3_layers({"config": config}, h5.child(sub, "layers"), h5, result, where + "/")
+            _keras3_layers({"config": config}, h5.child(sub, "layers"), h5, result, where + "/", keras)
         elif class_name == "Dense":
             dtype = config.get("dtype")
             mode = ((dtype or {}).get("config") or {}).get("mode") if isinstance(dtype, dict) else None
@@ -101,7 +106,7 @@ def _keras3_layers(model_config, group, h5, result, prefix=""):
             if mode in _SAVE_ORDER and len(arrays) != len(order):  # other modes: noted below
                 raise FileRefused(f"Layer {where!r}: expected {len(order)} arrays ({', '.join(order)}). "
                                   f"Received: {len(arrays)}")
-            result.add(where, dense_from_config(config, dict(zip(order, arrays)), result.notes, where))
+            result.add(where, dense_from_config(config, dict(zip(order, arrays)), result.notes, where, keras))
         elif class_name != "InputLayer":
             result.notes.append(f"{where} ({class_name}): not a Dense layer; left out")
 
@@ -114,12 +119,13 @@ def read_keras(data, budget):
         raise FileRefused("Expected a Keras 3 .keras archive with config.json and model.weights.h5. "
                           f"Received: members {sorted(names)[:10]}")
     config = _json(archive.read("config.json"), "config.json")
+    metadata = _json(archive.read("metadata.json"), "metadata.json") if "metadata.json" in names else {}
     result = Layers("keras")
     f, h5 = _open_h5(archive.read("model.weights.h5"), budget)
     with f:
         if config.get("class_name") == "Dense":  # a single layer saved on its own
             config = {"config": {"layers": [config]}}
-        _keras3_layers(config, h5.child(f, "layers"), h5, result)
+        _keras3_layers(config, h5.child(f, "layers"), h5, result, keras=keras_major(metadata.get("keras_version")))
     return result
 
 
@@ -132,7 +138,8 @@ def read_h5(data, budget):
         root = h5.child(f, "model_weights") if "model_weights" in f else f
         if "layer_names" in root.attrs:
             config = _json(f.attrs["model_config"], "model_config") if "model_config" in f.attrs else None
-            return _legacy(root, config, h5)
+            version = f.attrs.get("keras_version", root.attrs.get("keras_version"))
+            return _legacy(root, config, h5, keras_major(version.decode() if isinstance(version, bytes) else version))
         raise FileRefused("Expected a Keras weights file: a 'layers' group (Keras 3 .weights.h5) or 'layer_names' "
                           f"(legacy .h5). Received: groups {sorted(f.keys())[:10]}")
 
@@ -156,8 +163,9 @@ def _weights_only_keras3(f, h5):
     return result
 
 
-def _legacy(root, config, h5):
-    """A legacy HDF5: per layer, `weight_names` to datasets; the Dense config from `model_config` if present."""
+def _legacy(root, config, h5, keras=3):
+    """A legacy HDF5: per layer, `weight_names` to datasets; the Dense config from `model_config` if present;
+    `keras`: the major version that wrote it (the file's `keras_version`)."""
     result = Layers("h5")
     configs = {}
     if config is not None:
@@ -181,7 +189,7 @@ def _legacy(root, config, h5):
             arrays[leaf(w)] = h5.array(node, f"{name}/{w}")
         class_name, c = configs.get(name, (None, None))
         if class_name == "Dense":
-            layer = dense_from_config(c, arrays, result.notes, name)
+            layer = dense_from_config(c, arrays, result.notes, name, keras)
         elif class_name is None and "kernel" in arrays and arrays["kernel"].ndim == 2:
             layer = dense_from_arrays(name, arrays, result.notes)
         else:

@@ -1,7 +1,8 @@
 """Live framework objects as dense_viz layers, recognised through sys.modules and duck typing (never imported).
 
-Keras 3 / tf.keras: a Dense (its get_config() and get_weights(), LoRA and int8 included) or a model (its
-Dense layers, nested models walked in order). PyTorch: an nn.Linear (weight (out, in) transposed to (in,
+Keras 3 / tf.keras 2.x: a Dense (its get_config() and get_weights(), LoRA and int8 included) or a model (its
+Dense layers, nested models walked in order); tf.keras 2's variables have no `.path`, their names
+('dense/kernel:0') say the same, and its hard_sigmoid (a different formula) is noted. PyTorch: an nn.Linear (weight (out, in) transposed to (in,
 out)) or a module (its Linear layers in order; an elementwise activation module right after a Linear in an
 nn.Sequential becomes its activation when the engine has it exactly).
 """
@@ -10,7 +11,7 @@ import sys
 import numpy as np
 
 from ..engine import Dense
-from .build import Layers, dense_from_config, leaf
+from .build import Layers, dense_from_config, keras_major, leaf
 
 
 def _torch_activations(nn):
@@ -94,7 +95,16 @@ def _keras_dense(obj, notes):
     if getattr(obj, "lora_enabled", False):
         config["lora_rank"], config["lora_alpha"] = obj.lora_rank, obj.lora_alpha
     arrays = {leaf(getattr(v, "path", None) or v.name): np.asarray(w) for v, w in zip(obj.weights, obj.get_weights())}
-    return dense_from_config(config, arrays, notes, config.get("name"))
+    return dense_from_config(config, arrays, notes, config.get("name"), _keras_version(obj))
+
+
+def _keras_version(obj):
+    """The major version of the Keras that `obj`'s class comes from: 2 for tf_keras and TensorFlow's own
+    tf.keras (tensorflow.python.keras), else the `__version__` of its top package (keras 2.x or 3.x)."""
+    top = type(obj).__module__.split(".")[0]
+    if top in ("tf_keras", "tensorflow"):
+        return 2
+    return keras_major(getattr(sys.modules.get(top), "__version__", None))
 
 
 def _is_keras(obj):

@@ -23,7 +23,10 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLoca
 from ..i18n import _
 from .heatmap import new_figure, nice_ceil
 
-CLASS_COLORS = np.array([[0.16, 0.42, 0.73], [0.90, 0.45, 0.10], [0.20, 0.60, 0.25]])  # blue, orange, green
+# blue, orange, green, then the rest of a tab10-like palette: up to 10 classes (dense_viz.io.MAX_CLASSES)
+CLASS_COLORS = np.array([[0.16, 0.42, 0.73], [0.90, 0.45, 0.10], [0.20, 0.60, 0.25], [0.84, 0.15, 0.16],
+                         [0.58, 0.40, 0.74], [0.55, 0.34, 0.29], [0.89, 0.47, 0.76], [0.50, 0.50, 0.50],
+                         [0.74, 0.74, 0.13], [0.09, 0.75, 0.81]])
 TRAIN_COLOR, TEST_COLOR = "#2a6bba", "#d9661a"
 DEAD_COLOR, SATURATED_COLOR = "#444444", "#e8a33d"
 OVERFIT_COLOR = "#f3c9c9"

@@ -6,7 +6,8 @@ says why. Dropdown options come from the engine's lists. The hidden layers are a
 activation, kernel_initializer, stddev, l2), each bound to a LayerModel, rebuilt when their number changes.
 Play is a toggle bound to `state.running`; Step runs one step now (pausing first); Reset rebuilds the network
 from its seed; the speed slider sets `state.speed` (steps per second, max); early stopping is a patience field
-and a restore-best-weights checkbox.
+and a restore-best-weights checkbox. `DataUpload` (`dv-train-upload`) takes a CSV of your own points
+(`state.use_points`); the data set menu then offers them as 'uploaded (<file name>, N points)'.
 """
 import html
 import math
@@ -18,9 +19,10 @@ from traitlets import Float, HasTraits, Int, TraitError, Unicode, validate
 from ...engine import activations, datasets, initializers, optimizers
 from ..catalog import TASKS, TRAINING_TOOLTIPS, Translated
 from ...i18n import N_, _
+from ...io import MAX_BYTES
 from ..ui import bind, button, guarded, heading, preset_menu
 from . import presets
-from .state import LAYER_FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZERS
+from .state import LAYER_FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZERS, UPLOADED
 
 STYLE = {"description_width": "110px"}
 FULL = {"width": "100%"}
@@ -119,13 +121,53 @@ class LayerRow(widgets.HBox):
         self.stddev.layout.visibility = "visible" if spec["kernel_initializer"] in STDDEV_INITIALIZERS else "hidden"
 
 
+class DataUpload(widgets.VBox):
+    """A CSV of your own points as the data set: 2-D points with a label column, or x, y for regression. The file
+    is read in memory (at most `max_bytes`) by `state.use_points`; a refusal goes to the status line and the data
+    set there was stays."""
+
+    def __init__(self, state, max_bytes=MAX_BYTES):
+        super().__init__(layout=widgets.Layout(margin="2px 0 4px 0"))
+        self.add_class("dv-train-own-data")
+        self.state, self.max_bytes = state, max_bytes
+        self.upload = widgets.FileUpload(accept=".csv", multiple=False, description=_("Upload a CSV"),
+                                         tooltip=TIPS["upload"], layout=widgets.Layout(width="auto"))
+        self.upload.add_class("dv-train-upload")
+        self.upload.observe(guarded(self._uploaded, state.report), "value")
+        hint = _("Your own data: a CSV of x1, x2, label (classes 0, 1, …) or of x, y (regression), up to {size} MB, "
+                 "read in memory.").format(size=max_bytes // 2 ** 20)
+        self.note = widgets.HTML()
+        self.note.add_class("dv-train-upload-note")
+        self.children = [widgets.HTML(f"<div style='font-size:11.5px;color:#556;line-height:1.35'>"
+                                      f"{html.escape(hint)}</div>"), self.upload, self.note]
+        state.observe(self._show, names=["points", "dataset"])
+        self._show()
+
+    def _uploaded(self, change):
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        name, data = str(upload["name"]), bytes(upload["content"])
+        self.upload.value = ()  # taken: the same file may be chosen again (after an edit)
+        self.state.use_points(data, name=name, max_bytes=self.max_bytes)
+
+    def _show(self, change=None):
+        """Under the button: the points trained on, while the data set is yours."""
+        points = self.state.points if self.state.dataset == UPLOADED else None
+        text = _("Training on your points: {name}, {n} points.").format(name=points.name, n=f"{len(points.x):,}") \
+            if points is not None else ""
+        self.note.value = f"<div style='font-size:12px;color:#1d6b34'>{html.escape(text)}</div>" if text else ""
+
+
 class TrainingControls(widgets.VBox):
     """Every control of the training panel, bound two-way to a TrainingState; `.controls` maps names to widgets."""
 
-    def __init__(self, state):
+    def __init__(self, state, max_upload_bytes=MAX_BYTES):
         super().__init__(layout=widgets.Layout(width=PANEL_WIDTH, min_width=PANEL_WIDTH, padding="0 8px 0 0"))
         self.add_class("dv-train-controls")
         self.state = state
+        self._relabeling = False  # True while the data set menu's options change (its value is not the user's)
         self.controls = {}
         self._syncing = False  # True while the Play toggle shows state.running
 
@@ -149,8 +191,11 @@ class TrainingControls(widgets.VBox):
         self._preset.description, self._preset.style = _("preset"), STYLE
         self.controls["preset"] = self._preset
 
+        self._dataset = widgets.Dropdown(options=self._dataset_options())
+        self.upload = DataUpload(state, max_upload_bytes)
         data = [
-            self._bind_trait("dataset", widgets.Dropdown(options=datasets.NAMES), "dv-train-dataset"),
+            self._bind_trait("dataset", self._dataset, "dv-train-dataset", parse=self._parse_dataset),
+            self.upload,
             self._bind_trait("noise", widgets.FloatSlider(min=0.0, max=0.5, step=0.01, continuous_update=False),
                        "dv-train-noise"),
             self._bind_trait("train_fraction", widgets.FloatSlider(min=0.1, max=1.0, step=0.05, continuous_update=False,
@@ -173,6 +218,8 @@ class TrainingControls(widgets.VBox):
             + "</div>")
         state.observe(self._show_layers, "hidden_layers")
         state.observe(self._show_head, "model_version")
+        state.observe(guarded(self._show_datasets, state.report), "points")
+        state.observe(self._show_noise, "dataset")
         training = [
             self._bind_trait("optimizer", widgets.Dropdown(options=optimizers.NAMES), "dv-train-optimizer"),
             self._bind_trait("learning_rate", widgets.FloatLogSlider(min=-4, max=1, step=0.1, base=10,
@@ -193,16 +240,42 @@ class TrainingControls(widgets.VBox):
                          heading(N_("Training")), *training]
         self._show_layers()
         self._show_head()
+        self._show_noise()
 
     # -- binding ---------------------------------------------------------------------------------------------
-    def _bind_trait(self, name, widget, css, fmt=None):
+    def _bind_trait(self, name, widget, css, fmt=None, parse=None):
         """Style `widget` as a row of this panel, then bind it two-way to state.<name>."""
         widget.description = _(widget.description or name)
         widget.tooltip = TIPS[name]
         widget.style = STYLE
         widget.layout = widgets.Layout(**FULL)
-        self.controls[name] = bind(widget, self.state, name, fmt=fmt, css=css)
+        self.controls[name] = bind(widget, self.state, name, parse=parse, fmt=fmt, css=css)
         return widget
+
+    # -- data set ----------------------------------------------------------------------------------------------
+    def _dataset_options(self):
+        """The toy sets by name, then your own points (when there are some) as 'uploaded (name, N points)'."""
+        label = self.state.dataset_label()
+        return [(name, name) for name in datasets.NAMES] + ([(label, UPLOADED)] if label else [])
+
+    def _parse_dataset(self, value):
+        """The menu's value, except while its options are being replaced (then the state's: nothing to apply)."""
+        return self.state.dataset if self._relabeling else value
+
+    def _show_datasets(self, change=None):
+        """New points, a new label: replace the menu's options (ipywidgets then selects the first) and show the
+        state's data set again, without either change reaching the state."""
+        self._relabeling = True
+        try:
+            self._dataset.options = self._dataset_options()
+            if self.state.dataset in (value for _label, value in self._dataset.options):
+                self._dataset.value = self.state.dataset
+        finally:
+            self._relabeling = False
+
+    def _show_noise(self, change=None):
+        """noise jitters the toy sets only: off for your own points."""
+        self.controls["noise"].disabled = self.state.dataset == UPLOADED
 
     # -- layers ---------------------------------------------------------------------------------------------
     def _show_layers(self, change=None):

@@ -14,7 +14,9 @@ the engine refuses is reverted and `status` says what was expected and what was 
 The state never runs by itself: `train(steps, deadline)` trains synchronously; the app's runner calls it in
 time-budgeted chunks while `running` is True. `arrays_version` is bumped once per chunk and per rebuild,
 `model_version` per rebuild: the app refreshes the views from them. The task, its output activation and loss
-follow from the data set (properties). Never imports ipywidgets.
+follow from the data set (properties). The data set is a seeded toy set by name, or `dataset="uploaded"`: your own
+points (`use_points`: a CSV, an .npy or an array, read and checked by dense_viz.io.read_points; a refusal keeps
+the data set there was), split by train_fraction and seed like the toy sets. Never imports ipywidgets.
 """
 import math
 import time
@@ -26,7 +28,9 @@ from ...engine import Dense, Sequential, activations, datasets, initializers, op
 from ...engine.layers import check_dtype
 from ...engine.statistics import array_stats, gradient_stats
 from ...i18n import _
+from ...io import MAX_BYTES, FileRefused, read_points
 from ..base import AppState
+from ..catalog import TASKS
 from ..expr import parse_int
 from ..parsing import non_negative, number
 from .history import History, overfitting_since
@@ -44,6 +48,8 @@ HEADS = {"binary": ("sigmoid", "binary_crossentropy"),
          "regression": ("linear", "mean_squared_error")}
 # task -> the Keras metric its accuracy is (regression: none)
 METRICS = {"binary": "binary_accuracy", "multiclass": "sparse_categorical_accuracy"}
+UPLOADED = "uploaded"  # dataset: the user's own points (use_points)
+LARGE_INPUT = 10.0     # your points' |x| above this: the status line suggests rescaling them
 HISTORY_CAPACITY = 512
 SLOW_MOTION_SPEED = 4.0  # steps/s at or below which the runner redraws after every step and the bars animate
 DEFAULT_SPEED = 20.0     # XOR's ~110 steps to loss < 0.1 take ~5.5 s; the vanishing plateau lasts > 10 s
@@ -197,6 +203,7 @@ class TrainingState(AppState):
     # -- derived (set by rebuild and the training steps; views read them) -------------------------------
     model = Any(None)    # engine Sequential: hidden Dense layers, then the output layer
     data = Any(None)     # engine Dataset: x_train (n, d), y_train, x_test, y_test, n_classes
+    points = Any(None)   # engine Points: your own data set (use_points), trained on while dataset is 'uploaded'
     model_version = Int(0)   # +1 when the network is rebuilt (layer count may change)
     arrays_version = Int(0)  # +1 after every rebuild and every chunk of steps
 
@@ -304,7 +311,7 @@ class TrainingState(AppState):
         specs = self.hidden_layers
         check_layers(specs)
         dtype = check_dtype(self.dtype)
-        data = datasets.make(self.dataset, self.n_samples, self.noise, self.train_fraction, self.seed)
+        data = self._make_data()
         model = self._build_model(specs, data, HEADS[data.task][0], dtype)
         optimizer = self._make_optimizer()
         self._check_batch_size()
@@ -322,6 +329,52 @@ class TrainingState(AppState):
             self._say_rebuilt(names, trained)
             self.model_version += 1  # inside the hold: observers hear of both counters after both moved
             self.arrays_version += 1
+
+    def _make_data(self):
+        """The Dataset to train on: the toy set `dataset`, or your own points split by train_fraction and seed."""
+        if self.dataset != UPLOADED:
+            return datasets.make(self.dataset, self.n_samples, self.noise, self.train_fraction, self.seed)
+        if self.points is None:
+            raise ValueError("Received an invalid value for `dataset`, expected a data set of your own first (upload "
+                             "a CSV of points). Received: dataset='uploaded'")
+        return self.points.split(self.train_fraction, self.seed)
+
+    def use_points(self, source, name=None, max_bytes=MAX_BYTES):
+        """Train on your own points from now on: `source` is a CSV or .npy (path, bytes or file object; `name` its
+        file name) or an array (n, 3) of x1, x2, label or (n, 2) of x, y. dataset becomes 'uploaded' and the
+        network is rebuilt for the task the points ask for. True on success; a refusal (FileRefused, in
+        Keras' words) goes to the status line and the data set, the network and training stay as they were."""
+        try:
+            points = read_points(source, name=name, max_bytes=max_bytes)
+        except (FileRefused, ValueError) as error:
+            self.report(error)
+            return False
+        previous = self.points
+        self.points = points
+        if not self.update(dataset=UPLOADED):
+            self.points = previous
+            return False
+        if points.task == "regression":
+            message = _("Your data set {name}: {n} points (x, y), a regression task. Now: {summary}")
+        else:
+            message = _("Your data set {name}: {n} points in {k} classes, a {task} task. Now: {summary}")
+        message = message.format(name=points.name, n=f"{len(points.x):,}", k=points.n_classes,
+                                 task=_(TASKS[points.task]), summary=self.summary_line())
+        largest = float(np.max(np.abs(points.x)))
+        if largest > LARGE_INPUT:  # Keras does not rescale either: say why the first layer may not learn
+            hint = _("Its inputs reach {largest}, far from the toy sets' ±1.5: they can saturate the first layer "
+                     "(tanh, sigmoid) so that it gets no gradient. Keras users rescale them first "
+                     "(keras.layers.Normalization).")
+            self.set_status("warning", message + " " + hint.format(largest=f"{largest:.3g}"))
+        else:
+            self.set_status("ok", message)
+        return True
+
+    def dataset_label(self):
+        """What the data set menu calls your own points: 'uploaded (moons.csv, 300 points)'; None without any."""
+        if self.points is None:
+            return None
+        return _("uploaded ({name}, {n} points)").format(name=self.points.name, n=f"{len(self.points.x):,}")
 
     def _say_rebuilt(self, names, trained):
         """The status after a rebuild: the summary, led by what changed when it threw training away."""
