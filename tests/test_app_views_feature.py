@@ -49,12 +49,14 @@ def test_the_state_keeps_a_valid_feature_and_refuses_others_in_keras_words():
     assert state.update(input_dim=8, feature=7) and state.feature == 7   # one update: input_dim first, then k
 
 
-def test_the_link_does_not_carry_the_feature_and_a_feature_key_is_named_as_unknown():
+def test_the_link_carries_the_feature_and_a_fresh_page_selects_it():
     app = dense_viz.explain(preset="tiny")
     app.state.update(feature=2, sample=1)
-    assert "feature" not in app.link() and "sample=1" in app.link()
-    again = dense_viz.explain(query="preset=tiny&feature=1")
-    assert again.state.feature == 0 and "Unknown key `feature`" in again.state.status
+    assert "feature=2" in app.link() and "sample=1" in app.link()
+    again = dense_viz.explain(query=app.link())
+    assert (again.state.feature, again.state.sample) == (2, 1) and again.state.status_level == "ok"
+    bad = dense_viz.explain(query="preset=tiny&feature=9")  # tiny has 3 inputs: refused, named, the rest applies
+    assert bad.state.feature == 0 and "feature=9" in bad.state.status and bad.state.units == 2
 
 
 # ---------------------------------------------------------------- Forward: z, clicks, every number

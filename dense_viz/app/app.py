@@ -193,7 +193,7 @@ class ExplainerApp(widgets.VBox):
         return self.host.is_stale(key)
 
     def show_link_view(self, view):
-        """Open what a link names: `tab` (a view key), `sample`, `unit`, `position`. Returns warnings."""
+        """Open what a link names: `tab` (a view key), `sample`, `unit`, `position`, `feature`. Returns warnings."""
         warnings = []
         tab = view.get("tab")
         if tab is not None:
@@ -217,7 +217,7 @@ class ExplainerApp(widgets.VBox):
     def link(self):
         """The query string that rebuilds this app as it is: configuration, open tab, selection."""
         view = {"tab": self.visible if self.visible != TABS[0][0] else None}
-        view.update({name: getattr(self.state, name) or None for name in SELECTION_TRAITS if name in VIEW_KEYS})
+        view.update({name: getattr(self.state, name) or None for name in SELECTION_TRAITS})
         return write_link(self.state, presets.BOOK, view)
 
     def _build_view(self, key):
@@ -235,8 +235,7 @@ class ExplainerApp(widgets.VBox):
         self.debouncer.call("views", self.refresh_visible)
 
 
-# what a link may say besides the configuration: a hand-written allowlist (input feature k is not in links)
-VIEW_KEYS = ("tab", "sample", "unit", "position", "lang")
+VIEW_KEYS = ("tab", *SELECTION_TRAITS, "lang")  # what a link may say besides the configuration
 
 
 def explain(layer=None, *, layer_name=None, max_kernel_entries=DEFAULT_MAX_KERNEL_ENTRIES, max_bytes=DEFAULT_MAX_BYTES,
