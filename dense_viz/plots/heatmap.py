@@ -29,6 +29,26 @@ def nice_ceil(x, steps=_NICE):
     return next(n * scale for n in (*steps, 10.0) if n * scale >= x * (1 - 1e-9))
 
 
+def _block_sums(a, size, axis):
+    """Sums (float64) of consecutive blocks of `size` along `axis` (0 or 1), the last block ragged if need be.
+    Whole blocks by reshape (≈10× faster than reduceat); size 1 is the array itself (reduceat would copy it
+    element by element: 14 ms for the question's 100 × 25000 kernel along its rows)."""
+    n = a.shape[axis]
+    if size == 1:
+        return a
+    if n % size == 0:
+        shape = (n // size, size, a.shape[1]) if axis == 0 else (a.shape[0], n // size, size)
+        return a.reshape(shape).sum(axis=axis + 1, dtype=np.float64)
+    return np.add.reduceat(a, np.arange(0, n, size), axis=axis, dtype=np.float64)
+
+
+def _block_sizes(n, size):
+    """How many entries each block of `size` along an axis of length n holds (the last one may hold fewer)."""
+    sizes = np.full(-(-n // size), size)
+    sizes[-1] = n - size * (len(sizes) - 1)
+    return sizes
+
+
 def pool(a, max_rows=256, max_cols=512, mode="mean"):
     """Block-reduce a 2-D array to at most (max_rows, max_cols): returns (pooled, (row_block, col_block)).
 
@@ -41,12 +61,8 @@ def pool(a, max_rows=256, max_cols=512, mode="mean"):
     if rb == 1 and cb == 1:
         return a, (1, 1)
     if mode == "mean":
-        if rows % rb == 0 and cols % cb == 0:   # whole blocks (pool_to_axes picks them): ~10× faster than reduceat
-            blocks = a.reshape(rows // rb, rb, cols // cb, cb)
-            return blocks.sum(axis=(1, 3), dtype=np.float64) / (rb * cb), (rb, cb)
-        starts_r, starts_c = np.arange(0, rows, rb), np.arange(0, cols, cb)
-        sums = np.add.reduceat(np.add.reduceat(a, starts_r, axis=0), starts_c, axis=1)
-        counts = np.outer(np.diff(np.append(starts_r, rows)), np.diff(np.append(starts_c, cols)))
+        sums = _block_sums(_block_sums(a, rb, axis=0), cb, axis=1)
+        counts = np.outer(_block_sizes(rows, rb), _block_sizes(cols, cb))
         return sums / counts, (rb, cb)
     if mode == "maxabs":
         out_r, out_c = -(-rows // rb), -(-cols // cb)
@@ -71,9 +87,14 @@ def pooling_note(block, mode="mean", noun="weights"):
 
 
 def symmetric_limit(a):
-    """A colour limit L so that [-L, L] spans the data, centred on 0 (never 0 itself)."""
-    finite = np.abs(a[np.isfinite(a)]) if np.size(a) else np.zeros(1)
-    limit = float(finite.max()) if finite.size else 0.0
+    """A colour limit L so that [-L, L] spans the data, centred on 0 (never 0 itself); inf and nan are left out."""
+    a = np.asarray(a)
+    if not a.size:
+        return 1.0
+    limit = max(-float(a.min()), float(a.max()))  # two passes, no copy: the common case, every entry finite
+    if not math.isfinite(limit):
+        finite = np.abs(a[np.isfinite(a)])
+        limit = float(finite.max()) if finite.size else 0.0
     return limit if limit > 0 else 1.0
 
 
