@@ -27,15 +27,16 @@ def test_glu_outlines_the_gate_column_too():
     state = ExplainerState(activation="glu", units=6, unit=1)
     view = ForwardView(state)
     view.refresh()
-    w_rect, b_rect = view._heat.partner
+    w_rect, b_rect, z_rect = view._heat.partner
     assert w_rect.get_visible() and w_rect.get_x() == 4 - 0.5 and w_rect.get_linestyle() == "--"
     assert b_rect.get_visible() and b_rect.get_x() == 4 - 0.5
-    state.update(unit=4)                     # a gate: its value unit is outlined as the partner
+    assert z_rect.get_visible() and (z_rect.get_x(), z_rect.get_y()) == (4 - 0.5, state.sample - 0.5)
+    state.update(unit=4, sample=2)           # a gate: its value unit is outlined as the partner
     view.refresh()
-    assert w_rect.get_x() == 1 - 0.5
+    assert w_rect.get_x() == 1 - 0.5 and (z_rect.get_x(), z_rect.get_y()) == (1 - 0.5, 2 - 0.5)
     state.update(activation="relu")
     view.refresh()
-    assert not w_rect.get_visible() and not b_rect.get_visible()
+    assert not any(rect.get_visible() for rect in (w_rect, b_rect, z_rect))
 
 
 def test_an_alias_says_so_next_to_its_formula():

@@ -115,7 +115,7 @@ def forward_figure(width_px=FIGURE_PX[0], height_px=FIGURE_PX[1]):
                           _outline(ax_b), b_note, ax_y, images["y"], rects["y"], titles,
                           (_row_mark(ax_x), _row_mark(ax_y), _row_mark(ax_z)),
                           (_col_mark(ax_w), _col_mark(ax_y), _col_mark(ax_z)), cells,
-                          (_outline(ax_w, "--"), _outline(ax_b, "--")), ax_z, images["z"], rects["z"], feature,
+                          (_outline(ax_w, "--"), _outline(ax_b, "--"), _outline(ax_z, "--")), ax_z, images["z"], rects["z"], feature,
                           symbols, {"key": None})
 
 
@@ -216,7 +216,7 @@ def update_forward(a, x2, kernel, bias, z2, y2, sample, unit, out_unit, w_pooled
     `out_unit` is the column of y that unit j feeds (j itself, or j mod units/2 for glu). `w_pooled`: a function
     returning (pooled, block) of the kernel for the W axes as placed, when the caller caches it. `partner`: glu's
     other unit of the pair (the gate j + units/2 of a value unit j, or the value unit of a gate), outlined dashed
-    in W and b. `feature`: input k, or None for no input outlined.
+    in W, b and z (at sample i). `feature`: input k, or None for no input outlined.
     Returns the pooling blocks {"x", "W", "z", "y"}.
     """
     shapes = {"x": x2.shape, "W": kernel.shape, "y": y2.shape}
@@ -244,10 +244,11 @@ def update_forward(a, x2, kernel, bias, z2, y2, sample, unit, out_unit, w_pooled
     _update_feature(a, feature, row_x, bx[1], bw, x2.shape[1], kernel.shape[1])
     _update_bias_strip(a, bias, bw, unit)
     for rect in a.partner:
-        rect.set_visible(partner is not None and (rect is a.partner[0] or bias is not None))
+        rect.set_visible(partner is not None and (rect is not a.partner[1] or bias is not None))
     if partner is not None:
         _place(a.partner[0], *block_span(partner, bw[1]), -0.5, pad_w)
         _place(a.partner[1], *block_span(partner, bw[1]), -0.5, 1.0)
+        _place(a.partner[2], *block_span(partner, bz[1]), *row_z)   # z[i, partner]: the other half of y[i, j']
     a.ax_x.set_xlabel(index_label(_("input k"), x2.shape[1]), labelpad=2)
     a.ax_x.set_ylabel(index_label(_("sample i"), x2.shape[0]))
     a.ax_w.set_ylabel(index_label(_("input k"), kernel.shape[0]))
