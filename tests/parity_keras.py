@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
+from parity_common import assert_same_backward, assert_same_pass, run_ours, save_and_read  # noqa: E402
 from dense_viz import Dense, Sequential, activations, constraints, initializers  # noqa: E402
 from dense_viz.engine import losses, optimizers  # noqa: E402
 
@@ -50,15 +51,7 @@ KERAS_TORCH_SPARSEMAX_BUG = pytest.mark.xfail(strict=True, reason=(
 def test_activation_forward_and_gradients(activation):
     rng = np.random.default_rng(1)
     ours, theirs = pair(6, (None, 3, 5), activation=activation)
-    x = rng.normal(size=(4, 3, 5))
-    y = ours(x)
-    dy = rng.normal(size=y.shape)
-    dx = ours.backward(dy)
-    ky, (dk, db, kdx), _ = keras_forward_backward(theirs, x, dy)
-    np.testing.assert_allclose(y, ky, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(ours.grads["kernel"], dk, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(ours.grads["bias"], db, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(dx, kdx, rtol=1e-6, atol=1e-6)
+    assert_same_pass(ours, rng.normal(size=(4, 3, 5)), rng, lambda x, dy: keras_forward_backward(theirs, x, dy))
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -80,9 +73,7 @@ def test_regularizers(kwargs):
     dx = ours.backward(dy)
     _, (dk, db, kdx), penalties = keras_forward_backward(theirs, x, dy)
     assert sum(ours.losses) == pytest.approx(sum(penalties), rel=1e-6, abs=1e-9)
-    np.testing.assert_allclose(ours.grads["kernel"], dk, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(ours.grads["bias"], db, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(dx, kdx, rtol=1e-6, atol=1e-6)
+    assert_same_backward(ours, dx, dk, db, kdx)
 
 
 @pytest.mark.parametrize("name", constraints.NAMES)
@@ -245,21 +236,11 @@ def keras_model():
     return model
 
 
-def run_ours(layers, x):
-    for layer in layers.values():
-        x = layer(x)
-    return x
-
-
 @pytest.mark.parametrize("suffix", [".keras", ".weights.h5", ".h5"])
 def test_keras_written_files_read_with_identical_outputs(tmp_path, suffix):
-    from dense_viz.io import read_layers
     model = keras_model()
     x = RNG.normal(size=(7, 5)).astype(np.float32)
-    path = tmp_path / f"model{suffix}"
-    model.save_weights(path) if suffix == ".weights.h5" else model.save(path)
-    layers = read_layers(path)
-    assert len(layers) == 3, layers.notes
+    layers = save_and_read(model, tmp_path, suffix)
     if suffix == ".weights.h5":  # no config: compare the pre-activations of the linear layers we get
         ours = list(layers.values())[0](x)
         want = x @ model.layers[0].kernel.numpy() + model.layers[0].bias.numpy()

@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 tf = pytest.importorskip("tensorflow")
 keras = tf.keras
 
+from parity_common import assert_same_pass, run_ours, save_and_read  # noqa: E402
 from dense_viz import Dense, activations, explain  # noqa: E402
 from dense_viz.io import from_framework, read_layers  # noqa: E402
 from dense_viz.io.build import KERAS2_DIFFERENT  # noqa: E402
@@ -50,12 +51,6 @@ def tf_forward_backward(layer, x, dy):
     return y.numpy(), [g.numpy() for g in grads], [float(v) for v in layer.losses]
 
 
-def run_ours(layers, x):
-    for layer in layers.values():
-        x = layer(x)
-    return x
-
-
 @pytest.mark.parametrize("activation", [n for n in tf_activations() if n not in KERAS2_DIFFERENT])
 def test_a_live_dense_gives_tensorflows_outputs_and_gradients(activation):
     layer = keras.layers.Dense(6, activation=activation, bias_initializer="random_normal", dtype="float64")
@@ -63,15 +58,7 @@ def test_a_live_dense_gives_tensorflows_outputs_and_gradients(activation):
     ours, notes = from_framework(layer)
     assert notes == [] and ours.kernel.shape == (5, 6)
     assert ours.activation.name == activations.get(activation).name  # 'swish' is Keras 3's silu
-    x = RNG.normal(size=(4, 5))
-    y = ours(x)
-    dy = RNG.normal(size=y.shape)
-    dx = ours.backward(dy)
-    ty, (dk, db, tdx), _ = tf_forward_backward(layer, x, dy)
-    np.testing.assert_allclose(y, ty, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(ours.grads["kernel"], dk, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(ours.grads["bias"], db, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(dx, tdx, rtol=1e-6, atol=1e-6)
+    assert_same_pass(ours, RNG.normal(size=(4, 5)), RNG, lambda x, dy: tf_forward_backward(layer, x, dy))
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -140,10 +127,7 @@ def test_a_live_sequential_and_a_nested_functional_model():
 def test_files_written_by_tf_keras_read_with_identical_outputs(tmp_path, suffix):
     model = tf_model()
     x = RNG.normal(size=(7, 5)).astype(np.float32)
-    path = tmp_path / f"model{suffix}"
-    model.save_weights(path) if suffix == ".weights.h5" else model.save(path)
-    layers = read_layers(path)
-    assert len(layers) == 3, layers.notes
+    layers = save_and_read(model, tmp_path, suffix)
     assert [layer.kernel.shape for layer in layers.values()] == [(5, 6), (6, 4), (4, 3)]
     if suffix == ".weights.h5":  # no config: the first layer's pre-activation
         ours = list(layers.values())[0](x)

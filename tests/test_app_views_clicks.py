@@ -71,13 +71,14 @@ def test_forward_click_on_y_selects_sample_and_unit_like_typing():
     assert state.selection_version == version
 
 
-def test_forward_click_on_a_pooled_heatmap_selects_the_blocks_first_column_and_says_so():
+@pytest.mark.parametrize("heatmap", ["y", "z"])
+def test_forward_click_on_a_pooled_heatmap_selects_the_blocks_first_column_and_says_so(heatmap):
     state = ExplainerState(**QUESTION)
     view = ForwardView(state)
     view.refresh()
-    block = view._shown[1]["y"]
+    block = view._shown[1][heatmap]
     assert block[1] > 1
-    click(view, view._heat.ax_y, 3 * block[1] + block[1] // 2, 4)     # the middle of the 4th block
+    click(view, getattr(view._heat, f"ax_{heatmap}"), 3 * block[1] + block[1] // 2, 4)  # the 4th block's middle
     assert (state.sample, state.unit) == (4, 3 * block[1])
     assert f"pooled block of 1 × {block[1]}" in view._hint.value and "first row / column" in view._hint.value
 

@@ -103,16 +103,6 @@ def test_forward_draws_z_highlighted_and_a_click_on_z_selects_sample_and_unit():
     assert view.info["index"] == (6, 2) and "z[6, 2] = " in view._arithmetic.value
 
 
-def test_forward_click_on_z_of_a_pooled_layer_selects_the_blocks_first_column():
-    state = ExplainerState(**QUESTION)
-    view = ForwardView(state)
-    view.refresh()
-    block = view._shown[1]["z"]
-    assert block[1] > 1
-    click(view, view._heat.ax_z, 5 * block[1] + block[1] // 2, 3)
-    assert (state.sample, state.unit) == (3, 5 * block[1]) and "pooled block" in view._hint.value
-
-
 def test_forward_click_on_x_selects_sample_and_input_and_the_sum_marks_its_term():
     state = ExplainerState(input_dim=10, units=3)                 # 10 terms: the sum writes 0 … 3, …, 9
     view = ForwardView(state)

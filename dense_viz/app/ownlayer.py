@@ -14,7 +14,7 @@ import ipywidgets as widgets
 from ..engine import Dense
 from ..i18n import _
 from ..io import MAX_BYTES, FileRefused, from_framework, read_batch, read_layers
-from .ui import guarded
+from .ui import guarded, on_upload
 
 MODEL_FILES = (".keras", ".h5", ".pt", ".pth", ".safetensors", ".npz")
 BATCH_FILES = (".npy", ".csv")
@@ -60,7 +60,7 @@ class OwnLayerPanel(widgets.VBox):
                                          tooltip=_("A model (.keras, .h5, .pt, .safetensors, .npz) to explain "
                                                    "one of its Dense layers, or an .npy / .csv batch as x"))
         self.upload.add_class("dv-upload")
-        self.upload.observe(guarded(self._uploaded, state.report), "value")
+        on_upload(self.upload, self._uploaded, state.report)
         self.picker = widgets.Dropdown(description=_("layer"), layout=widgets.Layout(width="100%"),
                                        style={"description_width": "60px"})
         self.picker.add_class("dv-layer-picker")
@@ -99,13 +99,7 @@ class OwnLayerPanel(widgets.VBox):
         if self.state.use_layer(self.layers[name]):
             self.note.value = self._line(_("Showing {layer}.").format(layer=describe(name, self.layers[name])))
 
-    def _uploaded(self, change):
-        files = change["new"]
-        if not files:
-            return
-        upload = files[0]
-        name, data = str(upload["name"]), bytes(upload["content"])
-        self.upload.value = ()  # taken: the same file may be chosen again
+    def _uploaded(self, name, data):
         try:
             if name.lower().endswith(BATCH_FILES):
                 self._take_batch(name, data)

@@ -129,6 +129,19 @@ class SyncMarker(widgets.HTML):
         self.value = f'<span data-version="{self.count}"></span>'
 
 
+def on_upload(widget, take, on_error):
+    """Call take(name, data: bytes) with each file chosen in the FileUpload `widget`, then empty it (so the same
+    file may be chosen again, after an edit); an exception goes to on_error."""
+    def chosen(change):
+        if not change["new"]:
+            return  # the widget emptied: nothing chosen
+        upload = change["new"][0]
+        name, data = str(upload["name"]), bytes(upload["content"])
+        widget.value = ()
+        take(name, data)
+    widget.observe(guarded(chosen, on_error), "value")
+
+
 def guarded(fn, on_error):
     """Wrap fn(*args) so an exception goes to on_error(exception) (called inside the except block)."""
     def run(*args, **kwargs):

@@ -20,7 +20,7 @@ from ...engine import activations, datasets, initializers, optimizers
 from ..catalog import TASKS, TRAINING_TOOLTIPS, Translated
 from ...i18n import N_, _
 from ...io import MAX_BYTES
-from ..ui import bind, button, guarded, heading, preset_menu
+from ..ui import bind, button, guarded, heading, on_upload, preset_menu
 from . import presets
 from .state import LAYER_FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, STDDEV_INITIALIZERS, UPLOADED
 
@@ -133,7 +133,7 @@ class DataUpload(widgets.VBox):
         self.upload = widgets.FileUpload(accept=".csv", multiple=False, description=_("Upload a CSV"),
                                          tooltip=TIPS["upload"], layout=widgets.Layout(width="auto"))
         self.upload.add_class("dv-train-upload")
-        self.upload.observe(guarded(self._uploaded, state.report), "value")
+        on_upload(self.upload, self._uploaded, state.report)
         hint = _("Your own data: a CSV of x1, x2, label (classes 0, 1, …) or of x, y (regression), up to {size} MB, "
                  "read in memory.").format(size=max_bytes // 2 ** 20)
         self.note = widgets.HTML()
@@ -143,13 +143,7 @@ class DataUpload(widgets.VBox):
         state.observe(self._show, names=["points", "dataset"])
         self._show()
 
-    def _uploaded(self, change):
-        files = change["new"]
-        if not files:
-            return
-        upload = files[0]
-        name, data = str(upload["name"]), bytes(upload["content"])
-        self.upload.value = ()  # taken: the same file may be chosen again (after an edit)
+    def _uploaded(self, name, data):
         self.state.use_points(data, name=name, max_bytes=self.max_bytes)
 
     def _show(self, change=None):
