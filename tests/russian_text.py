@@ -29,6 +29,7 @@ ALLOWED = {
     "np", "glorot", "he", "lecun", "enable_lora", "quantize", "train_step", "predict", "call", "build", "get_config",
     "dense_viz", "explain", "explain_training", "entmax", "mlp", "backward", "forward", "english", "enter",
     "jupyterhub", "nbgitpuller", "float", "stddev", "preset", "safetensors", "npz", "npy", "csv", "pt", "h5", "abs",
+    "pth", "hdf5", "pickle",  # file formats, as the others
     # Keras' class names that a Russian text keeps
     "randomnormal", "truncatednormal", "randomuniform", "variancescaling", "glorotuniform", "henormal", "maxnorm",
     "unitnorm", "nonneg", "minmaxnorm", "l1", "l2", "l1l2", "orthogonal", "identity", "constant", "zeros", "ones",

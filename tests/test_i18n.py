@@ -19,7 +19,10 @@ from babel.messages.pofile import read_po  # noqa: E402
 from conftest import ROOT  # noqa: E402
 from russian_text import english_in, english_words  # noqa: E402
 
+import numpy as np  # noqa: E402
+
 from dense_viz import explain, explain_training, i18n  # noqa: E402
+from dense_viz.io import FileRefused, read_batch, read_layers, read_points  # noqa: E402
 from dense_viz.app import explain_errors, presets  # noqa: E402
 from dense_viz.app.training import presets as training_presets  # noqa: E402
 from dense_viz.app.ui import status_html  # noqa: E402
@@ -156,6 +159,58 @@ def test_refusals_are_explained_in_russian_and_kept_in_english(message):
         assert not english_words(note), (note, english_words(note))
         assert "dv-status-explain" in markup
     assert "dv-status-explain" not in status_html(message, "error", "en")  # English needs no explanation
+
+
+# Your own files: the readers' own refusals (not copies of their words), each explained in Russian.
+def _npz(**arrays):
+    import io
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _zip(*names):
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name in names:
+            archive.writestr(name, "x")
+    return buf.getvalue()
+
+
+FILE_REFUSALS = {
+    "binary as csv": lambda: read_points(b"\x00\x01\x02\xff\xfe", name="a.csv"),
+    "no rows": lambda: read_points(b"", name="a.csv"),
+    "ragged rows": lambda: read_points(b"1,2,0\n1,2\n", name="a.csv"),
+    "four columns": lambda: read_points(b"1,2,3,4\n" * 5, name="a.csv"),
+    "nan": lambda: read_points(b"nan,1,0\n" + b"1,2,1\n" * 5, name="a.csv"),
+    "too few points": lambda: read_points(b"1,2,0\n1,2,1\n", name="a.csv"),
+    "one class": lambda: read_points(b"1,2,0\n" * 10, name="a.csv"),
+    "class 12": lambda: read_points(b"1,2,0\n1,2,12\n" * 5, name="a.csv"),
+    "fractional labels": lambda: read_points(b"1,2,0.5\n1,2,1\n" * 5, name="a.csv"),
+    "a cell not a number": lambda: read_points(b"x1,x2,label\n1,2,abc\n" + b"1,2,1\n" * 5, name="a.csv"),
+    "too large": lambda: read_points(b"1,2,0\n" * 1000, name="a.csv", max_bytes=100),
+    "renamed": lambda: read_layers(b"not a zip at all", name="model.keras"),
+    "truncated zip": lambda: read_layers(b"PK\x03\x04garbage", name="model.keras"),
+    "unknown ending": lambda: read_layers(b"hello", name="model.txt"),
+    "pickled npz": lambda: read_layers(_npz(kernel=np.array([None, 1], dtype=object)), name="w.npz"),
+    "torch file without torch": lambda: read_layers(b"\x80\x02}q\x00.", name="w.pt"),  # the tests' venvs: no torch
+    "path traversal": lambda: read_layers(_zip("../evil", "config.json"), name="m.keras"),
+    "not a keras archive": lambda: read_layers(_zip("a.txt"), name="m.keras"),
+    "strings in npz": lambda: read_layers(_npz(kernel=np.array(["a", "b"])), name="w.npz"),
+    "no such file": lambda: read_layers("/nonexistent/dense_viz/file.keras"),
+    "batch of the wrong width": lambda: read_batch(b"1,2\n3,4\n", 3, name="x.csv"),
+}
+
+
+@pytest.mark.parametrize("case", FILE_REFUSALS)
+def test_every_refusal_of_your_own_files_is_explained_in_russian(case):
+    with pytest.raises(FileRefused) as refused:
+        FILE_REFUSALS[case]()
+    notes = explain_errors.explain(str(refused.value), "ru")
+    assert len(notes) == 1, (str(refused.value), notes)  # one explanation, not two that half fit
+    assert not english_words(notes[0]), (notes[0], english_words(notes[0]))
 
 
 # -- the walker: both apps in Russian, every widget and figure text ----------------------------------------------
