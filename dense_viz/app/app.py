@@ -144,10 +144,10 @@ class ExplainerApp(widgets.VBox):
         self.share = SharePanel("explainer.ipynb", self.link,
                                 lambda: call_code("explain", state, presets.BOOK.defaults()))
         self._share_box = share = widgets.Accordion(children=[self.share], titles=(_("Share this setup"),),
-                                                    selected_index=None, layout=widgets.Layout(width="340px"))
+                                                    selected_index=None, layout=widgets.Layout(width="328px"))
         share.observe(guarded(lambda change: self.refresh_visible(), state.report), "selected_index")
         own = widgets.Accordion(children=[self.own], titles=(_("Your layer and data"),), selected_index=None,
-                                layout=widgets.Layout(width="340px"))
+                                layout=widgets.Layout(width="328px"))
         own.add_class("dv-own")
         self.host = ViewHost(state, ChainMap({"readouts": self.readouts, "guide": self.guide, "share": self.share},
                                              self.views))

@@ -108,7 +108,9 @@ class ControlsPanel(widgets.VBox):
             widget = bind(widgets.Text(continuous_update=False, **common), self.state, name,
                           parse=text_parser(name, trait), fmt=str)
             self.controls[name] = widget
-            return widgets.VBox([widget, self._expression_note(name, widget)])
+            # overflow visible: the field (width 100% plus its margins) keeps its right border in the column
+            return widgets.VBox([widget, self._expression_note(name, widget)],
+                                layout=widgets.Layout(overflow="visible"))
         self.controls[name] = widget
         if "enabled_by" in meta:
             self._enable_with(widget, meta["enabled_by"])
