@@ -135,16 +135,18 @@ MAX_SAMPLES = 1_000_000  # 2-D points: 16 MB of float64, the largest set these t
 
 def _validate(name, n_samples, noise, train_fraction, seed):
     """Raise a Keras-style ValueError for the first bad argument."""
-    def is_int(v):
-        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
     if not isinstance(name, str) or name not in _GENERATORS:
         raise _invalid("name", name, f"one of {NAMES}")
-    if not (is_int(n_samples) and 4 <= n_samples <= MAX_SAMPLES):
+    if not (_is_int(n_samples) and 4 <= n_samples <= MAX_SAMPLES):
         raise _invalid("n_samples", n_samples, f"an integer from 4 to {MAX_SAMPLES}")
     if not (_is_real(noise) and noise >= 0):
         raise _invalid("noise", noise, "a non-negative float")
     _check_split(train_fraction, seed)
+
+
+def _is_int(v):
+    """True for an int (numpy's too), not a bool."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
 def _is_real(v):
@@ -156,7 +158,7 @@ def _check_split(train_fraction, seed):
     """Raise a Keras-style ValueError unless 0 < train_fraction <= 1 and seed is a non-negative integer."""
     if not (_is_real(train_fraction) and 0 < train_fraction <= 1):
         raise _invalid("train_fraction", train_fraction, "a float in (0, 1]")
-    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+    if not (_is_int(seed) and seed >= 0):
         raise _invalid("seed", seed, "a non-negative integer")
 
 

@@ -22,7 +22,7 @@ from matplotlib.transforms import offset_copy
 
 from . import heatmap
 from .render import animate, cached_text, text_width_px
-from .heatmap import block_span, draw_pooled, index_label, nice_ceil, pool_to_axes, update_pooled
+from .heatmap import block_span, draw_pooled, index_label, nice_ceil, pool_to_axes, update_pooled, write_cell_values
 from .weights import cell_value_texts
 
 HIGHLIGHT = "#111111"
@@ -115,8 +115,8 @@ def forward_figure(width_px=FIGURE_PX[0], height_px=FIGURE_PX[1]):
                           _outline(ax_b), b_note, ax_y, images["y"], rects["y"], titles,
                           (_row_mark(ax_x), _row_mark(ax_y), _row_mark(ax_z)),
                           (_col_mark(ax_w), _col_mark(ax_y), _col_mark(ax_z)), cells,
-                          (_outline(ax_w, "--"), _outline(ax_b, "--"), _outline(ax_z, "--")), ax_z, images["z"], rects["z"], feature,
-                          symbols, {"key": None})
+                          (_outline(ax_w, "--"), _outline(ax_b, "--"), _outline(ax_z, "--")), ax_z, images["z"],
+                          rects["z"], feature, symbols, {"key": None})
 
 
 def forward_layout(shapes, every):
@@ -318,11 +318,6 @@ def _cells_fit(ax, shape, count):
     return count <= MAX_CELL_VALUES and height >= MIN_CELL_PX[0] and width >= MIN_CELL_PX[1]
 
 
-def _write(texts, positions, values, image, cell_px=None):
-    """heatmap.write_cell_values: the numbers as Forward's sum writes its terms, in contrast with their cells."""
-    heatmap.write_cell_values(texts, positions, values, image, cell_px)
-
-
 def _every(shape):
     """[(col, row)] of every cell of a (rows, cols) array, row by row."""
     return [(c, r) for r, c in np.ndindex(*shape)]
@@ -337,10 +332,10 @@ def _write_every_value(a, arrays):
     """Every cell of x, W, b, z and y gets its number: the same numbers (and rounding) as the written-out sum."""
     for name, ax, im in (("x", a.ax_x, a.im_x), ("W", a.ax_w, a.im_w), ("z", a.ax_z, a.im_z), ("y", a.ax_y, a.im_y)):
         data = arrays[name]
-        _write(a.cells[name], _every(data.shape), data.reshape(-1), im, _cell_width(ax, data.shape[1]))
+        write_cell_values(a.cells[name], _every(data.shape), data.reshape(-1), im, _cell_width(ax, data.shape[1]))
     bias, units = arrays["b"], arrays["W"].shape[1]
-    _write(a.cells["b"], [(j, 0) for j in range(units)], [] if bias is None else bias, a.im_b,
-           _cell_width(a.ax_b, units))
+    write_cell_values(a.cells["b"], [(j, 0) for j in range(units)], [] if bias is None else bias, a.im_b,
+                      _cell_width(a.ax_b, units))
 
 
 def _write_selected_values(a, arrays, sample, unit, out_unit, blocks):
@@ -356,11 +351,11 @@ def _write_selected_values(a, arrays, sample, unit, out_unit, blocks):
             text.set_visible(False)
         return
     ks = range(n_in)
-    _write(a.cells["x"], [(k, sample) for k in ks], x2[sample], a.im_x)
-    _write(a.cells["W"], [(unit, k) for k in ks], kernel[:, unit], a.im_w)
-    _write(a.cells["z"], [(unit, sample)], [z2[sample, unit]], a.im_z)
-    _write(a.cells["y"], [(out_unit, sample)], [y2[sample, out_unit]], a.im_y)
-    _write(a.cells["b"], [(unit, 0)], [] if bias is None else [bias[unit]], a.im_b)
+    write_cell_values(a.cells["x"], [(k, sample) for k in ks], x2[sample], a.im_x)
+    write_cell_values(a.cells["W"], [(unit, k) for k in ks], kernel[:, unit], a.im_w)
+    write_cell_values(a.cells["z"], [(unit, sample)], [z2[sample, unit]], a.im_z)
+    write_cell_values(a.cells["y"], [(out_unit, sample)], [y2[sample, out_unit]], a.im_y)
+    write_cell_values(a.cells["b"], [(unit, 0)], [] if bias is None else [bias[unit]], a.im_b)
 
 
 def robust_limit(a):

@@ -263,9 +263,9 @@ def _line_box(fname, size, dpi):
 TEXT_IMAGES = TextImages()
 
 
-@functools.lru_cache(maxsize=4096)
 def _advance(fname, size, dpi, char):
-    """Horizontal advance in pixels of one character of font file `fname` at `size` points and `dpi`."""
+    """Horizontal advance in pixels of one character of font file `fname` at `size` points and `dpi` (remembered
+    by the _Advances table that asks)."""
     font = get_font(fname)
     font.set_size(size, dpi)
     return font.load_char(ord(char), flags=get_hinting_flag()).linearHoriAdvance / 65536
