@@ -308,6 +308,101 @@ def _cell_box(ax, col, row):
     return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
+
+def _canvas_with(maker, string, x, y, **kwargs):
+    """The RGB pixels of a 400 × 150 figure with one text made by maker(fig, string, x, y, **kwargs)."""
+    fig = heatmap.new_figure(400, 150)
+    maker(fig, string, x, y, **kwargs)
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+
+
+def _text(fig, string, x, y, **kwargs):
+    fig.text(x, y, string, transform=None, **kwargs)
+
+
+def _cached(fig, string, x, y, **kwargs):
+    text = render.CachedText(x, y, string, transform=None, **kwargs)
+    text.set_clip_on(False)
+    fig.add_artist(text)
+
+
+NUMBERS = ["−0.0523", "0.5", "1.2e+03", "−2.92", "0.00083", "‖·‖ = 0.4387", "(None, 25600)", "−1e-05", "W[3, 2]"]
+
+
+@pytest.mark.parametrize("size", [6, 6.7, 8, 9.5, 12])
+def test_cached_text_gives_texts_very_pixels_when_its_baseline_is_on_a_whole_pixel(size):
+    """Left / baseline at a whole pixel: no rounding, so the composed glyph bitmaps must be Text.draw's own pixels
+    (Agg blends a glyph and a pasted image alike: 1 level of 255 allowed); a kerned pair ('AV', 'To') off the pixel
+    grid is drawn by matplotlib itself, and is the same too."""
+    for string in NUMBERS + ["AV To", "L = 0.784: the largest |·| of"]:
+        slow = _canvas_with(_text, string, 37, 71, ha="left", va="baseline", fontsize=size, color="k")
+        quick = _canvas_with(_cached, string, 37, 71, ha="left", va="baseline", fontsize=size, color="k")
+        assert (slow < 250).any(), string
+        assert np.abs(slow - quick).max() <= 1, (string, size, np.argwhere(np.abs(slow - quick) > 1)[:3])
+
+
+def test_glyph_lines_have_set_texts_metrics_and_numbers_are_composed_not_drawn():
+    """Glyphs.line: advance, height and descent as FT2Font.set_text gives them (what matplotlib lays text out
+    by); a number is composed from cached glyphs, so a thousand new numbers render no text with matplotlib."""
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.font_manager import FontProperties, get_font
+    prop = FontProperties(size=7.3)
+    table = render.glyphs(render._font_file(prop), 7.3, 100)
+    font = get_font(render._font_file(prop))
+    rng = np.random.default_rng(3)
+    strings = NUMBERS + [heatmap.number_text(v) for v in rng.standard_normal(300) * 10.0 ** rng.integers(-5, 5, 300)]
+    for string in strings:
+        font.set_size(7.3, 100)
+        font.set_text(string, 0.0, flags=get_hinting_flag())
+        (width, height), descent = font.get_width_height(), font.get_descent()   # before line(): one font object
+        line = table.line(string)
+        assert (line.advance, line.height, line.descent) == (width / 64, height / 64, descent / 64), string
+        assert line.coverage is not None and line.coverage.any(), string
+    assert render.text_width_px(["−0.0523", "0.5"], prop, 100) == table.line("−0.0523").advance
+
+
+def test_multi_line_cached_text_is_laid_out_as_text_lays_it_out():
+    """Two lines, each alignment: at a whole-pixel anchor the pixels of Text; at a fractional one the same drawing
+    less the subpixel shift (Text draws glyphs at subpixel positions, CachedText rounds the anchor): the two
+    correlate (the same text a whole pixel off correlates far less)."""
+    string = "L = 0.784: the largest |·| of\nthe panels and of ∂L/∂y"
+    for ha, va in [("left", "top"), ("center", "center"), ("right", "bottom"), ("left", "baseline"),
+                   ("center", "center_baseline")]:
+        for anchor, least in (((200.3, 75.6), 0.8), ((200, 75), 0.999)):
+            slow, quick = (255 - _canvas_with(maker, string, *anchor, ha=ha, va=va, fontsize=8.5, color="k")[..., 0]
+                           for maker in (_text, _cached))
+            assert np.corrcoef(slow.ravel(), quick.ravel())[0, 1] > least, (ha, va, anchor)
+        for shift in ((1, 0), (0, 1)):   # at the whole pixel, the same text a pixel lower (right) correlates less
+            assert np.corrcoef(slow.ravel(), np.roll(quick, shift, axis=(0, 1)).ravel())[0, 1] < 0.9, (ha, va)
+
+
+def test_cell_image_paints_the_pixels_imshow_paints():
+    """heatmap.CellImage (its own pixel -> cell mapping) against ax.imshow(..., interpolation="nearest") on random
+    figure sizes, axes boxes, shapes, nan cells and axes wider than the image: every pixel equal."""
+    rng = np.random.default_rng(0)
+    for trial in range(60):
+        fig = heatmap.new_figure(int(rng.integers(200, 900)), int(rng.integers(150, 400)))
+        ax = fig.add_axes((rng.uniform(0, 0.5), rng.uniform(0, 0.5), rng.uniform(0.05, 0.5), rng.uniform(0.05, 0.5)))
+        rows, cols = int(rng.integers(1, 40)), int(rng.integers(1, 60))
+        data = rng.standard_normal((rows, cols))
+        if trial % 4 == 0:
+            data[0, 0] = np.nan
+        limits = ((-0.5, cols * 1.3 - 0.5), (rows * 1.2 - 0.5, -0.5)) if trial % 3 == 0 else None
+        pixels = []
+        for make in (lambda: ax.imshow(data, cmap=heatmap.DIVERGING, vmin=-2, vmax=2, aspect="auto",
+                                       interpolation="nearest", extent=(-0.5, cols - 0.5, rows - 0.5, -0.5)),
+                     lambda: heatmap.draw_heatmap(ax, data, limit=2.0)):
+            image = make()
+            if limits:
+                ax.set_xlim(*limits[0])
+                ax.set_ylim(*limits[1])
+            fig.canvas.draw()
+            pixels.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+            image.remove()
+        assert isinstance(image, heatmap.CellImage)
+        assert np.array_equal(*pixels), (trial, np.argwhere((pixels[0] != pixels[1]).any(-1))[:3])
+
 @pytest.mark.parametrize("batch, n_in, units", [(4, 3, 2), (8, 4, 3), (8, 8, 8), (1, 2, 1), (8, 1, 8)])
 def test_forward_writes_every_number_of_a_layer_up_to_8x8_legibly(batch, n_in, units):
     x2, kernel, bias, z2, y2 = _small_layer(batch, n_in, units)

@@ -12,6 +12,8 @@ import numpy as np
 from ..i18n import N_, _
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.transforms import Affine2D
 
 from .render import animate, char_advances
 
@@ -98,11 +100,70 @@ def symmetric_limit(a):
     return limit if limit > 0 else 1.0
 
 
+class CellImage(AxesImage):
+    """An AxesImage with interpolation "nearest" that maps the screen's pixels to cells itself.
+
+    matplotlib's nearest resampling of a (rows, cols) array to the axes' pixels runs the norm and the Agg
+    resampler over data and alpha (≈ 0.75 ms for a 4 × 3 layer's heatmap, 2.4 for a 256 × 512 one); this colours
+    the cells once and picks, for every output pixel, the cell under its centre (≈ 0.2–0.6 ms). Same box, same
+    pixel-to-cell rule as matplotlib's `_make_image` (a test compares both on hundreds of geometries, nan cells
+    and axes wider than the image included); anything else (alpha, magnification, a rotated transform, RGB data)
+    is left to AxesImage.
+    """
+
+    def make_image(self, renderer, magnification=1.0, unsampled=False):
+        """(RGBA uint8 rows bottom-up, x, y of its lower-left corner, transform), as AxesImage.make_image."""
+        data, transform = self.get_array(), self.get_transform()
+        if (unsampled or magnification != 1 or data is None or data.ndim != 2 or not data.size
+                or self.get_alpha() is not None or self.get_interpolation() != "nearest" or not transform.is_affine):
+            return super().make_image(renderer, magnification, unsampled)
+        to_display = transform.get_matrix()   # 3 × 3 affine: data -> display pixels
+        if to_display[0, 1] or to_display[1, 0]:
+            return super().make_image(renderer, magnification, unsampled)
+        left, right, bottom, top = self.get_extent()
+        (ex0, ex1), (ey0, ey1) = (sorted(to_display[k, 0 + k] * np.array([a, b]) + to_display[k, 2])
+                                  for k, (a, b) in enumerate(((left, right), (bottom, top))))
+        clip = (self.get_clip_box() or self.axes.bbox) if self.get_clip_on() else self.get_figure(root=True).bbox
+        cx0, cy0, cx1, cy1 = clip.extents
+        e = (max(ex0, cx0), max(ey0, cy0), min(ex1, cx1), min(ey1, cy1))   # Bbox.intersection
+        if e[0] > e[2] or e[1] > e[3]:
+            return None, 0, 0, None
+        x0, y0 = np.floor(e[0] + 0.5), np.ceil(e[1] - 0.5 - 1e-8)   # whole output pixels, as _make_image rounds
+        x1, y1 = np.floor(e[2] + 0.5 + 1e-8), np.ceil(e[3] - 0.5)
+        width, height = int(x1 - x0), int(y1 - y0)
+        if width <= 0 or height <= 0:
+            return None, 0, 0, None
+        rows, cols = data.shape
+        # cell index (column u, row v from the first row) -> output pixel, as _make_image's transform t
+        cell_x, cell_y = (right - left) / cols, (top - bottom) / rows
+        flip = self.origin == "upper"
+        sx, sy = to_display[0, 0] * cell_x, to_display[1, 1] * cell_y * (-1 if flip else 1)
+        tx = to_display[0, 0] * left + to_display[0, 2] - x0
+        ty = to_display[1, 1] * (bottom + (rows * cell_y if flip else 0.0)) + to_display[1, 2] - y0
+        to_pixels = Affine2D(np.array([[sx, 0.0, tx], [0.0, sy, ty], [0.0, 0.0, 1.0]]))
+        col = np.floor(((np.arange(width) + 0.5) - tx) / sx).astype(np.intp)   # the cell under each pixel centre
+        row = np.floor(((np.arange(height) + 0.5) - ty) / sy).astype(np.intp)
+        # one RGBA pixel = one uint32: two gathers of whole pixels (≈ 15× faster than gathering (…, 4) rows)
+        colours = np.ascontiguousarray(self.to_rgba(data, bytes=True)).view(np.uint32)[..., 0]
+        out = colours.take(np.clip(row, 0, rows - 1), axis=0).take(np.clip(col, 0, cols - 1), axis=1)
+        out[(row < 0) | (row >= rows)] = 0   # off the image: transparent
+        out[:, (col < 0) | (col >= cols)] = 0
+        return out.view(np.uint8).reshape(height, width, 4), x0, y0, to_pixels
+
+
 def draw_heatmap(ax, data, cmap=DIVERGING, limit=None):
-    """imshow of `data` (rows, cols) centred on 0; returns the AxesImage. `limit` defaults to max |data|."""
+    """A CellImage of `data` (rows, cols) centred on 0, placed as ax.imshow(..., aspect="auto",
+    interpolation="nearest", extent in original indices) places it; returns it. `limit` defaults to max |data|."""
     limit = symmetric_limit(data) if limit is None else limit
-    return ax.imshow(data, cmap=cmap, vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest",
-                     extent=(-0.5, data.shape[1] - 0.5, data.shape[0] - 0.5, -0.5))
+    image = CellImage(ax, cmap=cmap, interpolation="nearest",
+                      extent=(-0.5, data.shape[1] - 0.5, data.shape[0] - 0.5, -0.5))
+    ax.set_aspect("auto")
+    image.set_data(data)
+    image.set_clip_path(ax.patch)
+    image.set_clim(-limit, limit)
+    image.set_extent(image.get_extent())   # the axes' limits follow the extent, as imshow does
+    ax.add_image(image)
+    return image
 
 
 def update_heatmap(im, data, limit=None):
