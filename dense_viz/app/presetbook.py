@@ -19,6 +19,7 @@ class PresetBook:
         `normalize(config)`: a config in the form the state holds it (to compare)."""
         self.table, self.state_class, self.ignore = table, state_class, frozenset(ignore)
         self.normalize = normalize or (lambda config: config)
+        self._compared = {}   # key -> [(name, value)] matches() compares (presets and defaults do not change)
 
     def display_names(self):
         """[(display name, key)] in menu order, for a Dropdown."""
@@ -49,8 +50,10 @@ class PresetBook:
 
     def matches(self, state, key):
         """True when the state's configuration is preset `key` (traits in `ignore` may differ)."""
-        config = self.normalize(self.config(key))
-        return all(getattr(state, name) == value for name, value in config.items() if name not in self.ignore)
+        if key not in self._compared:
+            self._compared[key] = [(name, value) for name, value in self.normalize(self.config(key)).items()
+                                   if name not in self.ignore]
+        return all(getattr(state, name) == value for name, value in self._compared[key])
 
     def current(self, state):
         """The key of the preset the state's configuration is, or CUSTOM."""

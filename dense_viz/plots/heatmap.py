@@ -208,9 +208,13 @@ def index_label(name, n):
 def update_pooled(im, pooled, block, shape, limit=None):
     """New data into an image from draw_pooled; extent and limits follow the (possibly new) shape."""
     update_heatmap(im, pooled, limit)
-    im.set_extent(pooled_extent(pooled.shape, block))
-    im.axes.set_xlim(-0.5, shape[1] - 0.5)
-    im.axes.set_ylim(shape[0] - 0.5, -0.5)
+    extent, xlim, ylim = pooled_extent(pooled.shape, block), (-0.5, shape[1] - 0.5), (shape[0] - 0.5, -0.5)
+    if tuple(im.get_extent()) != extent:   # only what changed: new values keep the extent and the limits
+        im.set_extent(extent)
+    if tuple(im.axes.get_xlim()) != xlim:
+        im.axes.set_xlim(*xlim)
+    if tuple(im.axes.get_ylim()) != ylim:
+        im.axes.set_ylim(*ylim)
     return im
 
 

@@ -133,9 +133,28 @@ class CachedText(Text):
     wrap) from FreeType's glyph bitmaps laid out as Text lays it out (TextImages._render_plain, ≈ 0.05 ms), any
     other text with matplotlib's own Text.draw onto a small offscreen canvas (≈ 1 ms). Every draw pastes the
     image with the renderer's public `draw_image` (≈ 0.02 ms, where Text.draw costs ≈ 0.7 ms for "−0.21").
-    Text's pixels when the anchor is on a whole pixel; else the anchor (and each line's baseline) is rounded to
-    one (±0.5 px). A multi-line text is aligned line by line by its ha (matplotlib's default multialignment).
+    Text's pixels where each line's baseline falls on a whole pixel (ha left, va baseline, a whole-pixel anchor);
+    else each baseline is rounded to one (±0.5 px). Lines are aligned by ha (matplotlib's default multialignment).
     """
+
+    _image = None   # (dpi, (image, dx, dy)) of the look last drawn; dropped by any change (stale = True)
+
+    @property
+    def stale(self):
+        """Artist.stale; setting it True (every property setter does) also drops the remembered image."""
+        return Text.stale.fget(self)
+
+    @stale.setter
+    def stale(self, value):
+        if value:
+            self._image = None
+        Text.stale.fset(self, value)
+
+    def image(self, dpi):
+        """(RGBA image, dx, dy) of this text at `dpi`: remembered until the text changes, else TEXT_IMAGES."""
+        if self._image is None or self._image[0] != dpi:
+            self._image = (dpi, TEXT_IMAGES.get(self, dpi))
+        return self._image[1]
 
     def draw(self, renderer):
         """Paste the cached image of this text at its anchor (rendering it first if this look is new)."""
@@ -155,7 +174,7 @@ class CachedText(Text):
             anchors = transform.transform([t.get_unitless_position() for t in texts[start:end]])
             for text, (x, y) in zip(texts[start:end], anchors):
                 if np.isfinite(x) and np.isfinite(y):
-                    image, dx, dy = TEXT_IMAGES.get(text, renderer.dpi)
+                    image, dx, dy = text.image(renderer.dpi)
                     renderer.draw_image(gc, round(x) + dx, round(y) + dy, image)
                 text.stale = False
             start = end
@@ -217,7 +236,7 @@ class TextImages:
         """Plain text (one line or more) as matplotlib 3.11's Text.draw lays it out and Agg draws it: the lines of
         Text._get_layout (the font's typographic ascent / descent / line gap, `linespacing`, aligned by ha / va,
         each line by ha), each glyph FreeType's bitmap at its pen position (Glyphs.line, ≈ 0.04 ms where Text.draw
-        takes ≈ 0.7 ms). Each line's baseline is rounded to a whole pixel; at whole pixels the pixels are Text's."""
+        takes ≈ 0.7 ms). Each line's baseline is rounded to a whole pixel; on whole pixels they are Text's pixels."""
         prop = text.get_fontproperties()
         table = glyphs(_font_file(prop), prop.get_size_in_points(), dpi, bool(text.get_antialiased()))
         lines = text.get_text().split("\n")
@@ -242,22 +261,24 @@ class TextImages:
         share = {"left": 0.0, "center": 0.5, "right": 1.0}[text.get_horizontalalignment()]
         offset_y = {"bottom": ymin, "top": 0.0, "center": ymin / 2, "baseline": ymin + d,
                     "center_baseline": -baseline / 2}[text.get_verticalalignment()]
-        if any(line is not None and line.coverage is None for line, _, _ in placed):
-            return self._render_text(text, dpi)   # kerned off the pixel grid: matplotlib draws it
         stamps = [(line.coverage, round((width - w) * share - width * share) + line.left,
                    round(base - offset_y) + line.top) for line, w, base in placed if line and line.coverage.size]
         self.renders += 1
         if not stamps:
             return np.zeros((1, 1, 4), np.uint8), 0, 0
-        left, top = min(x for _, x, _ in stamps), max(t for _, _, t in stamps)
-        right, bottom = max(x + c.shape[1] for c, x, _ in stamps), min(t - c.shape[0] for c, _, t in stamps)
-        coverage = np.zeros((top - bottom, right - left), np.uint8)
-        for ink, x, t in stamps:
-            _stamp(coverage, ink, top - t, x - left)
-        r, g, b, a = mcolors.to_rgba(text.get_color(), text.get_alpha())
+        if len(stamps) == 1:   # one line: its coverage as it is
+            coverage, left, top = stamps[0]
+            bottom = top - coverage.shape[0]
+        else:
+            left, top = min(x for _, x, _ in stamps), max(t for _, _, t in stamps)
+            right, bottom = max(x + c.shape[1] for c, x, _ in stamps), min(t - c.shape[0] for c, _, t in stamps)
+            coverage = np.zeros((top - bottom, right - left), np.uint8)
+            for ink, x, t in stamps:
+                _stamp(coverage, ink, top - t, x - left)
+        *rgb, alpha = mcolors.to_rgba(text.get_color(), text.get_alpha())
         image = np.empty(coverage.shape + (4,), np.uint8)
-        image[..., :3] = np.round(np.array([r, g, b]) * 255).astype(np.uint8)
-        image[..., 3] = np.round(coverage * a).astype(np.uint8)
+        image[..., :3] = [round(c * 255) for c in rgb]
+        image[..., 3] = coverage if alpha == 1 else np.round(coverage * alpha)
         return image, left, bottom
 
     def _render_text(self, text, dpi):
@@ -332,8 +353,8 @@ class Glyphs:
     matplotlib 3.11's Agg draws text glyph by glyph, each at its pen position. With its hinting every advance and
     its pen is a whole pixel too, unless a kerned pair moves it (Agg places glyphs with FreeType's unfitted
     kerning): then a glyph at pen `p` is its bitmap at pen 0 moved p pixels, and composing gives the pixels
-    Text.draw gives (a test compares them). A line with a pen off the pixel grid ("Av") gets coverage None: the
-    caller lets matplotlib draw it.
+    Text.draw gives (a test compares them). A glyph after a kerned pair off the pixel grid ("rg" by −0.2 px at
+    8.5 pt) goes to the nearest whole pixel, as hinted text renderers place glyphs.
     """
 
     def __init__(self, fname, size, dpi, antialiased=True):
@@ -405,24 +426,21 @@ class Glyphs:
         return found
 
     def _compose(self, string):
-        """line(string), worked out (see the class docstring); coverage None when a pen is not a whole pixel."""
+        """line(string), worked out (see the class docstring)."""
         pen, drawn, previous, placed, boxes = 0, 0, 0, [], []
         for c in string:
             ink, left, top, advance, box, index = self.char(c)
             if previous and index:   # set_text (the metrics) kerns fitted; Agg's draw_text places glyphs unfitted
                 pen += self.font.get_kerning(previous, index, Kerning.DEFAULT)
                 drawn += self.font.get_kerning(previous, index, Kerning.UNFITTED)
-            placed.append((ink, left + drawn / 64, top))
+            placed.append((ink, left + round(drawn / 64), top))   # a kerned pair off the grid: nearest pixel
             boxes.append((0, 0, 0, 0) if box is None else (box[0] + pen, box[1], box[2]))
             pen, drawn, previous = pen + advance, drawn + advance, index
         ymin, ymax = min((b[1] for b in boxes), default=0), max((b[2] for b in boxes), default=0)
         metrics = dict(advance=pen / 64, height=(ymax - ymin) / 64, descent=-ymin / 64)
         inked = [(ink, left, top) for ink, left, top in placed if ink.size]
-        if any(left % 1 for _, left, _ in inked):   # a kerned pair off the pixel grid: Text.draw must draw it
-            return Line(None, 0, 0, **metrics)
         if not inked:
             return Line(np.zeros((0, 0), np.uint8), 0, 0, **metrics)
-        inked = [(ink, int(left), top) for ink, left, top in inked]
         left, top = min(x for _, x, _ in inked), max(t for _, _, t in inked)
         right, bottom = max(x + i.shape[1] for i, x, _ in inked), min(t - i.shape[0] for i, _, t in inked)
         coverage = np.zeros((top - bottom, right - left), np.uint8)
