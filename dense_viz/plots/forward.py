@@ -249,17 +249,23 @@ def update_forward(a, x2, kernel, bias, z2, y2, sample, unit, out_unit, w_pooled
         _place(a.partner[0], *block_span(partner, bw[1]), -0.5, pad_w)
         _place(a.partner[1], *block_span(partner, bw[1]), -0.5, 1.0)
         _place(a.partner[2], *block_span(partner, bz[1]), *row_z)   # z[i, partner]: the other half of y[i, j']
-    a.ax_x.set_xlabel(index_label(_("input k"), x2.shape[1]), labelpad=2)
-    a.ax_x.set_ylabel(index_label(_("sample i"), x2.shape[0]))
-    a.ax_w.set_ylabel(index_label(_("input k"), kernel.shape[0]))
-    a.ax_b.set_xlabel(index_label(_("unit j"), kernel.shape[1]), labelpad=2)
-    a.ax_z.set_xlabel(index_label(_("unit j"), z2.shape[1]), labelpad=2)    # rows: the same samples as x
-    a.ax_y.set_xlabel(index_label(_("output j"), y2.shape[1]), labelpad=2)
+    for axis, label in ((a.ax_x.xaxis, index_label(_("input k"), x2.shape[1])),
+                        (a.ax_x.yaxis, index_label(_("sample i"), x2.shape[0])),
+                        (a.ax_w.yaxis, index_label(_("input k"), kernel.shape[0])),
+                        (a.ax_b.xaxis, index_label(_("unit j"), kernel.shape[1])),
+                        (a.ax_z.xaxis, index_label(_("unit j"), z2.shape[1])),    # rows: the same samples as x
+                        (a.ax_y.xaxis, index_label(_("output j"), y2.shape[1]))):
+        if axis.label.get_text() != label:   # set only what changed: new values keep every label
+            axis.set_label_text(label)
+            if axis is not a.ax_x.yaxis and axis is not a.ax_w.yaxis:
+                axis.labelpad = 2
     lefts = [ax.get_position().x0 * a.fig.bbox.width for ax in (a.ax_x, a.ax_w, a.ax_z, a.ax_y)]
     for text, title, data, block, left, right in zip(a.titles, titles, (x2, kernel, z2, y2), (bx, bw, bz, by),
                                                      lefts, [*lefts[1:], a.fig.bbox.width]):
         note = _wrap(heatmap.pooling_note(block, noun="values"), right - left - 12)   # not into the next title
-        text.set_text(f"{title} {data.shape}" + (f"\n{note}" if block != (1, 1) else ""))
+        title = f"{title} {data.shape}" + (f"\n{note}" if block != (1, 1) else "")
+        if text.get_text() != title:
+            text.set_text(title)
     arrays = {"x": x2, "W": kernel, "b": bias, "z": z2, "y": y2}
     if every:
         _write_every_value(a, arrays)

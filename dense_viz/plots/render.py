@@ -162,10 +162,12 @@ class CachedText(Text):
 
     @staticmethod
     def draw_all(texts, renderer):
-        """Draw CachedTexts in order, each anchor through its transform, one transform call per run of texts that
-        share one (the numbers of one heatmap's cells)."""
+        """Draw CachedTexts in order: each anchor through its transform (one transform call per run of texts that
+        share one, as the numbers of one heatmap's cells do), each image pasted by the renderer's draw_image; the
+        texts of one run that lie close together (a heatmap's numbers) are first laid into one image, pasted
+        once. Where two of them overlap, the more opaque pixel wins."""
         texts = [t for t in texts if t.get_visible() and t.get_text()]
-        gc = renderer.new_gc()
+        stamps = []   # (RGBA image, rows bottom-up; x, y of its lower-left pixel)
         start = 0
         while start < len(texts):
             transform, end = texts[start].get_transform(), start + 1
@@ -173,12 +175,36 @@ class CachedText(Text):
                 end += 1
             anchors = transform.transform([t.get_unitless_position() for t in texts[start:end]])
             for text, (x, y) in zip(texts[start:end], anchors):
-                if np.isfinite(x) and np.isfinite(y):
+                if math.isfinite(x) and math.isfinite(y):
                     image, dx, dy = text.image(renderer.dpi)
-                    renderer.draw_image(gc, round(x) + dx, round(y) + dy, image)
+                    stamps.append((image, round(x) + dx, round(y) + dy))
                 text.stale = False
             start = end
+        gc = renderer.new_gc()
+        for image, x, y in _layers(stamps):
+            renderer.draw_image(gc, x, y, image)
         gc.restore()
+
+
+def _layers(stamps, min_stamps=4, max_spread=8.0):
+    """The (image, x, y) stamps as few images to paste: all in one when there are at least `min_stamps` and their
+    bounding box is at most `max_spread` times their own pixels (else each as it is: pasting a big, mostly empty
+    image would cost more than it saves)."""
+    if len(stamps) < min_stamps:
+        return stamps
+    left, bottom = min(x for _, x, _ in stamps), min(y for _, _, y in stamps)
+    right, top = max(x + i.shape[1] for i, x, _ in stamps), max(y + i.shape[0] for i, _, y in stamps)
+    if (right - left) * (top - bottom) > max_spread * sum(i.shape[0] * i.shape[1] for i, _, _ in stamps):
+        return stamps
+    layer = np.zeros((top - bottom, right - left, 4), np.uint8)
+    for image, x, y in stamps:
+        region = layer[y - bottom:y - bottom + image.shape[0], x - left:x - left + image.shape[1]]
+        if region[..., 3].any():   # overlaps an earlier one: the more opaque pixel wins
+            more = image[..., 3] > region[..., 3]
+            region[more] = image[more]
+        else:
+            region[...] = image
+    return [(layer, left, bottom)]
 
 
 class TextImages:
@@ -206,9 +232,10 @@ class TextImages:
     def get(self, text, dpi):
         """(RGBA image, dx, dy) of `text` drawn at `dpi`, from the cache or rendered now."""
         key = self.look(text, dpi)
-        if key in self._images:
+        found = self._images.get(key)
+        if found is not None:
             self._images.move_to_end(key)
-            return self._images[key]
+            return found
         image, dx, dy = self._render(text, dpi)
         # the renderer's draw_image takes rows bottom-up (y up); the rendered image is top-down: flip it once
         found = self._images[key] = (np.ascontiguousarray(image[::-1]), dx, dy)
