@@ -387,7 +387,7 @@ class Glyphs:
     def __init__(self, fname, size, dpi, antialiased=True):
         self.font, self.antialiased = get_font(fname), antialiased
         self.size, self.dpi = size, dpi
-        self._chars, self._lines = {}, OrderedDict()
+        self._chars, self._lines, self._kerning = {}, OrderedDict(), {}   # _kerning: (left, right) -> 26.6 units
         self._metrics = None
         self.advances = _Advances(self)   # {character: advance in pixels}
 
@@ -454,25 +454,37 @@ class Glyphs:
 
     def _compose(self, string):
         """line(string), worked out (see the class docstring)."""
-        pen, drawn, previous, placed, boxes = 0, 0, 0, [], []
-        for c in string:
-            ink, left, top, advance, box, index = self.char(c)
+        pen = drawn = previous = 0
+        ymin = ymax = None   # the line's box: the glyphs' boxes (a glyph without an outline counts as 0, 0)
+        stamps = []   # (ink, left, top) of each inked glyph
+        kerning = self._kerning
+        for ink, left, top, advance, box, index in map(self.char, string):
             if previous and index:   # set_text (the metrics) kerns fitted; Agg's draw_text places glyphs unfitted
-                pen += self.font.get_kerning(previous, index, Kerning.DEFAULT)
-                drawn += self.font.get_kerning(previous, index, Kerning.UNFITTED)
-            placed.append((ink, left + round(drawn / 64), top))   # a kerned pair off the grid: nearest pixel
-            boxes.append((0, 0, 0, 0) if box is None else (box[0] + pen, box[1], box[2]))
+                pair = kerning.get((previous, index))
+                if pair is None:
+                    pair = kerning[previous, index] = (self.font.get_kerning(previous, index, Kerning.DEFAULT),
+                                                       self.font.get_kerning(previous, index, Kerning.UNFITTED))
+                pen, drawn = pen + pair[0], drawn + pair[1]
+            low, high = (0, 0) if box is None else box[1:]
+            ymin, ymax = (low, high) if ymin is None else (min(ymin, low), max(ymax, high))
+            if ink.size:
+                stamps.append((ink, left + round(drawn / 64), top))   # a kerned pair off the grid: nearest pixel
             pen, drawn, previous = pen + advance, drawn + advance, index
-        ymin, ymax = min((b[1] for b in boxes), default=0), max((b[2] for b in boxes), default=0)
+        ymin, ymax = ymin or 0, ymax or 0
         metrics = dict(advance=pen / 64, height=(ymax - ymin) / 64, descent=-ymin / 64)
-        inked = [(ink, left, top) for ink, left, top in placed if ink.size]
-        if not inked:
+        if not stamps:
             return Line(np.zeros((0, 0), np.uint8), 0, 0, **metrics)
-        left, top = min(x for _, x, _ in inked), max(t for _, _, t in inked)
-        right, bottom = max(x + i.shape[1] for i, x, _ in inked), min(t - i.shape[0] for i, _, t in inked)
+        left, top = min(x for _, x, _ in stamps), max(t for _, _, t in stamps)
+        right, bottom = max(x + i.shape[1] for i, x, _ in stamps), min(t - i.shape[0] for i, _, t in stamps)
         coverage = np.zeros((top - bottom, right - left), np.uint8)
-        for ink, x, t in inked:
-            _stamp(coverage, ink, top - t, x - left)
+        reached = left   # the right edge of the ink so far: a glyph right of it is copied, not blended
+        for ink, x, t in stamps:
+            row, col = top - t, x - left
+            if x >= reached:
+                coverage[row:row + ink.shape[0], col:col + ink.shape[1]] = ink
+            else:
+                _stamp(coverage, ink, row, col)
+            reached = max(reached, x + ink.shape[1])
         return Line(coverage, left, top, **metrics)
 
 
