@@ -138,6 +138,7 @@ class CachedText(Text):
     """
 
     _image = None   # (dpi, (image, dx, dy)) of the look last drawn; dropped by any change (stale = True)
+    _style = None   # TextImages.style(self): all of the look but the string; dropped by any change but set_text
 
     @property
     def stale(self):
@@ -147,13 +148,27 @@ class CachedText(Text):
     @stale.setter
     def stale(self, value):
         if value:
-            self._image = None
+            self._image = self._style = None
         Text.stale.fset(self, value)
+
+    def set_text(self, s):
+        """Text.set_text; the rest of the look (font, colour, alignment, …) is kept."""
+        style = self._style
+        super().set_text(s)
+        self._style = style
+
+    def set_position(self, xy):
+        """Text.set_position; where a text is does not change its image: that is kept."""
+        image, style = self._image, self._style
+        super().set_position(xy)
+        self._image, self._style = image, style
 
     def image(self, dpi):
         """(RGBA image, dx, dy) of this text at `dpi`: remembered until the text changes, else TEXT_IMAGES."""
         if self._image is None or self._image[0] != dpi:
-            self._image = (dpi, TEXT_IMAGES.get(self, dpi))
+            if self._style is None:
+                self._style = TextImages.style(self)
+            self._image = (dpi, TEXT_IMAGES.get(self, dpi, self._style))
         return self._image[1]
 
     def draw(self, renderer):
@@ -173,7 +188,10 @@ class CachedText(Text):
             transform, end = texts[start].get_transform(), start + 1
             while end < len(texts) and texts[end].get_transform() is transform:
                 end += 1
-            anchors = transform.transform([t.get_unitless_position() for t in texts[start:end]])
+            axes = texts[start].axes   # numbers as they are, unless an axis converts units (dates, categories)
+            plain = axes is None or not (axes.xaxis.have_units() or axes.yaxis.have_units())
+            anchors = transform.transform([t.get_position() if plain and t.axes is axes else t.get_unitless_position()
+                                           for t in texts[start:end]])
             for text, (x, y) in zip(texts[start:end], anchors):
                 if math.isfinite(x) and math.isfinite(y):
                     image, dx, dy = text.image(renderer.dpi)
@@ -218,20 +236,23 @@ class TextImages:
         self._canvas = None
 
     @staticmethod
-    def look(text, dpi):
-        """What a text's pixels depend on: string, font, colour, alpha, alignment, rotation, line spacing, wrap,
-        box, dpi."""
+    def style(text):
+        """What a text's pixels depend on besides its string: font, colour, alpha, alignment, rotation, line
+        spacing, wrap, box."""
         box = text.get_bbox_patch()
         box = None if box is None else (str(box.get_boxstyle()), box.get_facecolor(), box.get_edgecolor(),
                                          box.get_linewidth(), box.get_alpha())
-        return (text.get_text(), text.get_fontproperties(), mcolors.to_rgba(text.get_color()), text.get_alpha(),
-                text.get_horizontalalignment(), text.get_verticalalignment(), text.get_rotation(),
-                text.get_rotation_mode(), text.get_antialiased(), text.get_usetex(), text.get_linespacing(),
-                text.get_wrap(), box, dpi)
+        font = text.get_fontproperties()
+        font = (tuple(font.get_family()), font.get_style(), font.get_variant(), font.get_weight(), font.get_stretch(),
+                font.get_size_in_points(), font.get_file(), font.get_math_fontfamily())
+        return (font, mcolors.to_rgba(text.get_color()), text.get_alpha(), text.get_horizontalalignment(),
+                text.get_verticalalignment(), text.get_rotation(), text.get_rotation_mode(), text.get_antialiased(),
+                text.get_usetex(), text.get_linespacing(), text.get_wrap(), box)
 
-    def get(self, text, dpi):
-        """(RGBA image, dx, dy) of `text` drawn at `dpi`, from the cache or rendered now."""
-        key = self.look(text, dpi)
+    def get(self, text, dpi, style=None):
+        """(RGBA image, dx, dy) of `text` drawn at `dpi`, from the cache or rendered now (`style`: style(text),
+        if the caller has it)."""
+        key = (text.get_text(), style or self.style(text), dpi)
         found = self._images.get(key)
         if found is not None:
             self._images.move_to_end(key)
@@ -268,8 +289,9 @@ class TextImages:
         table = glyphs(_font_file(prop), prop.get_size_in_points(), dpi, bool(text.get_antialiased()))
         lines = text.get_text().split("\n")
         min_ascent, min_descent, gap = table.font_metrics()
-        gap = 0.0 if len(lines) == 1 else gap
         spacing = text.get_linespacing()
+        if len(lines) == 1:   # one line (a number): the same rules, worked out for one
+            return self._one_line(text, table.line(lines[0]), min_ascent, min_descent, spacing)
         placed, y = [], 0.0   # per line: (its Line or None, advance, baseline y); y: down from the block's top
         for string in lines:
             line = table.line(string) if string else None
@@ -307,6 +329,28 @@ class TextImages:
         image[..., :3] = [round(c * 255) for c in rgb]
         image[..., 3] = coverage if alpha == 1 else np.round(coverage * alpha)
         return image, left, bottom
+
+    def _one_line(self, text, line, min_ascent, min_descent, spacing):
+        """_render_plain of a one-line text: its line's box at least the font's ascent / descent (no line gap)."""
+        a, d = line.height - line.descent, line.descent
+        if spacing == "normal":
+            a, d = max(a, min_ascent), max(d, min_descent)
+        else:
+            leading = spacing * (min_ascent + min_descent) - (a + d)
+            a, d = a + leading / 2, d + leading / 2
+        offset_y = {"bottom": -a - d, "top": 0.0, "center": (-a - d) / 2, "baseline": -a,
+                    "center_baseline": -a / 2}[text.get_verticalalignment()]
+        self.renders += 1
+        coverage = line.coverage
+        if not coverage.size:
+            return np.zeros((1, 1, 4), np.uint8), 0, 0
+        share = {"left": 0.0, "center": 0.5, "right": 1.0}[text.get_horizontalalignment()]
+        left, top = round(-line.advance * share) + line.left, round(-a - offset_y) + line.top
+        *rgb, alpha = mcolors.to_rgba(text.get_color(), text.get_alpha())
+        image = np.empty(coverage.shape + (4,), np.uint8)
+        image[..., :3] = [round(c * 255) for c in rgb]
+        image[..., 3] = coverage if alpha == 1 else np.round(coverage * alpha)
+        return image, left, top - coverage.shape[0]
 
     def _render_text(self, text, dpi):
         """Draw a copy of `text` with matplotlib at the middle of a transparent canvas; crop to its ink."""
