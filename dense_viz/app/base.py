@@ -33,12 +33,14 @@ class AppState(HasTraits):
     # -- configuration -----------------------------------------------------------------------------------
     @classmethod
     def config_names(cls):
-        """The configuration traits' names (tagged config=True), in declaration order."""
-        names = []
-        for klass in reversed(cls.__mro__):
-            names += [name for name, trait in vars(klass).items()
-                      if isinstance(trait, TraitType) and trait.metadata.get("config") and name not in names]
-        return tuple(names)
+        """The configuration traits' names (tagged config=True), in declaration order (worked out once a class)."""
+        if "_config_names" not in vars(cls):
+            names = []
+            for klass in reversed(cls.__mro__):
+                names += [name for name, trait in vars(klass).items()
+                          if isinstance(trait, TraitType) and trait.metadata.get("config") and name not in names]
+            cls._config_names = tuple(names)
+        return cls._config_names
 
     def config(self):
         """{name: value} of every configuration trait."""

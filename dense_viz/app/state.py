@@ -473,8 +473,7 @@ class ExplainerState(AppState):
     def _apply(self, names):
         """Rebuild (or reuse) the layer, run forward and backward on the batch; bump the counters."""
         self._check_limits()
-        traits = self.traits()
-        draw = self.layer is None or any(traits[name].metadata.get("weights") for name in names)
+        draw = self.layer is None or any(self.trait_metadata(name, "weights") for name in names)
         new_adapters = draw or bool(set(names) & {"lora_rank", "lora_alpha"})
         stepped, self._stepped = self._stepped, None  # a learning step's result (sgd_step)
         self._pending = stepped.weights if stepped is not None else self._pending

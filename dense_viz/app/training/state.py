@@ -298,10 +298,9 @@ class TrainingState(AppState):
     def _apply(self, names):
         """A model trait (or no network yet): rebuild; else the optimizer settings from the next step
         (`speed` alone changes nothing here: the runner reads it)."""
-        traits = self.traits()
-        if self.model is None or any(traits[name].metadata.get("model") for name in names):
+        if self.model is None or any(self.trait_metadata(name, "model") for name in names):
             self._rebuild(names)
-        elif any(not traits[name].metadata.get("run") for name in names):
+        elif any(not self.trait_metadata(name, "run") for name in names):
             self._apply_training_config()
 
     # -- building ------------------------------------------------------------------------------------------
