@@ -221,8 +221,8 @@ def test_highlights_follow_sample_and_unit():
     assert np.array_equal(heat.im_w.get_array(), state.layer.kernel)
     assert np.array_equal(heat.im_y.get_array(), state.y)
     act = view._act
-    assert np.allclose(act.unit.get_offsets(), np.column_stack([state.z[:, 2], state.y[:, 2]]))
-    assert np.allclose(act.selected.get_offsets(), [[state.z[6, 2], state.y[6, 2]]])
+    assert np.allclose(act.unit.get_xydata(), np.column_stack([state.z[:, 2], state.y[:, 2]]))
+    assert np.allclose(act.selected.get_xydata(), [[state.z[6, 2], state.y[6, 2]]])
     lo, hi = act.ax.get_xlim()
     assert lo <= state.z.min() and hi >= state.z.max()
 
@@ -239,7 +239,7 @@ def test_highlight_marks_the_pooled_column_of_the_question_kernel():
     assert heat.rect_x.get_bbox().bounds[1] == 2.5
     assert heat.im_w.get_array().shape[1] * cb == 25600
     assert heat.im_w.get_array().shape[1] <= 512
-    assert len(act_points := view._act.others.get_offsets()) <= 2000 and len(act_points) > 0
+    assert len(act_points := view._act.others.get_xydata()) <= 2000 and len(act_points) > 0
 
 
 def test_shape_change_rebuilds_the_extents():

@@ -261,7 +261,7 @@ def test_activation_picture_covers_the_batch_z_and_draws_the_derivative():
     assert a.ax.get_xlim() == (lo, hi)
     y_lo, y_hi = a.ax.get_ylim()
     assert y_lo < -1 and y_hi > 1
-    assert np.allclose(a.unit.get_offsets(), np.column_stack([z, np.tanh(z)]))
+    assert np.allclose(a.unit.get_xydata(), np.column_stack([z, np.tanh(z)]))
     assert a.dcurve.get_visible() and a.dcurve.get_linestyle() == "--"
     assert np.allclose(a.dcurve.get_ydata(), 1 - np.tanh(zs) ** 2)
 
