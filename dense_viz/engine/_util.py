@@ -44,6 +44,8 @@ def as_real_array(value, argname, dtype=None):
     NumPy would turn None inside an object array into NaN and drop a complex number's imaginary part without a
     word; Keras (through its backend) refuses both, so the engine does too, naming the argument.
     """
+    if type(value) is np.ndarray and value.dtype.kind in "biuf":   # the common case, checked at once
+        return value if dtype is None or value.dtype == dtype else value.astype(dtype)
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:  # ragged nested lists

@@ -150,6 +150,8 @@ class Adapters:
     @property
     def weight_names(self):
         """Names of the layer's arrays in Keras' order (see the module docstring); [] until built."""
+        if self.quantization_mode is None and self.lora_kernel_a is None and self.lora_kernel_b is None:
+            return [] if self.kernel is None else ["kernel"] if self.bias is None else ["kernel", "bias"]  # plain
         order = _FLOAT_ORDER if self.quantization_mode is None else _QUANTIZED_ORDER
         return [name for name in order if getattr(self, name) is not None]
 

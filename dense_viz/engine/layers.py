@@ -243,7 +243,8 @@ class Dense(Adapters):
             if self.bias_regularizer is not None:
                 db += self.bias_regularizer.gradient(self.bias)
             self.grads["bias"] = db
-        self.grads.update(self._lora_grads(x2, dz2))     # A and B under LoRA
+        if self.lora_enabled:
+            self.grads.update(self._lora_grads(x2, dz2))  # A and B under LoRA
         return dz @ self.effective_kernel.T               # δ·Wᵀ (W + (α/r)·AB; dequantized if int8)
 
     # -- penalties and config ---------------------------------------------------------------------------
