@@ -10,6 +10,8 @@ import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..engine.sequential import readable_memory_size
+
 MAX_BYTES = 200 * 2**20
 EXTRA = "dense_viz[import]"
 MAX_MEMBERS = 10_000
@@ -25,7 +27,8 @@ class FileRefused(ValueError):
 
 
 def _size(n):
-    return f"{n / 2**20:.1f} MB"
+    """A file size as the messages say it: '1,000 bytes' under 1 KB, else Keras' '9.77 MB' (never '0.0 MB')."""
+    return f"{n:,} bytes" if n < 1024 else readable_memory_size(n)
 
 
 def load_bytes(source, name=None, max_bytes=MAX_BYTES):
