@@ -164,13 +164,16 @@ class ViewHost:
         self.state, self.views = state, views
         self.sync = SyncMarker()
         self._drawn = {}  # key -> the counters' values when that view last drew
+        self._versions = None  # the state's counters (its *_version traits), for views that declare no depends
         self.last_refresh_seconds = 0.0
 
     def stamp(self, key):
         """The current values of the counters view `key` depends on (a view that declares none: all of them)."""
         names = getattr(self.views[key], "depends", None)
-        if names is None:
-            return tuple(getattr(self.state, name) for name in self.state.trait_names() if name.endswith("_version"))
+        if names is None:   # every counter the state has (its *_version traits, looked up once)
+            if self._versions is None:
+                self._versions = tuple(n[:-len("_version")] for n in self.state.trait_names() if n.endswith("_version"))
+            names = self._versions
         return tuple(getattr(self.state, f"{name}_version") for name in names)
 
     def is_stale(self, key):
