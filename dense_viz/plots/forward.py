@@ -22,7 +22,8 @@ from matplotlib.transforms import offset_copy
 
 from . import heatmap
 from .render import animate, cached_text, text_width_px
-from .heatmap import block_span, draw_pooled, index_label, nice_ceil, pool_to_axes, update_pooled, write_cell_values
+from .heatmap import (block_span, draw_pooled, index_label, nice_ceil, pool_to_axes, set_limits, update_pooled,
+                      write_cell_values)
 from .weights import cell_value_texts
 
 HIGHLIGHT = "#111111"
@@ -249,16 +250,16 @@ def update_forward(a, x2, kernel, bias, z2, y2, sample, unit, out_unit, w_pooled
         _place(a.partner[0], *block_span(partner, bw[1]), -0.5, pad_w)
         _place(a.partner[1], *block_span(partner, bw[1]), -0.5, 1.0)
         _place(a.partner[2], *block_span(partner, bz[1]), *row_z)   # z[i, partner]: the other half of y[i, j']
-    for axis, label in ((a.ax_x.xaxis, index_label(_("input k"), x2.shape[1])),
-                        (a.ax_x.yaxis, index_label(_("sample i"), x2.shape[0])),
-                        (a.ax_w.yaxis, index_label(_("input k"), kernel.shape[0])),
-                        (a.ax_b.xaxis, index_label(_("unit j"), kernel.shape[1])),
-                        (a.ax_z.xaxis, index_label(_("unit j"), z2.shape[1])),    # rows: the same samples as x
-                        (a.ax_y.xaxis, index_label(_("output j"), y2.shape[1]))):
+    for axis, label, pad in ((a.ax_x.xaxis, index_label(_("input k"), x2.shape[1]), 2),
+                             (a.ax_x.yaxis, index_label(_("sample i"), x2.shape[0]), None),
+                             (a.ax_w.yaxis, index_label(_("input k"), kernel.shape[0]), None),
+                             (a.ax_b.xaxis, index_label(_("unit j"), kernel.shape[1]), 2),
+                             (a.ax_z.xaxis, index_label(_("unit j"), z2.shape[1]), 2),   # rows: the samples of x
+                             (a.ax_y.xaxis, index_label(_("output j"), y2.shape[1]), 2)):
         if axis.label.get_text() != label:   # set only what changed: new values keep every label
             axis.set_label_text(label)
-            if axis is not a.ax_x.yaxis and axis is not a.ax_w.yaxis:
-                axis.labelpad = 2
+            if pad is not None:
+                axis.labelpad = pad
     lefts = [ax.get_position().x0 * a.fig.bbox.width for ax in (a.ax_x, a.ax_w, a.ax_z, a.ax_y)]
     for text, title, data, block, left, right in zip(a.titles, titles, (x2, kernel, z2, y2), (bx, bw, bz, by),
                                                      lefts, [*lefts[1:], a.fig.bbox.width]):
@@ -439,12 +440,6 @@ def _points(line, xs, ys):
     line.set_data(np.ravel(xs), np.ravel(ys))
 
 
-def _set_lim(set_lim, get_lim, lo, hi):
-    """set_lim(lo, hi) unless the axis has those limits already (setting them re-lays out the axes)."""
-    if tuple(get_lim()) != (lo, hi):
-        set_lim(lo, hi)
-
-
 def subsample(n, k=MAX_POINTS):
     """At most k evenly spread indices into range(n) (deterministic: the same picture for the same batch)."""
     return np.arange(n) if n <= k else np.linspace(0, n - 1, k).round().astype(np.intp)
@@ -464,8 +459,7 @@ def update_activation(a, title, curve, points, selected, others=None, derivative
     a.dcurve.set_data(*(derivative if derivative is not None else ([], [])))
     x_lo, x_hi = (curve[0][0], curve[0][-1]) if curve is not None else z_range(
         np.concatenate([np.ravel(p[0]) for p in pairs]))
-    _set_lim(a.ax.set_xlim, a.ax.get_xlim, float(x_lo), float(x_hi))
-    _set_lim(a.ax.set_ylim, a.ax.get_ylim, *nice_span(np.concatenate([np.ravel(p[1]) for p in pairs])))
+    set_limits(a.ax, (float(x_lo), float(x_hi)), nice_span(np.concatenate([np.ravel(p[1]) for p in pairs])))
     ylabel = _("f(z) and f′(z) (dashed)") if derivative is not None else "y_j"
     if a.ax.get_ylabel() != ylabel:
         a.ax.set_ylabel(ylabel, fontsize=LABEL_SIZE, labelpad=3)

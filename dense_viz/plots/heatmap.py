@@ -208,14 +208,19 @@ def index_label(name, n):
 def update_pooled(im, pooled, block, shape, limit=None):
     """New data into an image from draw_pooled; extent and limits follow the (possibly new) shape."""
     update_heatmap(im, pooled, limit)
-    extent, xlim, ylim = pooled_extent(pooled.shape, block), (-0.5, shape[1] - 0.5), (shape[0] - 0.5, -0.5)
+    extent = pooled_extent(pooled.shape, block)
     if tuple(im.get_extent()) != extent:   # only what changed: new values keep the extent and the limits
         im.set_extent(extent)
-    if tuple(im.axes.get_xlim()) != xlim:
-        im.axes.set_xlim(*xlim)
-    if tuple(im.axes.get_ylim()) != ylim:
-        im.axes.set_ylim(*ylim)
+    set_limits(im.axes, (-0.5, shape[1] - 0.5), (shape[0] - 0.5, -0.5))
     return im
+
+
+def set_limits(ax, xlim, ylim):
+    """ax.set_xlim(*xlim) and ax.set_ylim(*ylim), each only if it differs (setting limits re-lays out the axes)."""
+    if tuple(ax.get_xlim()) != tuple(xlim):
+        ax.set_xlim(*xlim)
+    if tuple(ax.get_ylim()) != tuple(ylim):
+        ax.set_ylim(*ylim)
 
 
 def axes_pixels(ax):
@@ -299,10 +304,8 @@ def write_cell_values(texts, positions, values, image, cell_px=None):
         wide = 0.0 if room is None else sum(map(advance, string))
         size = CELL_FONT_SIZE if room is None or wide <= room else max(MIN_CELL_FONT_SIZE,
                                                                        CELL_FONT_SIZE * room / wide)
-        if text.get_fontsize() != size:   # a new FontProperties: set_fontsize would change the one a cached
-            font = text.get_fontproperties().copy()   # text image is keyed by (render.TextImages.look)
-            font.set_size(size)
-            text.set_fontproperties(font)
+        if text.get_fontsize() != size:   # (cached images are keyed by a copy of the font's properties)
+            text.set_fontsize(size)
         if text.get_text() != string:
             text.set_text(string)
         if text.get_position() != tuple(position):

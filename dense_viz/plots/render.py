@@ -289,68 +289,48 @@ class TextImages:
         table = glyphs(_font_file(prop), prop.get_size_in_points(), dpi, bool(text.get_antialiased()))
         lines = text.get_text().split("\n")
         min_ascent, min_descent, gap = table.font_metrics()
+        gap = gap if len(lines) > 1 else 0.0   # Text._get_layout: no line gap for one line
         spacing = text.get_linespacing()
+
+        def extent(line):   # (ascent, descent) of a line's box, at least the font's, as _get_layout spaces it
+            a, d = (line.height - line.descent, line.descent) if line else (0.0, 0.0)
+            if spacing == "normal":
+                return max(a, min_ascent) + gap / 2, max(d, min_descent) + gap / 2
+            leading = spacing * (min_ascent + min_descent) - (a + d)
+            return a + leading / 2, d + leading / 2
+
+        share = _HA_SHARE[text.get_horizontalalignment()]
+        self.renders += 1
         if len(lines) == 1:   # one line (a number): the same rules, worked out for one
-            return self._one_line(text, table.line(lines[0]), min_ascent, min_descent, spacing)
+            line = table.line(lines[0])
+            a, d = extent(line)
+            offset_y = {"bottom": -a - d, "top": 0.0, "center": (-a - d) / 2, "baseline": -a,
+                        "center_baseline": -a / 2}[text.get_verticalalignment()]
+            if not line.coverage.size:
+                return np.zeros((1, 1, 4), np.uint8), 0, 0
+            left, top = round(-line.advance * share) + line.left, round(-a - offset_y) + line.top
+            return _coloured(text, line.coverage), left, top - line.coverage.shape[0]
         placed, y = [], 0.0   # per line: (its Line or None, advance, baseline y); y: down from the block's top
         for string in lines:
             line = table.line(string) if string else None
-            w, h, d = (line.advance, line.height, line.descent) if line else (0.0, 0.0, 0.0)
-            a = h - d
-            if spacing == "normal":
-                a, d = max(a, min_ascent) + gap / 2, max(d, min_descent) + gap / 2
-            else:
-                leading = spacing * (min_ascent + min_descent) - (a + d)
-                a, d = a + leading / 2, d + leading / 2
+            a, d = extent(line)
             baseline = a - y
             y -= a
-            placed.append((line, w, y))
+            placed.append((line, line.advance if line else 0.0, y))
             y -= d
         width, ymin = max(w for _, w, _ in placed), y   # y: the last baseline less its descent
-        share = {"left": 0.0, "center": 0.5, "right": 1.0}[text.get_horizontalalignment()]
         offset_y = {"bottom": ymin, "top": 0.0, "center": ymin / 2, "baseline": ymin + d,
                     "center_baseline": -baseline / 2}[text.get_verticalalignment()]
         stamps = [(line.coverage, round((width - w) * share - width * share) + line.left,
                    round(base - offset_y) + line.top) for line, w, base in placed if line and line.coverage.size]
-        self.renders += 1
         if not stamps:
             return np.zeros((1, 1, 4), np.uint8), 0, 0
-        if len(stamps) == 1:   # one line: its coverage as it is
-            coverage, left, top = stamps[0]
-            bottom = top - coverage.shape[0]
-        else:
-            left, top = min(x for _, x, _ in stamps), max(t for _, _, t in stamps)
-            right, bottom = max(x + c.shape[1] for c, x, _ in stamps), min(t - c.shape[0] for c, _, t in stamps)
-            coverage = np.zeros((top - bottom, right - left), np.uint8)
-            for ink, x, t in stamps:
-                _stamp(coverage, ink, top - t, x - left)
-        *rgb, alpha = mcolors.to_rgba(text.get_color(), text.get_alpha())
-        image = np.empty(coverage.shape + (4,), np.uint8)
-        image[..., :3] = [round(c * 255) for c in rgb]
-        image[..., 3] = coverage if alpha == 1 else np.round(coverage * alpha)
-        return image, left, bottom
-
-    def _one_line(self, text, line, min_ascent, min_descent, spacing):
-        """_render_plain of a one-line text: its line's box at least the font's ascent / descent (no line gap)."""
-        a, d = line.height - line.descent, line.descent
-        if spacing == "normal":
-            a, d = max(a, min_ascent), max(d, min_descent)
-        else:
-            leading = spacing * (min_ascent + min_descent) - (a + d)
-            a, d = a + leading / 2, d + leading / 2
-        offset_y = {"bottom": -a - d, "top": 0.0, "center": (-a - d) / 2, "baseline": -a,
-                    "center_baseline": -a / 2}[text.get_verticalalignment()]
-        self.renders += 1
-        coverage = line.coverage
-        if not coverage.size:
-            return np.zeros((1, 1, 4), np.uint8), 0, 0
-        share = {"left": 0.0, "center": 0.5, "right": 1.0}[text.get_horizontalalignment()]
-        left, top = round(-line.advance * share) + line.left, round(-a - offset_y) + line.top
-        *rgb, alpha = mcolors.to_rgba(text.get_color(), text.get_alpha())
-        image = np.empty(coverage.shape + (4,), np.uint8)
-        image[..., :3] = [round(c * 255) for c in rgb]
-        image[..., 3] = coverage if alpha == 1 else np.round(coverage * alpha)
-        return image, left, top - coverage.shape[0]
+        left, top = min(x for _, x, _ in stamps), max(t for _, _, t in stamps)
+        right, bottom = max(x + c.shape[1] for c, x, _ in stamps), min(t - c.shape[0] for c, _, t in stamps)
+        coverage = np.zeros((top - bottom, right - left), np.uint8)
+        for ink, x, t in stamps:
+            _stamp(coverage, ink, top - t, x - left)
+        return _coloured(text, coverage), left, bottom
 
     def _render_text(self, text, dpi):
         """Draw a copy of `text` with matplotlib at the middle of a transparent canvas; crop to its ink."""
@@ -402,6 +382,18 @@ def _has_glyphs(fname, string):
     fonts, draws it: '‖' is not in DejaVu Sans)."""
     charmap = _charmap(fname)
     return all(ord(c) in charmap for c in string)
+
+
+_HA_SHARE = {"left": 0.0, "center": 0.5, "right": 1.0}   # how much of a line's width lies left of its anchor
+
+
+def _coloured(text, coverage):
+    """The RGBA image (top row first) of glyph `coverage` (h, w) uint8 in `text`'s colour and alpha."""
+    *rgb, alpha = mcolors.to_rgba(text.get_color(), text.get_alpha())
+    image = np.empty(coverage.shape + (4,), np.uint8)
+    image[..., :3] = [round(c * 255) for c in rgb]
+    image[..., 3] = coverage if alpha == 1 else np.round(coverage * alpha)
+    return image
 
 
 def _stamp(image, ink, row, col):
